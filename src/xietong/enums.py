@@ -1,0 +1,111 @@
+"""Enumerations: the single source of allowed options.
+
+The same enums validate core arguments, CLI options and API schemas (OpenAPI lists their values).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Pollutant(StrEnum):
+    """The six basic items of GB 3095 that enter the AQI (HJ 633 Table 1).
+
+    Units: µg/m³ for all but CO, which is in mg/m³ (GB 3095-2012 Table 1; GB 3095-2026 Table 1).
+    """
+
+    SO2 = "SO2"
+    NO2 = "NO2"
+    O3 = "O3"
+    CO = "CO"
+    PM10 = "PM10"
+    PM25 = "PM2.5"
+
+    @property
+    def column(self) -> str:
+        """The column name used in frames and in the store: ``so2``, ``no2``, ``o3``, ``co``, ``pm10``, ``pm25``."""
+        return _COLUMN[self]
+
+    @property
+    def unit(self) -> str:
+        """The unit of this pollutant's concentrations in Xietong: ``mg/m³`` for CO, else ``µg/m³``."""
+        return "mg/m³" if self is Pollutant.CO else "µg/m³"
+
+    @classmethod
+    def parse(cls, text: str) -> Pollutant:
+        """Accept the usual spellings: ``PM2.5``, ``pm2_5``, ``PM25``, ``pm25``, ``so2`` …"""
+        key = text.strip().upper().replace("_", ".").replace(" ", "")
+        key = {"PM25": "PM2.5", "PM2,5": "PM2.5"}.get(key, key)
+        return cls(key)
+
+
+_COLUMN: dict[Pollutant, str] = {
+    Pollutant.SO2: "so2",
+    Pollutant.NO2: "no2",
+    Pollutant.O3: "o3",
+    Pollutant.CO: "co",
+    Pollutant.PM10: "pm10",
+    Pollutant.PM25: "pm25",
+}
+
+#: Pollutants in the order used for columns and flag bits everywhere in Xietong.
+POLLUTANTS: tuple[Pollutant, ...] = tuple(Pollutant)
+
+
+class Averaging(StrEnum):
+    """Averaging times of HJ 633 / GB 3095 concentrations."""
+
+    H1 = "1h"
+    H8 = "8h"
+    H24 = "24h"
+
+
+class QualityFlag(StrEnum):
+    """Quality of one hourly value as published.
+
+    ``valid``: usable. ``invalid``: published but marked invalid by the publisher (instrument fault,
+    calibration …) and excluded from every statistic. ``not_monitored``: the pollutant is not in the
+    station's monitoring programme (CNEMC ``/``; HJ 633-2026 §5.3.2 and Tables 4–5).
+    A missing value is simply absent (CNEMC ``NA``).
+    """
+
+    VALID = "valid"
+    INVALID = "invalid"
+    NOT_MONITORED = "not_monitored"
+
+
+#: integer code of each flag, two bits per pollutant in the store's ``flag_bits`` column
+FLAG_CODE: dict[QualityFlag, int] = {
+    QualityFlag.VALID: 0,
+    QualityFlag.INVALID: 1,
+    QualityFlag.NOT_MONITORED: 2,
+}
+
+
+class Scope(StrEnum):
+    """What an API token may do."""
+
+    READ = "read"
+    PUBLISH_AIR = "publish:air"
+    PUBLISH_WATER = "publish:water"
+    WARN = "warn"
+    ADMIN = "admin"
+
+
+class JurisdictionLevel(StrEnum):
+    """Level of a jurisdiction in the region tree."""
+
+    PROVINCE = "province"  # province-level: Beijing, Tianjin (municipalities), Hebei
+    CITY = "city"  # prefecture-level city of Hebei
+    NEW_AREA = "new_area"  # Xiong'an New Area (a state-level new area administered by Hebei)
+
+
+__all__ = [
+    "FLAG_CODE",
+    "POLLUTANTS",
+    "Averaging",
+    "JurisdictionLevel",
+    "Pollutant",
+    "QualityFlag",
+    "Scope",
+]

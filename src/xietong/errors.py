@@ -1,0 +1,246 @@
+"""The one exception tree of Xietong.
+
+Every error raised on purpose by Xietong derives from :class:`XietongError`, and each subclass also
+derives from the built-in exception a Python user would expect, so ``except ValueError`` keeps working::
+
+    XietongError
+    ├── InputError (ValueError)                 bad input at the boundary: file, row, field
+    │   ├── UnitError                           a value in the wrong unit (CO in µg/m³ …)
+    │   ├── DuplicateRecordError                one key twice with different values in one batch
+    │   └── FormatDetectionError                ``--format auto`` could not tell the format
+    ├── NotFoundError (KeyError)
+    │   ├── UnknownStationError
+    │   └── UnknownJurisdictionError
+    ├── AuthenticationError (PermissionError)   missing, malformed, expired or revoked token
+    ├── PermissionDeniedError (PermissionError) authenticated, but not allowed (scope, ownership)
+    ├── ConflictError (RuntimeError)            the state changed under the request
+    ├── PayloadTooLargeError (ValueError)
+    ├── StoreError (RuntimeError)               the database is missing, too old, or unreachable
+    └── AuditChainError (RuntimeError)          the audit hash chain does not verify
+
+Messages follow one pattern: what was expected, what was given, where, and how to fix it.
+The CLI prints :meth:`XietongError.describe` and exits with code 2; the API answers with an
+``application/problem+json`` document (RFC 9457) carrying the same wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in the input a problem is: file (or request part), 1-based data row, and field."""
+
+    source: str | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.source:
+            parts.append(self.source)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One rejected input item, with the same four parts as an error message."""
+
+    message: str
+    where: Location = field(default_factory=Location)
+    expected: str | None = None
+    given: str | None = None
+    hint: str | None = None
+
+    def describe(self) -> str:
+        text = self.message
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.given is not None:
+            text += f", given {self.given}"
+        loc = str(self.where)
+        if loc:
+            text += f" ({loc})"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "source": self.where.source,
+            "row": self.where.row,
+            "field": self.where.field,
+            "expected": self.expected,
+            "given": self.given,
+            "hint": self.hint,
+            "detail": self.describe(),
+        }
+
+
+class XietongError(Exception):
+    """Root of every error Xietong raises on purpose.
+
+    Parameters
+    ----------
+    message:
+        What went wrong, in one sentence.
+    expected, given:
+        What the input should have been and what it was.
+    where:
+        File (or request part), row and field.
+    hint:
+        How to fix it.
+    problems:
+        Further problems of the same kind (e.g. every rejected row of a batch).
+    """
+
+    #: short slug used as the RFC 9457 ``type`` suffix
+    problem_type: str = "error"
+    #: short human title for the problem type
+    title: str = "Error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: str | None = None,
+        given: str | None = None,
+        where: Location | None = None,
+        hint: str | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.problem = Problem(message, where or Location(), expected, given, hint)
+        self.problems = problems or []
+        super().__init__(self.problem.describe())
+
+    @property
+    def message(self) -> str:
+        return self.problem.message
+
+    def describe(self) -> str:
+        """The full human message; with several problems, the first ten of them below it."""
+        text = self.problem.describe()
+        if self.problems:
+            shown = self.problems[:10]
+            text += "".join(f"\n  - {p.describe()}" for p in shown)
+            if len(self.problems) > len(shown):
+                text += f"\n  … and {len(self.problems) - len(shown)} more"
+        return text
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+class InputError(XietongError, ValueError):
+    """Input that does not match what was expected (format, range, type, time zone)."""
+
+    problem_type = "invalid-input"
+    title = "Invalid input"
+
+
+class UnitError(InputError):
+    """A value that is plausible only in another unit."""
+
+    problem_type = "wrong-unit"
+    title = "Value in the wrong unit"
+
+
+class DuplicateRecordError(InputError):
+    """The same key appears twice in one batch with different values."""
+
+    problem_type = "duplicate-record"
+    title = "Contradictory duplicate in one batch"
+
+
+class FormatDetectionError(InputError):
+    """The format of an input file could not be recognised from its header."""
+
+    problem_type = "unknown-format"
+    title = "Unrecognised input format"
+
+
+class NotFoundError(XietongError, KeyError):
+    """A referenced object does not exist."""
+
+    problem_type = "not-found"
+    title = "Not found"
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.describe()
+
+
+class UnknownStationError(NotFoundError):
+    problem_type = "unknown-station"
+    title = "Unknown station"
+
+
+class UnknownJurisdictionError(NotFoundError):
+    problem_type = "unknown-jurisdiction"
+    title = "Unknown jurisdiction"
+
+
+class AuthenticationError(XietongError, PermissionError):
+    """No usable credentials: missing, malformed, expired or revoked token."""
+
+    problem_type = "unauthenticated"
+    title = "Authentication required"
+
+
+class PermissionDeniedError(XietongError, PermissionError):
+    """The principal is known but may not do this (scope or ownership)."""
+
+    problem_type = "forbidden"
+    title = "Not allowed"
+
+
+class ConflictError(XietongError, RuntimeError):
+    """The request conflicts with the current state."""
+
+    problem_type = "conflict"
+    title = "Conflict"
+
+
+class PayloadTooLargeError(XietongError, ValueError):
+    problem_type = "payload-too-large"
+    title = "Payload too large"
+
+
+class StoreError(XietongError, RuntimeError):
+    """The store cannot be used: missing, unreachable, or at the wrong schema revision."""
+
+    problem_type = "store-unavailable"
+    title = "Store unavailable"
+
+
+class AuditChainError(XietongError, RuntimeError):
+    """The audit log's hash chain is broken."""
+
+    problem_type = "audit-chain-broken"
+    title = "Audit chain broken"
+
+
+__all__ = [
+    "AuditChainError",
+    "AuthenticationError",
+    "ConflictError",
+    "DuplicateRecordError",
+    "FormatDetectionError",
+    "InputError",
+    "Location",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "Problem",
+    "StoreError",
+    "UnitError",
+    "UnknownJurisdictionError",
+    "UnknownStationError",
+    "XietongError",
+]

@@ -1,0 +1,92 @@
+"""Audited transactions: the one way services write.
+
+:func:`audited_write` opens a write transaction, takes the audit lock, lets the caller work, appends an
+``ok`` audit entry and commits. If anything fails, the transaction rolls back (nothing is written) and
+a ``denied`` (permission, authentication) or ``failed`` entry is appended in a transaction of its own, so
+refused and failed attempts are on record too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from xietong.errors import AuthenticationError, PermissionDeniedError, XietongError
+from xietong.exchange import audit
+from xietong.exchange.principals import Principal
+from xietong.store.session import Store
+
+
+@dataclass(slots=True)
+class Work:
+    """The open transaction of an audited write; fill ``detail`` for the audit entry."""
+
+    conn: Connection
+    detail: dict[str, Any] = field(default_factory=dict)
+    target: str = ""
+
+
+def record(
+    store: Store,
+    principal: Principal,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one audit entry in its own transaction."""
+    with store.write() as conn:
+        audit.append(
+            conn,
+            actor=principal.name,
+            jurisdiction=principal.jurisdiction,
+            action=action,
+            outcome=outcome,
+            target=target,
+            detail=detail,
+        )
+
+
+def record_refusal(store: Store, principal: Principal, action: str, target: str, exc: BaseException) -> None:
+    """Record a refused or failed attempt (called after the attempt's transaction rolled back)."""
+    outcome = (
+        audit.Outcome.DENIED if isinstance(exc, PermissionDeniedError | AuthenticationError) else audit.Outcome.FAILED
+    )
+    detail: dict[str, Any] = {"error": type(exc).__name__}
+    if isinstance(exc, XietongError):
+        detail["message"] = exc.problem.describe()
+        if exc.problems:
+            detail["problems"] = len(exc.problems)
+    else:
+        detail["message"] = str(exc)[:500]
+    record(store, principal, action, target, outcome, detail)
+
+
+@contextmanager
+def audited_write(store: Store, principal: Principal, action: str, target: str) -> Iterator[Work]:
+    """A write transaction whose success and failure are both in the audit log."""
+    try:
+        with store.write() as conn:
+            audit.lock(conn)
+            work = Work(conn, target=target)
+            yield work
+            audit.append(
+                conn,
+                actor=principal.name,
+                jurisdiction=principal.jurisdiction,
+                action=action,
+                outcome=audit.Outcome.OK,
+                target=work.target or target,
+                detail=work.detail,
+            )
+    except BaseException as exc:
+        if isinstance(exc, Exception):
+            record_refusal(store, principal, action, target, exc)
+        raise
+
+
+__all__ = ["Work", "audited_write", "record", "record_refusal"]

@@ -1,0 +1,151 @@
+"""Opening the store, transactions, and schema migrations.
+
+One :class:`Store` wraps one SQLAlchemy engine. The embedded default is a SQLite file in the data
+directory (WAL journal, foreign keys on, writers serialised with ``BEGIN IMMEDIATE``); production is
+PostgreSQL through ``XIETONG_DATABASE_URL``. The same code runs on both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from xietong.config import Settings
+from xietong.errors import StoreError
+
+
+def _migrations_dir() -> Path:
+    return Path(str(resources.files("xietong.store").joinpath("migrations")))
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for Xietong's migrations (no ``alembic.ini`` needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_migrations_dir()))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Store:
+    """The database behind one Xietong installation.
+
+    Use :meth:`read` for read-only work and :meth:`write` for a transaction that writes; both are
+    context managers yielding a :class:`sqlalchemy.engine.Connection` and commit on success, roll back
+    on any exception.
+    """
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None) -> None:
+        self.settings = settings
+        if engine is None:
+            engine = _create_engine(settings)
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @property
+    def url_for_display(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: all-or-nothing. On SQLite the write lock is taken at the start."""
+        with self.engine.connect().execution_options(xietong_write=True) as conn, conn.begin():
+            yield conn
+
+    # -- schema -------------------------------------------------------------------------------
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str:
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        if head is None:  # pragma: no cover - the package always ships migrations
+            raise StoreError("no migrations found in the installed package")
+        return head
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Migrate the schema to the newest revision; returns (before, after)."""
+        before = self.current_revision()
+        with self.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        return before, self.head_revision()
+
+    def ensure_schema(self, *, auto_upgrade: bool | None = None) -> None:
+        """Make sure the schema is at head.
+
+        The embedded SQLite store upgrades itself (``auto_upgrade`` defaults to ``True`` there); a
+        PostgreSQL store must be upgraded explicitly with ``xietong db upgrade``.
+        """
+        if auto_upgrade is None:
+            auto_upgrade = self.settings.embedded
+        current = self.current_revision()
+        head = self.head_revision()
+        if current == head:
+            return
+        if auto_upgrade:
+            self.upgrade()
+            return
+        raise StoreError(
+            "the store's schema is not at the version this Xietong needs",
+            expected=f"schema revision {head}",
+            given=f"{current or 'an empty database'} at {self.url_for_display}",
+            hint="run `xietong db upgrade` (take a backup first on a production database)",
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(settings: Settings) -> Engine:
+    url = settings.url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        _configure_sqlite(engine)
+        return engine
+    try:
+        return sa.create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # bad URL syntax, missing driver
+        raise StoreError("cannot open the database", given=url, hint=f"check XIETONG_DATABASE_URL ({exc})") from exc
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, not pysqlite.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("xietong_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+__all__ = ["Store", "alembic_config"]
