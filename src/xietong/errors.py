@@ -57,6 +57,8 @@ class Problem:
     expected: str | None = None
     given: str | None = None
     hint: str | None = None
+    #: the error class this problem raises when it is refused on its own (default InputError)
+    kind: type[XietongError] | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         text = self.message
@@ -105,6 +107,8 @@ class XietongError(Exception):
     problem_type: str = "error"
     #: short human title for the problem type
     title: str = "Error"
+    #: set once the refusal has been written to the audit log (so it is recorded once)
+    audited: bool = False
 
     def __init__(
         self,
@@ -143,6 +147,25 @@ class InputError(XietongError, ValueError):
 
     problem_type = "invalid-input"
     title = "Invalid input"
+
+    @classmethod
+    def refuse(cls, problems: list[Problem], *, summary: str, hint: str | None = None) -> XietongError:
+        """One error for a refused batch: the single problem itself, or a summary listing all of them.
+
+        The error class is the problems' common ``kind`` (e.g. :class:`UnitError`), else ``cls``.
+        """
+        kinds = {p.kind for p in problems}
+        error_cls: type[XietongError] = kinds.pop() if len(kinds) == 1 and None not in kinds else cls  # type: ignore[assignment]
+        if len(problems) == 1:
+            p = problems[0]
+            return error_cls(
+                p.message + "; nothing was written",
+                expected=p.expected,
+                given=p.given,
+                where=p.where,
+                hint=p.hint or hint,
+            )
+        return error_cls(summary, hint=hint, problems=problems)
 
 
 class UnitError(InputError):

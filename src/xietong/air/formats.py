@@ -31,6 +31,7 @@ label ``h`` is the **end** of the averaging hour, as CNEMC publishes it (the val
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -44,7 +45,14 @@ import numpy as np
 import pandas as pd
 
 from xietong.enums import FLAG_CODE, POLLUTANTS, Pollutant, QualityFlag
-from xietong.errors import FormatDetectionError, InputError, Location, Problem
+from xietong.errors import (
+    DuplicateRecordError,
+    FormatDetectionError,
+    InputError,
+    Location,
+    Problem,
+    UnitError,
+)
 from xietong.exchange.stations import StationRecord
 
 CST_OFFSET_S = 8 * 3600
@@ -191,11 +199,12 @@ def empty_published() -> pd.DataFrame:
 # -- detection --------------------------------------------------------------------------------------
 
 
-def detect_format(path: Path) -> AirFormat:
+def detect_format(path: Path, name: str | None = None) -> AirFormat:
     """Recognise a file's format from its first line (or, for JSON, its extension)."""
-    if path.suffix.lower() in {".json", ".ndjson", ".jsonl"}:
+    if _base_suffix(path) in {".json", ".ndjson", ".jsonl"}:
         return AirFormat.CANONICAL
-    with path.open("rb") as fh:
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as fh:
         head = fh.readline(65536)
     text = head.decode("utf-8-sig", errors="replace").strip()
     cols = [c.strip().strip('"').strip().lower() for c in text.split(",")]
@@ -217,9 +226,17 @@ def detect_format(path: Path) -> AirFormat:
             "cnemc-stations (监测点编码,…)"
         ),
         given=repr(text[:120]),
-        where=Location(str(path), 1),
+        where=Location(name or str(path), 1),
         hint="name the format with --format",
     )
+
+
+def _base_suffix(path: Path) -> str:
+    """The suffix that names the content: ``.csv`` for ``x.csv.gz``."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -286,6 +303,7 @@ def check_values(frame: pd.DataFrame, source: str, problems: list[Problem]) -> n
                         f"mg/m³ (at most {CO_MAX_PLAUSIBLE_MG_M3:g})",
                         f"{col[i]:g}",
                         "divide by 1000, or declare the unit µg/m³ so Xietong converts it",
+                        kind=UnitError,
                     )
                 )
             reject |= too_big
@@ -307,8 +325,15 @@ def _flags_from(not_monitored: dict[str, np.ndarray], n: int) -> np.ndarray:
     return bits
 
 
-def _open(path: Path, info: SourceInfo) -> io.BufferedReader:
-    return io.BufferedReader(_CountingReader(path.open("rb"), info), buffer_size=1 << 20)
+def _open(path: Path, info: SourceInfo) -> IO[bytes]:
+    """Open a file for streaming; ``.gz`` files are decompressed on the fly.
+
+    Progress and the SHA-256 are taken over the bytes as stored (compressed or not).
+    """
+    counted = io.BufferedReader(_CountingReader(path.open("rb"), info), buffer_size=1 << 20)
+    if path.suffix.lower() == ".gz":
+        return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[return-value]
+    return counted
 
 
 def _chunks(
@@ -340,23 +365,23 @@ def _chunks(
             "the file is not UTF-8 text",
             expected="UTF-8 (with or without BOM)",
             given=f"undecodable bytes near offset {exc.start}",
-            where=Location(str(path)),
+            where=Location(info.name),
             hint="convert it, e.g. `iconv -f GBK -t UTF-8`",
         ) from None
     except pd.errors.ParserError as exc:
-        raise InputError("malformed CSV", given=str(exc), where=Location(str(path))) from None
+        raise InputError("malformed CSV", given=str(exc), where=Location(info.name)) from None
     finally:
         fh.close()
 
 
-def _require_columns(chunk: pd.DataFrame, needed: list[str], path: Path, fmt: AirFormat) -> None:
+def _require_columns(chunk: pd.DataFrame, needed: list[str], source: str, fmt: AirFormat) -> None:
     missing = [c for c in needed if c not in chunk.columns]
     if missing:
         raise InputError(
             f"the {fmt.value} file lacks column(s) {', '.join(missing)}",
             expected=", ".join(needed),
-            given=", ".join(chunk.columns[:20]),
-            where=Location(str(path), 1),
+            given=", ".join(str(c) for c in chunk.columns[:20]),
+            where=Location(source, 1),
         )
 
 
@@ -365,10 +390,10 @@ def _require_columns(chunk: pd.DataFrame, needed: list[str], path: Path, fmt: Ai
 
 def read_uci(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
     """UCI Beijing Multi-Site files. CO is in µg/m³ there and is divided by 1000."""
-    source = str(path)
+    source = info.name
     src_cols = {"PM2.5": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2", "CO": "co", "O3": "o3"}
     for chunk, first_line in _chunks(path, info, chunk_rows, {"station": str, "wd": str}):
-        _require_columns(chunk, ["year", "month", "day", "hour", *src_cols, "station"], path, AirFormat.UCI)
+        _require_columns(chunk, ["year", "month", "day", "hour", *src_cols, "station"], source, AirFormat.UCI)
         problems: list[Problem] = []
         n = len(chunk)
         rows = np.arange(first_line, first_line + n, dtype="int64")
@@ -414,10 +439,10 @@ def read_uci(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iter
 
 def read_cnemc_hourly(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
     """The current CNEMC hourly station format (one row per station-hour)."""
-    source = str(path)
+    source = info.name
     for chunk, first_line in _chunks(path, info, chunk_rows, _HOURLY_TEXT):
         chunk.columns = [c.lower() for c in chunk.columns]
-        _require_columns(chunk, ["timepoint", "stationcode", *_HOURLY_OBS], path, AirFormat.CNEMC_HOURLY)
+        _require_columns(chunk, ["timepoint", "stationcode", *_HOURLY_OBS], source, AirFormat.CNEMC_HOURLY)
         problems: list[Problem] = []
         n = len(chunk)
         rows = np.arange(first_line, first_line + n, dtype="int64")
@@ -482,9 +507,9 @@ def read_cnemc_hourly(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS
 
 def read_cnemc_wide(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
     """CNEMC/quotsoft wide daily files (``date,hour,type,<station codes…>``)."""
-    source = str(path)
+    source = info.name
     for chunk, first_line in _chunks(path, info, chunk_rows, {"date": str, "type": str}):
-        _require_columns(chunk, ["date", "hour", "type"], path, AirFormat.CNEMC_WIDE)
+        _require_columns(chunk, ["date", "hour", "type"], source, AirFormat.CNEMC_WIDE)
         problems: list[Problem] = []
         n = len(chunk)
         rows = np.arange(first_line, first_line + n, dtype="int64")
@@ -571,6 +596,7 @@ def _long_to_wide(long: pd.DataFrame, source: str, problems: list[Problem]) -> p
                     "one value per station, hour and pollutant in a batch",
                     shown,
                     "remove the wrong row, or send the correction as a separate batch",
+                    kind=DuplicateRecordError,
                 )
             )
         long = long[~dup]
@@ -613,7 +639,7 @@ def _canonical_rows(records: pd.DataFrame, source: str, first_line: int) -> Obse
     problems: list[Problem] = []
     n = len(records)
     rows = np.arange(first_line, first_line + n, dtype="int64")
-    _require_columns(records, ["station", "time", "pollutant", "value"], Path(source), AirFormat.CANONICAL)
+    _require_columns(records, ["station", "time", "pollutant", "value"], source, AirFormat.CANONICAL)
     reject = np.zeros(n, dtype=bool)
     # pollutant
     names = records["pollutant"].astype(str).str.strip()
@@ -739,8 +765,8 @@ def _canonical_rows(records: pd.DataFrame, source: str, first_line: int) -> Obse
 
 def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
     """Canonical long CSV or JSON (an array of objects, ``{"observations": [...]}``, or JSON lines)."""
-    source = str(path)
-    if path.suffix.lower() in {".json", ".ndjson", ".jsonl"}:
+    source = info.name
+    if _base_suffix(path) in {".json", ".ndjson", ".jsonl"}:
         with _open(path, info) as fh:
             raw = fh.read()
         records = parse_canonical_json(raw, source)
@@ -808,8 +834,10 @@ def _finish(
     return ObservationChunk(kept, published.reset_index(drop=True), rows_read, problems, rejected_values)
 
 
-def read_observations(path: Path, fmt: AirFormat, info: SourceInfo) -> Iterator[ObservationChunk]:
-    """Stream observation chunks from a file of a known (not ``auto``) observation format."""
+def read_observations(
+    path: Path, fmt: AirFormat, info: SourceInfo, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[ObservationChunk]:
+    """Stream observation chunks of ``chunk_rows`` input rows from a file of a known observation format."""
     readers = {
         AirFormat.CANONICAL: read_canonical,
         AirFormat.UCI: read_uci,
@@ -819,12 +847,12 @@ def read_observations(path: Path, fmt: AirFormat, info: SourceInfo) -> Iterator[
     reader = readers.get(fmt)
     if reader is None:
         raise InputError("not an observation format", expected=", ".join(f.value for f in readers), given=fmt.value)
-    return reader(path, info)
+    return reader(path, info, chunk_rows)
 
 
 def read_station_list(path: Path, info: SourceInfo) -> list[StationRecord]:
     """A CNEMC station list (Chinese header) or the English ``code,name,city,lon,lat,background`` form."""
-    source = str(path)
+    source = info.name
     out: list[StationRecord] = []
     zh = {
         "监测点编码": "code",
@@ -836,7 +864,7 @@ def read_station_list(path: Path, info: SourceInfo) -> list[StationRecord]:
     }
     for raw_chunk, first_line in _chunks(path, info, CHUNK_ROWS, str):
         chunk = raw_chunk.rename(columns=zh)
-        _require_columns(chunk, ["code", "name", "city", "lon", "lat"], path, AirFormat.CNEMC_STATIONS)
+        _require_columns(chunk, ["code", "name", "city", "lon", "lat"], source, AirFormat.CNEMC_STATIONS)
         for i, rec in enumerate(chunk.to_dict("records")):
             line = first_line + i
             lon = _float_or_none(rec["lon"])

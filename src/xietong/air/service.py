@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from xietong import region
 from xietong.air.formats import (
+    CHUNK_ROWS,
     VALUE_COLUMNS,
     AirFormat,
     ObservationChunk,
@@ -151,6 +152,7 @@ def ingest_files(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     display_names: Sequence[str] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> IngestSummary:
     """Ingest files, each as one all-or-nothing batch, in order.
 
@@ -173,6 +175,7 @@ def ingest_files(
                 skip_invalid=skip_invalid,
                 progress=progress,
                 display_name=name,
+                chunk_rows=chunk_rows,
             )
         )
     return summary
@@ -188,12 +191,13 @@ def ingest_file(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     display_name: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> FileResult:
     """Ingest one file as one batch (see :func:`ingest_files`)."""
     principal.require(Scope.PUBLISH_AIR, "publish air-quality data")
     name = display_name or str(path)
     if fmt is AirFormat.AUTO:
-        fmt = detect_format(path)
+        fmt = detect_format(path, name)
     info = SourceInfo(name=name, size=path.stat().st_size)
     result = FileResult(source=name, format=fmt.value)
     with actions.audited_write(store, principal, "air.ingest", f"file {Path(name).name}") as work:
@@ -232,7 +236,7 @@ def ingest_file(
             result.problems = problems
         else:
             index = station_index(conn)
-            for chunk in read_observations(path, fmt, info):
+            for chunk in read_observations(path, fmt, info, chunk_rows):
                 _ingest_chunk(
                     conn_work=work,
                     chunk=chunk,
@@ -288,11 +292,10 @@ def _ingest_chunk(
     result.rows += chunk.rows_read
     if chunk.problems:
         if not skip_invalid:
-            raise InputError(
-                f"{len(chunk.problems)} invalid value(s) in {Path(source).name}; nothing was written",
-                where=Location(source),
+            raise InputError.refuse(
+                chunk.problems,
+                summary=f"{len(chunk.problems)} invalid value(s) in {Path(source).name}; nothing was written",
                 hint="fix the file, or pass --skip-invalid to leave the invalid rows out",
-                problems=chunk.problems,
             )
         result.problems.extend(chunk.problems[: MAX_PROBLEMS_KEPT - len(result.problems)])
         result.observations.rejected += chunk.rejected_values
@@ -305,7 +308,8 @@ def _ingest_chunk(
             first = int(np.flatnonzero(~known)[0])
             raise UnknownStationError(
                 f"{len(unknown_codes)} station(s) not registered in the exchange: {', '.join(unknown_codes[:20])}"
-                + (" …" if len(unknown_codes) > 20 else ""),
+                + (" …" if len(unknown_codes) > 20 else "")
+                + "; nothing was written",
                 expected="stations registered by their jurisdiction (xietong air stations)",
                 given=unknown_codes[0],
                 where=Location(source, int(values["row"].to_numpy(dtype="int64")[first]), "station"),

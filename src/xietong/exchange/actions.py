@@ -64,6 +64,8 @@ def record_refusal(store: Store, principal: Principal, action: str, target: str,
     else:
         detail["message"] = str(exc)[:500]
     record(store, principal, action, target, outcome, detail)
+    if isinstance(exc, XietongError):
+        exc.audited = True
 
 
 @contextmanager

@@ -1,0 +1,64 @@
+# Xietong: the two commands of the README, and the steps they are made of.
+#
+#   make demo   install what is needed, load the bundled real sample data into the embedded SQLite
+#               store and serve the platform on http://127.0.0.1:8000
+#   make test   install what is needed (Python packages; PostgreSQL from Debian when absent) and run the
+#               whole suite: ruff, ruff format --check, mypy --strict, unit and integration tests on
+#               SQLite and PostgreSQL
+#
+# Everything lives in .venv (Python 3.11); nothing is installed globally except Debian packages.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= .xietong-demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install lint typecheck pytest postgres bench clean help
+
+help:
+	@sed -n '2,9p' Makefile
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# PostgreSQL server binaries (Debian package), for the PostgreSQL half of the suite. The tests start and
+# stop their own throwaway server on 127.0.0.1 (tests/pgserver.py).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (Debian package postgresql)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict src
+
+pytest: $(STAMP) postgres
+	$(BIN)/pytest -v -p no:cacheprovider
+
+test: lint typecheck pytest
+
+demo: $(STAMP)
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong db upgrade
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong air ingest demo/data/PRSA_Data_*.csv.gz
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
+
+bench: $(STAMP) postgres
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,136 @@
+"""The FastAPI application factory.
+
+``create_app(settings)`` opens the store (initialising an embedded SQLite store on first use), mounts
+the routers under ``/api/v1`` and installs the problem+json error handlers and the body-size limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xietong import __version__
+from xietong.api import problems
+from xietong.api.deps import record_denial
+from xietong.api.routers import admin, air, region
+from xietong.config import Settings
+from xietong.errors import PayloadTooLargeError
+from xietong.exchange.bootstrap import open_store
+from xietong.store.session import Store
+
+API_PREFIX = "/api/v1"
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413, before they are read into memory.
+
+    Checks ``Content-Length`` up front and counts the bytes of chunked bodies as they arrive.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send, int(declared))
+            return
+        received = 0
+        too_large = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_large = True
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLargeError:
+            await self._refuse(scope, send, received)
+
+    async def _refuse(self, scope: Scope, send: Send, size: int) -> None:
+        exc = PayloadTooLargeError(
+            "request body too large",
+            expected=f"at most {self.max_bytes} bytes ({self.max_bytes / 1048576:.0f} MB)",
+            given=f"{size} bytes or more",
+            hint="split the batch, or raise XIETONG_MAX_BODY_MB on the server",
+        )
+        response = problems.problem_response(exc, scope.get("path"))
+        await response(scope, _empty_receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    """Raised inside the app when a chunked body passes the limit."""
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the application. Pass ``store`` to share an already open store (tests)."""
+    settings = settings or Settings.from_env()
+    store = store or open_store(settings)
+    app = FastAPI(
+        title="Xietong API",
+        version=__version__,
+        description=(
+            "The coordination platform for Beijing–Tianjin–Hebei: shared monitoring data between "
+            "jurisdictions (each publishes its own, all read, every write audited).\n\n"
+            "Authenticate with `Authorization: Bearer <token>`. Errors are `application/problem+json` "
+            "(RFC 9457). Times are ISO 8601; hour labels are the end of the averaging hour, shown in "
+            "China Standard Time."
+        ),
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.record_denial = record_denial
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    app.include_router(region.router, prefix=API_PREFIX)
+    app.include_router(air.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+
+    @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")
+    def health() -> dict[str, Any]:
+        """Liveness and the store in use."""
+        return {"status": "ok", "version": __version__, "store": store.dialect}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(_INDEX)
+
+    return app
+
+
+_INDEX = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>Xietong 协同</title>
+<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;line-height:1.5}</style></head>
+<body><h1>Xietong 协同</h1>
+<p>The coordination platform for Beijing–Tianjin–Hebei.</p>
+<ul>
+<li><a href="/docs">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>
+<li><a href="/api/v1/region/jurisdictions">Jurisdictions</a></li>
+<li><a href="/api/v1/air/stations?format=geojson">Air stations (GeoJSON)</a></li>
+</ul></body></html>
+"""
+
+__all__ = ["API_PREFIX", "create_app"]

@@ -1,0 +1,74 @@
+"""Dependencies shared by the routers: the store, the settings and the authenticated principal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from xietong.config import Settings
+from xietong.errors import AuthenticationError, XietongError
+from xietong.exchange import actions, audit
+from xietong.exchange.principals import ANONYMOUS, Principal, authenticate
+from xietong.store.session import Store
+
+_bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Bearer xt_<id>_<secret>`")
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller: from the bearer token, or anonymous (read-only) when the server allows it."""
+    store = get_store(request)
+    if credentials is None:
+        if get_settings(request).anonymous_read:
+            return ANONYMOUS
+        raise AuthenticationError(
+            "this request needs an API token",
+            expected="an Authorization: Bearer xt_… header",
+            given="no credentials",
+            hint="ask an administrator of your jurisdiction for a token (xietong token create)",
+        )
+    with store.read() as conn:
+        return authenticate(conn, credentials.credentials)
+
+
+def record_denial(request: Request, exc: XietongError) -> None:
+    """Write a refused request to the audit log (once per exception)."""
+    if exc.audited:
+        return
+    principal = getattr(request.state, "principal", None)
+    actor = principal if isinstance(principal, Principal) else ANONYMOUS
+    actions.record(
+        get_store(request),
+        actor,
+        f"http.{request.method.lower()}",
+        request.url.path,
+        audit.Outcome.DENIED,
+        {"error": type(exc).__name__, "message": exc.problem.describe()},
+    )
+    exc.audited = True
+
+
+def principal_dependency(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    request.state.principal = principal
+    return principal
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PrincipalDep = Annotated[Principal, Depends(principal_dependency)]
+
+__all__ = ["PrincipalDep", "SettingsDep", "StoreDep", "get_principal", "get_store", "record_denial"]

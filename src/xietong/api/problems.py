@@ -1,0 +1,124 @@
+"""Errors as ``application/problem+json`` (RFC 9457), with the same wording as the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xietong.errors import (
+    AuditChainError,
+    AuthenticationError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    StoreError,
+    UnknownJurisdictionError,
+    UnknownStationError,
+    XietongError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://xietong.dev/problems/"
+
+#: HTTP status of each error class (the most specific class listed wins)
+STATUS: list[tuple[type[XietongError], int]] = [
+    (UnknownStationError, 422),
+    (UnknownJurisdictionError, 422),
+    (InputError, 400),
+    (NotFoundError, 404),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (PayloadTooLargeError, 413),
+    (StoreError, 503),
+    (AuditChainError, 500),
+]
+
+
+def status_of(exc: XietongError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def problem_body(exc: XietongError, status: int, instance: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + exc.problem_type,
+        "title": exc.title,
+        "status": status,
+        "detail": exc.problem.describe(),
+    }
+    if instance:
+        body["instance"] = instance
+    p = exc.problem
+    for key, value in (
+        ("expected", p.expected),
+        ("given", p.given),
+        ("source", p.where.source),
+        ("row", p.where.row),
+        ("field", p.where.field),
+        ("hint", p.hint),
+    ):
+        if value is not None:
+            body[key] = value
+    if exc.problems:
+        body["errors"] = [q.as_dict() for q in exc.problems[:200]]
+        body["error_count"] = len(exc.problems)
+    return body
+
+
+def problem_response(exc: XietongError, instance: str | None = None) -> JSONResponse:
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="xietong"'} if status == 401 else None
+    return JSONResponse(
+        problem_body(exc, status, instance), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(XietongError)
+    async def _xietong(request: Request, exc: XietongError) -> JSONResponse:
+        recorder = getattr(request.app.state, "record_denial", None)
+        if recorder is not None and isinstance(exc, PermissionDeniedError | AuthenticationError):
+            recorder(request, exc)
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err.get("loc", ()))
+            errors.append({"field": loc, "message": err.get("msg"), "given": repr(err.get("input"))[:200]})
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        body = {
+            "type": TYPE_BASE + "invalid-request",
+            "title": "Invalid request",
+            "status": 422,
+            "detail": f"{first['message']} (field {first['field']!r})" if errors else "invalid request",
+            "instance": request.url.path,
+            "errors": errors,
+        }
+        return JSONResponse(body, status_code=422, media_type=PROBLEM_JSON)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {
+            "type": "about:blank",
+            "title": str(exc.detail) if exc.status_code != 404 else "Not Found",
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+            "instance": request.url.path,
+        }
+        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON, headers=exc.headers)
+
+
+__all__ = ["PROBLEM_JSON", "install", "problem_body", "problem_response", "status_of"]

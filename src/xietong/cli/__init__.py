@@ -1,0 +1,83 @@
+"""The ``xietong`` command line.
+
+Every command honours ``--data-dir`` / ``XIETONG_DATA_DIR`` (the embedded SQLite store) and
+``--database-url`` / ``XIETONG_DATABASE_URL`` (PostgreSQL). Errors in the input or request print one
+message saying what was expected, what was given and where, and exit with code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xietong import __version__
+from xietong.cli import access, air, audit, db, region_cmd, serve
+from xietong.cli._common import AppState
+
+app = typer.Typer(
+    name="xietong",
+    help=(
+        "Xietong (协同): the coordination platform for Beijing–Tianjin–Hebei.\n\n"
+        "Share monitoring data between jurisdictions, compute air and water quality to the national "
+        "standards, and serve the API and dashboard. Exit codes: 0 success, 2 bad input or request, "
+        "1 unexpected failure."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xietong {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="XIETONG_DATA_DIR",
+            help="Directory of the embedded SQLite store [default: ~/.local/share/xietong].",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="XIETONG_DATABASE_URL",
+            help="PostgreSQL URL (postgresql+psycopg://user@host:port/db); default: the embedded SQLite store.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[  # noqa: ARG001 - handled eagerly by its callback
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    state = AppState(data_dir=data_dir, database_url=database_url)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.add_typer(region_cmd.app, name="region")
+app.add_typer(db.app, name="db")
+app.add_typer(access.principal_app, name="principal")
+app.add_typer(access.token_app, name="token")
+app.add_typer(air.app, name="air")
+app.add_typer(audit.app, name="audit")
+app.command(name="serve")(serve.serve)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,223 @@
+"""``xietong air``: ingest and read air-quality data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from xietong.air import service
+from xietong.air.formats import AirFormat
+from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.cli._common import (
+    echo_json,
+    frame_to_csv,
+    print_table,
+    run,
+    state,
+    write_stdout,
+)
+from xietong.enums import POLLUTANTS
+from xietong.exchange.stations import list_stations
+from xietong.geo import stations_geojson
+from xietong.times import local_iso, parse_when
+
+app = typer.Typer(help="Air-quality stations and hourly observations.", no_args_is_help=True)
+
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
+    ),
+]
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Files to ingest; each file is one all-or-nothing batch.")],
+    fmt: Annotated[
+        AirFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Input format; auto recognises each file by its header (.gz files are read compressed).",
+        ),
+    ] = AirFormat.AUTO,
+    unknown_stations: Annotated[
+        UnknownStations,
+        typer.Option(help="error: refuse a file with unregistered stations; skip: leave their values out."),
+    ] = UnknownStations.ERROR,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid", help="Leave invalid rows out (listed in the summary) instead of refusing the file."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    token: TokenOpt = None,
+) -> None:
+    """Ingest station lists and hourly observations.
+
+    Formats: canonical long CSV/JSON (station,time,pollutant,value,unit), uci (UCI Beijing Multi-Site,
+    CO in µg/m³), cnemc-wide (date,hour,type,<codes>), cnemc-hourly (timepoint,stationcode,…),
+    cnemc-stations (station list). Values already stored unchanged are not written again; a changed
+    value becomes a new revision and the earlier one stays readable (--as-of).
+    """
+    st = state(ctx)
+    principal = run(lambda: st.principal(token))
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=as_json or not console.is_terminal,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(Path(name).name, total=total)
+            progress.update(tasks[name], completed=done)
+
+        summary = run(
+            lambda: service.ingest_files(
+                st.store,
+                principal,
+                files,
+                fmt=fmt,
+                unknown_stations=unknown_stations,
+                skip_invalid=skip_invalid,
+                progress=on_progress,
+            )
+        )
+    result = summary.as_dict()
+    if as_json:
+        echo_json(result)
+        return
+    rows = [
+        {
+            "file": Path(f["source"]).name,
+            "format": f["format"],
+            "batch": f["batch_id"],
+            "rows": f["rows"],
+            "read": f["read"],
+            "written": f["written"],
+            "unchanged": f["unchanged"],
+            "revised": f["revised"],
+            "rejected": f["rejected"],
+        }
+        for f in result["files"]
+    ]
+    print_table(rows, list(rows[0]) if rows else [], title="Ingest summary (values)")
+    typer.echo(
+        f"total: read {result['read']}, written {result['written']}, unchanged {result['unchanged']}, "
+        f"revised {result['revised']}, rejected {result['rejected']}"
+        + (
+            f", skipped (unknown station) {result['skipped_unknown_station']}"
+            if result["skipped_unknown_station"]
+            else ""
+        )
+    )
+    stations = result["stations"]
+    if stations["read"]:
+        typer.echo(
+            f"stations: read {stations['read']}, new {stations['written'] - stations['revised']}, "
+            f"revised {stations['revised']}, unchanged {stations['unchanged']}, rejected {stations['rejected']}"
+        )
+    for f in result["files"]:
+        for p in f["problems"][:20]:
+            typer.echo(f"rejected: {p['detail']}", err=True)
+
+
+@app.command("stations")
+def stations(
+    ctx: typer.Context,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="Code or name.")] = None,
+    city: Annotated[str | None, typer.Option(help="Code or name.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or geojson.")] = "table",
+) -> None:
+    """List the registered stations."""
+    st = state(ctx)
+
+    def _list() -> pd.DataFrame:
+        with st.store.read() as conn:
+            return list_stations(conn, jurisdiction=jurisdiction, city=city)
+
+    frame = run(_list)
+    frame["recorded_at"] = local_iso(frame["recorded_at"])
+    if fmt == "csv":
+        write_stdout(frame_to_csv(frame))
+    elif fmt == "json":
+        echo_json(frame.to_dict("records"))
+    elif fmt == "geojson":
+        echo_json(stations_geojson(frame))
+    else:
+        print_table(
+            [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")],
+            ["code", "name_zh", "city_code", "jurisdiction_code", "lon", "lat", "background"],
+        )
+
+
+@app.command("observations")
+def observations(
+    ctx: typer.Context,
+    station: Annotated[list[str] | None, typer.Option("--station", "-s", help="Station code; repeatable.")] = None,
+    city: Annotated[str | None, typer.Option(help="City code or name.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD, CST) or ISO time.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive) or ISO time.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Show the values as the store held them at this time (ISO 8601).")
+    ] = None,
+    long: Annotated[
+        bool, typer.Option("--long", help="One row per value (station,time,pollutant,value,unit,flag).")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    token: TokenOpt = None,
+) -> None:
+    """Print hourly observations (times are the end of the hour, in China Standard Time)."""
+    st = state(ctx)
+    query = ObservationQuery(
+        stations=tuple(station or ()),
+        city=city,
+        jurisdiction=jurisdiction,
+        start=run(lambda: parse_when(start, option="--from")) if start else None,
+        end=run(lambda: parse_when(end, end=True, option="--to")) if end else None,
+        as_of=run(lambda: parse_when(as_of, option="--as-of")) if as_of else None,
+    )
+    frame = run(lambda: service.read_observations_frame(st.store, st.principal(token), query))
+    out = (
+        service.long_form(frame)
+        if long
+        else frame[["station", "time", *[p.column for p in POLLUTANTS], "flag_bits", "revision"]]
+    )
+    out = out.assign(time=local_iso(out["time"]))
+    if fmt == "json":
+        echo_json(out.astype(object).where(out.notna(), None).to_dict("records"))
+    else:
+        write_stdout(frame_to_csv(out))
+
+
+@app.command("revisions")
+def revisions(
+    ctx: typer.Context,
+    station: Annotated[str, typer.Argument(help="Station code.")],
+    time: Annotated[str, typer.Argument(help="Hour label, ISO 8601 with offset (e.g. 2016-12-16T08:00+08:00).")],
+    token: TokenOpt = None,
+) -> None:
+    """Show every revision of one station-hour."""
+    st = state(ctx)
+    when = run(lambda: parse_when(time, option="TIME"))
+    frame = run(lambda: service.revisions_of(st.store, st.principal(token), station, when))
+    frame["recorded_at"] = local_iso(frame["recorded_at"])
+    frame["superseded_at"] = local_iso(frame["superseded_at"])
+    write_stdout(frame_to_csv(frame))
