@@ -6,10 +6,14 @@ the routers under ``/api/v1`` and installs the problem+json error handlers and t
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__
@@ -95,7 +99,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "China Standard Time."
         ),
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served below from bundled assets, so it works offline
         redoc_url=None,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
@@ -113,6 +117,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     def health() -> dict[str, Any]:
         """Liveness and the store in use."""
         return {"status": "ok", "version": __version__, "store": store.dialect}
+
+    swagger_assets = Path(str(resources.files("fastapi_swagger").joinpath("resources")))
+    app.mount("/static/swagger", StaticFiles(directory=swagger_assets), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Xietong API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
