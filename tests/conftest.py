@@ -173,7 +173,7 @@ def actors(store: Store) -> Actors:
 
 @pytest.fixture
 def client(engine: Engine, store: Store) -> Iterator[TestClient]:
-    app = create_app(engine.settings, store=store)
+    app = create_app(engine.settings, store=store, start_dispatcher=False)
     with TestClient(app) as c:
         yield c
 

@@ -13,6 +13,12 @@ environment variable        meaning
                             when unset the embedded SQLite store in the data directory is used
 ``XIETONG_ANONYMOUS_READ``  ``1`` lets requests without a token read public data (demo, kiosk)
 ``XIETONG_MAX_BODY_MB``     largest request body the API accepts, in MB (default 64)
+``XIETONG_WEBHOOK_ALLOW``   comma-separated host patterns webhooks may target (default:
+                            ``127.0.0.1,localhost``), e.g. ``*.gov.cn,10.1.2.3``
+``XIETONG_WEBHOOK_RETRY_S`` first retry delay of a failed webhook delivery, doubled on each further
+                            attempt (default 2 s; at most 8 attempts)
+``XIETONG_WEBHOOK_POLL_S``  how often the server looks for due deliveries (default 1 s; 0 = the
+                            server does not deliver, run ``xietong webhook deliver`` instead)
 ==========================  =====================================================================
 """
 
@@ -64,6 +70,12 @@ class Settings(BaseModel):
     database_url: str | None = Field(default=None, description="PostgreSQL URL; None = embedded SQLite")
     anonymous_read: bool = Field(default=False, description="allow reading public data without a token")
     max_body_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="largest accepted request body [bytes]")
+    webhook_allow: tuple[str, ...] = Field(
+        default=("127.0.0.1", "localhost"), description="host patterns webhook URLs may point to"
+    )
+    webhook_retry_s: float = Field(default=2.0, gt=0, description="first retry delay [s], doubled per attempt")
+    webhook_max_attempts: int = Field(default=8, ge=1, description="attempts before a delivery is marked failed")
+    webhook_poll_s: float = Field(default=1.0, ge=0, description="delivery polling interval [s]; 0 = off")
 
     @field_validator("database_url")
     @classmethod
@@ -111,8 +123,23 @@ class Settings(BaseModel):
             raise InputError(
                 "XIETONG_MAX_BODY_MB is not a number", expected="a size in MB, e.g. 64", given=repr(max_mb)
             ) from None
+        numbers: dict[str, float] = {}
+        for key, field_name in (
+            ("XIETONG_WEBHOOK_RETRY_S", "webhook_retry_s"),
+            ("XIETONG_WEBHOOK_POLL_S", "webhook_poll_s"),
+        ):
+            raw = env.get(key)
+            if raw:
+                try:
+                    numbers[field_name] = float(raw)
+                except ValueError:
+                    raise InputError(f"{key} is not a number", expected="seconds, e.g. 2", given=repr(raw)) from None
+        allow_raw = env.get("XIETONG_WEBHOOK_ALLOW")
+        allow = tuple(a.strip() for a in allow_raw.split(",") if a.strip()) if allow_raw is not None else None
         return cls(
             data_dir=resolved_dir.expanduser(),
+            **({"webhook_allow": allow} if allow is not None else {}),
+            **numbers,
             database_url=database_url or env.get("XIETONG_DATABASE_URL") or None,
             anonymous_read=(
                 anonymous_read if anonymous_read is not None else _flag(env, "XIETONG_ANONYMOUS_READ", False)

@@ -100,12 +100,59 @@ class JurisdictionLevel(StrEnum):
     NEW_AREA = "new_area"  # Xiong'an New Area (a state-level new area administered by Hebei)
 
 
+class WarningLevel(StrEnum):
+    """Heavy-pollution warning levels, in increasing order (blue exists only in the 2016–17 rule set)."""
+
+    NONE = "none"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        """0 for none … 4 for red: compare levels with this."""
+        return list(WarningLevel).index(self)
+
+
+class WarningStatus(StrEnum):
+    """Life of a regional warning: consultation, issued to some cities, closed."""
+
+    PROPOSED = "proposed"  # consultation open: named jurisdictions answer before the deadline
+    ISSUED = "issued"  # issued in at least one city, not yet lifted everywhere
+    CLOSED = "closed"  # lifted everywhere, or issued nowhere
+
+
+class Answer(StrEnum):
+    """A jurisdiction's answer to a warning proposal for one of its cities."""
+
+    PENDING = "pending"
+    ACCEPT = "accept"
+    COUNTER = "counter"  # counter-proposes a level for its city
+    DECLINE = "decline"  # declines, with a reason (recorded, never overridden)
+    NO_ANSWER = "no_answer"  # the deadline passed without an answer
+
+
+class CityWarningStatus(StrEnum):
+    """State of a warning in one city."""
+
+    PENDING = "pending"
+    ISSUED = "issued"
+    DECLINED = "declined"
+    NOT_ISSUED = "not_issued"
+    LIFTED = "lifted"
+
+
 __all__ = [
     "FLAG_CODE",
     "POLLUTANTS",
+    "Answer",
     "Averaging",
+    "CityWarningStatus",
     "JurisdictionLevel",
     "Pollutant",
     "QualityFlag",
     "Scope",
+    "WarningLevel",
+    "WarningStatus",
 ]

@@ -6,6 +6,8 @@ the routers under ``/api/v1`` and installs the problem+json error handlers and t
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__
 from xietong.api import problems
 from xietong.api.deps import record_denial
-from xietong.api.routers import admin, air, region
+from xietong.api.routers import admin, air, region, warnings, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
+from xietong.exchange.notify import Dispatcher, RetryPolicy
 from xietong.store.session import Store
 
 API_PREFIX = "/api/v1"
@@ -84,11 +87,34 @@ async def _empty_receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """Build the application. Pass ``store`` to share an already open store (tests)."""
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, start_dispatcher: bool = True
+) -> FastAPI:
+    """Build the application. Pass ``store`` to share an already open store (tests); the webhook
+    dispatcher runs while the app is up unless ``start_dispatcher=False`` or ``webhook_poll_s == 0``."""
     settings = settings or Settings.from_env()
     store = store or open_store(settings)
+    dispatcher: Dispatcher | None = None
+    if settings.webhook_poll_s > 0 and start_dispatcher:
+        dispatcher = Dispatcher(
+            store,
+            interval_s=settings.webhook_poll_s,
+            policy=RetryPolicy(base_delay_s=settings.webhook_retry_s, max_attempts=settings.webhook_max_attempts),
+        )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # deliveries pending in the outbox (from before a restart, too) go out from here
+        if dispatcher is not None:
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Xietong API",
         version=__version__,
         description=(
@@ -111,6 +137,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app.include_router(region.router, prefix=API_PREFIX)
     app.include_router(air.router, prefix=API_PREFIX)
+    app.include_router(warnings.router, prefix=API_PREFIX)
+    app.include_router(webhooks.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")

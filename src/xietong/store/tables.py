@@ -219,3 +219,174 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# -- notifications: per-jurisdiction webhooks through a transactional outbox ----------------------------
+
+webhook_subscription = sa.Table(
+    "webhook_subscription",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "jurisdiction_code",
+        sa.String(6),
+        sa.ForeignKey("jurisdiction.code"),
+        nullable=True,
+        comment="whose events it receives; NULL = region level (every event)",
+    ),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False, comment="HMAC-SHA256 key shared with the receiver"),
+    sa.Column("events", sa.String(500), nullable=False, comment="space-separated event names or prefixes; * = all"),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("disabled_at", UtcDateTime(), nullable=True),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(36), nullable=False, unique=True, comment="sent as X-Xietong-Delivery"),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("webhook_subscription.id"), nullable=False),
+    sa.Column("event", sa.String(60), nullable=False),
+    sa.Column("body", sa.Text, nullable=False, comment="the exact JSON bytes that are signed and sent"),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, comment="pending, delivered or failed"),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("delivered_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+)
+sa.Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+
+delivery_attempt = sa.Table(
+    "delivery_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=False, index=True),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=True, comment="HTTP status, NULL when no response"),
+    sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+)
+
+# -- heavy-pollution warnings: forecasts, consultation, enterprises ------------------------------------
+
+
+def _forecast_columns(*, history: bool = False) -> list[sa.Column[object]]:
+    return [
+        sa.Column("window_end", UtcDateTime(), nullable=False, comment="end of the forecast window"),
+        sa.Column("aqi_low", sa.Integer, nullable=False, comment="lower bound of the forecast AQI range"),
+        sa.Column("aqi_high", sa.Integer, nullable=False, comment="upper bound (decides the level)"),
+        sa.Column("primary_pollutant", sa.String(40), nullable=True),
+        sa.Column("revision", sa.SmallInteger, nullable=False, primary_key=history),
+        sa.Column("batch_id", sa.Integer, nullable=False, comment="ingest_batch.id"),
+        sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    ]
+
+
+air_forecast = sa.Table(
+    "air_forecast",
+    metadata,
+    sa.Column("city_code", sa.String(6), sa.ForeignKey("jurisdiction.code"), primary_key=True),
+    sa.Column("issued_at", UtcDateTime(), primary_key=True),
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    *_forecast_columns(),
+)
+
+air_forecast_history = sa.Table(
+    "air_forecast_history",
+    metadata,
+    sa.Column("city_code", sa.String(6), primary_key=True),
+    sa.Column("issued_at", UtcDateTime(), primary_key=True),
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    *_forecast_columns(history=True),
+    sa.Column("superseded_at", UtcDateTime(), nullable=False),
+)
+
+warning = sa.Table(
+    "warning",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("rules", sa.String(40), nullable=False, comment="rule set the proposal cites"),
+    sa.Column("status", sa.String(12), nullable=False, comment="proposed, issued or closed"),
+    sa.Column("level", sa.String(8), nullable=False, comment="proposed level"),
+    sa.Column("start_at", UtcDateTime(), nullable=False),
+    sa.Column("end_at", UtcDateTime(), nullable=False),
+    sa.Column("deadline", UtcDateTime(), nullable=False, comment="answers are accepted until then"),
+    sa.Column("proposer", sa.String(100), nullable=False),
+    sa.Column("proposer_jurisdiction", sa.String(6), nullable=True, comment="NULL = region level"),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False, comment="JSON"),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, comment="incremented on every change"),
+)
+
+warning_city = sa.Table(
+    "warning_city",
+    metadata,
+    sa.Column("warning_id", sa.Integer, sa.ForeignKey("warning.id"), primary_key=True),
+    sa.Column("city_code", sa.String(6), sa.ForeignKey("jurisdiction.code"), primary_key=True),
+    sa.Column("proposed_level", sa.String(8), nullable=False),
+    sa.Column("answer", sa.String(10), nullable=False, comment="pending, accept, counter, decline, no_answer"),
+    sa.Column("answer_level", sa.String(8), nullable=True),
+    sa.Column("answer_reason", sa.Text, nullable=True),
+    sa.Column("answered_by", sa.String(100), nullable=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    sa.Column("status", sa.String(12), nullable=False, comment="pending, issued, declined, not_issued, lifted"),
+    sa.Column("level", sa.String(8), nullable=True, comment="level in force in the city"),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+warning_event = sa.Table(
+    "warning_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("warning_id", sa.Integer, sa.ForeignKey("warning.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("actor_jurisdiction", sa.String(6), nullable=True),
+    sa.Column(
+        "kind",
+        sa.String(20),
+        nullable=False,
+        comment="proposed, answered, issued, upgraded, downgraded, lifted, closed",
+    ),
+    sa.Column("city_code", sa.String(6), nullable=True),
+    sa.Column("level", sa.String(8), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
+
+def _enterprise_columns(*, history: bool = False) -> list[sa.Column[object]]:
+    return [
+        sa.Column("industry", sa.String(60), nullable=False),
+        sa.Column("grade", sa.String(2), nullable=False, comment="performance grade A, B, C or D"),
+        sa.Column("so2_t_d", sa.Float(53), nullable=False, comment="baseline SO2 emissions [t/day]"),
+        sa.Column("nox_t_d", sa.Float(53), nullable=False, comment="baseline NOx emissions [t/day]"),
+        sa.Column("pm_t_d", sa.Float(53), nullable=False, comment="baseline PM emissions [t/day]"),
+        sa.Column("vocs_t_d", sa.Float(53), nullable=False, comment="baseline VOCs emissions [t/day]"),
+        sa.Column("revision", sa.Integer, nullable=False, primary_key=history),
+        sa.Column("batch_id", sa.Integer, nullable=False),
+        sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    ]
+
+
+# Enterprise emission data are a restricted dataset: every read is written to the audit log.
+enterprise = sa.Table(
+    "enterprise",
+    metadata,
+    sa.Column("city_code", sa.String(6), sa.ForeignKey("jurisdiction.code"), primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    *_enterprise_columns(),
+)
+
+enterprise_history = sa.Table(
+    "enterprise_history",
+    metadata,
+    sa.Column("city_code", sa.String(6), primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    *_enterprise_columns(history=True),
+    sa.Column("superseded_at", UtcDateTime(), nullable=False),
+)
