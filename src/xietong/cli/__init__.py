@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from xietong import __version__
-from xietong.cli import access, air, audit, db, region_cmd, serve
+from xietong.cli import access, air, audit, db, region_cmd, serve, warn, webhook
 from xietong.cli._common import AppState
 
 app = typer.Typer(
@@ -71,6 +71,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(access.principal_app, name="principal")
 app.add_typer(access.token_app, name="token")
 app.add_typer(air.app, name="air")
+app.add_typer(warn.app, name="warn")
+app.add_typer(webhook.app, name="webhook")
 app.add_typer(audit.app, name="audit")
 app.command(name="serve")(serve.serve)
 
