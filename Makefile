@@ -2,9 +2,9 @@
 #
 #   make demo   install what is needed, load the bundled real sample data into the embedded SQLite
 #               store and serve the platform on http://127.0.0.1:8000
-#   make test   install what is needed (Python packages; PostgreSQL from Debian when absent) and run the
-#               whole suite: ruff, ruff format --check, mypy --strict, unit and integration tests on
-#               SQLite and PostgreSQL
+#   make test   install what is needed (Python packages; PostgreSQL and Chromium from Debian when absent)
+#               and run the whole suite: ruff, ruff format --check, mypy --strict, unit and integration
+#               tests on SQLite and PostgreSQL, browser tests of the dashboard
 #
 # Everything lives in .venv (Python 3.11); nothing is installed globally except Debian packages.
 
@@ -19,7 +19,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install lint typecheck pytest postgres bench clean help
+.PHONY: demo test install lint typecheck pytest postgres chromium bench clean help
 
 help:
 	@sed -n '2,9p' Makefile
@@ -40,6 +40,13 @@ postgres:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# Chromium for the browser tests (Debian packages; Playwright drives /usr/bin/chromium, never downloads one).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Chromium (Debian packages chromium, chromium-driver)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
@@ -47,15 +54,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
-pytest: $(STAMP) postgres
+pytest: $(STAMP) postgres chromium
 	$(BIN)/pytest -v -p no:cacheprovider
 
 test: lint typecheck pytest
 
+# The boundary file (unclear licence, not bundled) is drawn under the maps when ../shared is beside the repo.
+BOUNDARIES := $(wildcard ../shared/data/boundaries/jjj_13_prefectures.geojson)
+
 demo: $(STAMP)
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong db upgrade
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong air ingest demo/data/PRSA_Data_*.csv.gz
-	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
+	XIETONG_DATA_DIR=$(DEMO_DIR) XIETONG_BOUNDARIES=$(BOUNDARIES) \
+		$(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
 
 bench: $(STAMP) postgres
 	$(BIN)/python bench/bench_ingest.py

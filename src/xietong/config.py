@@ -17,6 +17,8 @@ environment variable        meaning
                             ``127.0.0.1,localhost``), e.g. ``*.gov.cn,10.1.2.3``
 ``XIETONG_WEBHOOK_RETRY_S`` first retry delay of a failed webhook delivery, doubled on each further
                             attempt (default 2 s; at most 8 attempts)
+``XIETONG_BOUNDARIES``      a GeoJSON file of boundaries the dashboard draws under its maps
+                            (optional; none is bundled because of its licence)
 ``XIETONG_WEBHOOK_POLL_S``  how often the server looks for due deliveries (default 1 s; 0 = the
                             server does not deliver, run ``xietong webhook deliver`` instead)
 ==========================  =====================================================================
@@ -76,6 +78,7 @@ class Settings(BaseModel):
     webhook_retry_s: float = Field(default=2.0, gt=0, description="first retry delay [s], doubled per attempt")
     webhook_max_attempts: int = Field(default=8, ge=1, description="attempts before a delivery is marked failed")
     webhook_poll_s: float = Field(default=1.0, ge=0, description="delivery polling interval [s]; 0 = off")
+    boundaries_file: Path | None = Field(default=None, description="GeoJSON drawn under the dashboard maps")
 
     @field_validator("database_url")
     @classmethod
@@ -136,8 +139,10 @@ class Settings(BaseModel):
                     raise InputError(f"{key} is not a number", expected="seconds, e.g. 2", given=repr(raw)) from None
         allow_raw = env.get("XIETONG_WEBHOOK_ALLOW")
         allow = tuple(a.strip() for a in allow_raw.split(",") if a.strip()) if allow_raw is not None else None
+        boundaries = env.get("XIETONG_BOUNDARIES")
         return cls(
             data_dir=resolved_dir.expanduser(),
+            boundaries_file=Path(boundaries) if boundaries else None,
             **({"webhook_allow": allow} if allow is not None else {}),
             **numbers,
             database_url=database_url or env.get("XIETONG_DATABASE_URL") or None,

@@ -44,9 +44,9 @@ def test_jurisdictions_are_public_and_fifteen(client: TestClient) -> None:
 def test_docs_and_openapi_render_from_local_assets(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
-    assert "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert "/swagger/swagger-ui-bundle.js" in page.text
     assert "cdn." not in page.text
-    bundle = client.get("/static/swagger/swagger-ui-bundle.js")
+    bundle = client.get("/swagger/swagger-ui-bundle.js")
     assert bundle.status_code == 200
     assert len(bundle.content) > 500_000
     spec = client.get("/openapi.json").json()

@@ -447,6 +447,30 @@ def _finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[["station", "time", *VALUE_COLUMNS, "flag_bits", "revision", "recorded_at", "time_us"]]
 
 
+def coverage(store: Store, principal: Principal) -> pd.DataFrame:
+    """Per station: hours with a current observation, first and last hour label (UTC)."""
+    principal.require(Scope.READ, "read air-quality data")
+    t = air_observation.c
+    with store.read() as conn:
+        d = conn.dialect.name
+        frame = fetch_frame(
+            conn,
+            sa.select(
+                t.station_code,
+                sa.func.count(),
+                sa.func.min(epoch_us_column(t.time_utc, d)),
+                sa.func.max(epoch_us_column(t.time_utc, d)),
+            )
+            .group_by(t.station_code)
+            .order_by(t.station_code),
+            ["station", "hours", "first_us", "last_us"],
+        )
+    frame["first"] = pd.to_datetime(frame.pop("first_us").astype("int64"), unit="us", utc=True)
+    frame["last"] = pd.to_datetime(frame.pop("last_us").astype("int64"), unit="us", utc=True)
+    frame["hours"] = frame["hours"].astype("int64")
+    return frame
+
+
 def revisions_of(store: Store, principal: Principal, station: str, time: datetime) -> pd.DataFrame:
     """Every revision of one station-hour, oldest first (``superseded_at`` is NaT for the current one)."""
     principal.require(Scope.READ, "read air-quality data")

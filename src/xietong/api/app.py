@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -146,36 +146,27 @@ def create_app(
         """Liveness and the store in use."""
         return {"status": "ok", "version": __version__, "store": store.dialect}
 
+    web = Path(str(resources.files("xietong.web").joinpath("static")))
+    app.mount("/static", StaticFiles(directory=web), name="static")
     swagger_assets = Path(str(resources.files("fastapi_swagger").joinpath("resources")))
-    app.mount("/static/swagger", StaticFiles(directory=swagger_assets), name="swagger")
+    app.mount("/swagger", StaticFiles(directory=swagger_assets), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="Xietong API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_js_url="/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/swagger/swagger-ui.css",
+            swagger_favicon_url="/swagger/favicon-32x32.png",
         )
 
     @app.get("/", include_in_schema=False)
-    def index() -> HTMLResponse:
-        return HTMLResponse(_INDEX)
+    def index() -> FileResponse:
+        """The dashboard (a static page that reads the API)."""
+        return FileResponse(web / "index.html", media_type="text/html")
 
     return app
 
-
-_INDEX = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>Xietong 协同</title>
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;line-height:1.5}</style></head>
-<body><h1>Xietong 协同</h1>
-<p>The coordination platform for Beijing–Tianjin–Hebei.</p>
-<ul>
-<li><a href="/docs">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>
-<li><a href="/api/v1/region/jurisdictions">Jurisdictions</a></li>
-<li><a href="/api/v1/air/stations?format=geojson">Air stations (GeoJSON)</a></li>
-</ul></body></html>
-"""
 
 __all__ = ["API_PREFIX", "create_app"]

@@ -28,16 +28,11 @@ def serve(
     import uvicorn  # noqa: PLC0415
 
     from xietong.api.app import create_app  # noqa: PLC0415
-    from xietong.config import Settings  # noqa: PLC0415
 
     st = state(ctx)
-    base = st.settings
-    settings = Settings(
-        data_dir=base.data_dir,
-        database_url=base.database_url,
-        anonymous_read=base.anonymous_read if anonymous_read is None else anonymous_read,
-        max_body_bytes=base.max_body_bytes,
-    )
+    settings = st.settings
+    if anonymous_read is not None:
+        settings = settings.model_copy(update={"anonymous_read": anonymous_read})
     app = run(lambda: create_app(settings))
     typer.echo(f"Xietong serving {settings.url.split('@')[-1]} on http://{host}:{port} (docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

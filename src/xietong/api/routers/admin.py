@@ -12,22 +12,24 @@ from xietong.api.schemas import AuditEntryOut, AuditVerifyOut, PrincipalIn, Prin
 from xietong.enums import Scope
 from xietong.exchange import admin, audit
 
-router = APIRouter(tags=["administration"])
+router = APIRouter()
 
 
-@router.post("/principals", operation_id="createPrincipal", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/principals", operation_id="createPrincipal", status_code=status.HTTP_201_CREATED, tags=["administration"]
+)
 def create_principal(body: PrincipalIn, store: StoreDep, principal: PrincipalDep) -> PrincipalOut:
     """Create a principal of a jurisdiction (an administrator of that jurisdiction or of the region)."""
     p = admin.create_principal(store, principal, body.name, body.jurisdiction, body.kind)
     return PrincipalOut(name=p.name, jurisdiction=p.jurisdiction, kind=p.kind)
 
 
-@router.get("/principals", operation_id="listPrincipals")
+@router.get("/principals", operation_id="listPrincipals", tags=["administration"])
 def list_principals(store: StoreDep, principal: PrincipalDep) -> list[PrincipalOut]:
     return [PrincipalOut(**p) for p in admin.list_principals(store, principal)]
 
 
-@router.post("/tokens", operation_id="createToken", status_code=status.HTTP_201_CREATED)
+@router.post("/tokens", operation_id="createToken", status_code=status.HTTP_201_CREATED, tags=["administration"])
 def create_token(body: TokenIn, store: StoreDep, principal: PrincipalDep) -> TokenOut:
     """Issue a token. The response holds the only copy of the secret."""
     issued = admin.issue_token(
@@ -47,7 +49,9 @@ def create_token(body: TokenIn, store: StoreDep, principal: PrincipalDep) -> Tok
     )
 
 
-@router.delete("/tokens/{token_id}", operation_id="revokeToken", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/tokens/{token_id}", operation_id="revokeToken", status_code=status.HTTP_204_NO_CONTENT, tags=["administration"]
+)
 def revoke_token(token_id: str, store: StoreDep, principal: PrincipalDep) -> None:
     admin.revoke_token(store, principal, token_id)
 

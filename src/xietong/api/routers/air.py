@@ -142,6 +142,13 @@ def observations(
     return JSONResponse(body, headers=headers)
 
 
+@router.get("/coverage", operation_id="airCoverage", summary="Hours of data per station")
+def coverage(store: StoreDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Per station: the number of hours with an observation and the first and last hour label."""
+    frame = service.coverage(store, principal)
+    return _records(frame.assign(first=local_iso(frame["first"]), last=local_iso(frame["last"])))
+
+
 @router.get("/observations/revisions", operation_id="listObservationRevisions", summary="Revisions of one station-hour")
 def revisions(
     store: StoreDep,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from xietong import region
+from xietong.api.deps import SettingsDep
 from xietong.api.schemas import JurisdictionOut
+from xietong.errors import NotFoundError
 
 router = APIRouter(prefix="/region", tags=["region"])
 
@@ -20,6 +26,18 @@ def _out(r: region.Region) -> JurisdictionOut:
 def list_jurisdictions() -> list[JurisdictionOut]:
     """Beijing, Tianjin, Hebei, Hebei's 11 prefecture-level cities and Xiong'an New Area."""
     return [_out(r) for r in region.jurisdictions()]
+
+
+@router.get("/boundaries", operation_id="getBoundaries", summary="Boundaries for maps (when configured)")
+def boundaries(settings: SettingsDep) -> Any:
+    """The GeoJSON file named by ``XIETONG_BOUNDARIES`` (none is bundled: the public boundary data the
+    project knows have unclear licences)."""
+    path = settings.boundaries_file
+    if path is None or not path.is_file():
+        raise NotFoundError(
+            "no boundary file is configured", hint="set XIETONG_BOUNDARIES to a GeoJSON file of the region"
+        )
+    return JSONResponse(json.loads(path.read_text(encoding="utf-8")), media_type="application/geo+json")
 
 
 @router.get("/jurisdictions/{code}", operation_id="getJurisdiction", summary="One jurisdiction")
