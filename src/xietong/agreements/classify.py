@@ -45,7 +45,8 @@ def _area_patterns() -> tuple[tuple[Area, re.Pattern[str], float], ...]:
     for area, terms in lx.AREA_TERMS_EN.items():
         for term, weight in terms:
             flags = 0 if term.isupper() else re.IGNORECASE
-            out.append((area, re.compile(rf"(?<![\w-])(?:{term})(?![\w-])", flags), weight))
+            flexible = term.replace(" ", r"[\s-]+")  # "air pollution" also matches "air-pollution"
+            out.append((area, re.compile(rf"(?<!\w)(?:{flexible})(?!\w)", flags), weight))
     return tuple(out)
 
 
@@ -91,7 +92,7 @@ _WITH_EN = re.compile(
 )
 _WITH_STOP = re.compile(r"\s(?:to|in|for|on|through|by|at|from|so|as|which|that|linked|headed)\s|[;:.()]")
 _WITH_ZH = re.compile(r"(?:与|同|会同|联合|协同)(?=[\u4e00-\u9fff])")
-_GIVE_SUPPORT_ZH = re.compile(r"(给予|予以)[\u4e00-\u9fff]{0,4}(?:支持|配合|协助|帮助)")
+_GIVE_SUPPORT_ZH = re.compile(r"(给予|予以)[\u4e00-\u9fff]{0,8}(?:支持|配合|协助|帮助)")
 _QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
 
 
@@ -122,9 +123,16 @@ def _with_partners_zh(clause: str) -> list[str]:
         if found and found[0][0] == 0:
             out += _codes(found[:1])
     for m in _GIVE_SUPPORT_ZH.finditer(clause):
-        found = grammar.mentions_zh(clause[max(0, m.start() - 6) : m.start()])
-        if found:
-            out += _codes(found[-1:])
+        before = clause[max(0, m.start() - 20) : m.start()]
+        run: list[tuple[int, int, tuple[str, ...]]] = []
+        end = len(before)
+        for mention in reversed(grammar.mentions_zh(before)):
+            if before[mention[1] : end].strip("和与及、") == "":
+                run.insert(0, mention)
+                end = mention[0]
+            else:
+                break
+        out += _codes(run)
     return out
 
 

@@ -292,9 +292,13 @@ def analyse_en(clause: str) -> Head:
                         if sw.lower() in lx.NOMINAL_EN:
                             return Head(subject, sw.lower(), vat, lx.NOMINAL_EN[sw.lower()], True, clause[vat:])
                 lem = lemma(vw)
+                participle = vw.lower().endswith(("ed", "en")) or vw.lower() in _IRREGULAR
+                passive = passive and participle  # "shall be responsible for" is no passive
                 if lem is not None or passive:
                     verb = lem or vw.lower()
                     return _head(clause, subject, verb, vat, vw, passive=passive and not vw.lower().endswith("ing"))
+                if low not in ("is", "are"):  # "shall be responsible for …": the modal still ends the subject
+                    return Head(subject, vw.lower(), vat, Strength.ADVANCE, False, clause[vat + len(vw) :])
             i += 1
             first = False
             continue

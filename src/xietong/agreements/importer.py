@@ -251,8 +251,8 @@ def _party(code: str) -> Party:
 
 
 def _codes_in(text: str) -> list[str]:
-    codes = [c for _, _, cs in grammar.mentions(text) for c in cs if c.isdigit()]
-    return list(grammar.resolve(codes, ()))
+    """Jurisdictions named in ``text``, in order (a party named with its seat keeps both)."""
+    return list(dict.fromkeys(c for _, _, cs in grammar.mentions(text) for c in cs if c.isdigit()))
 
 
 def parties(lay: Layout) -> tuple[Party, ...]:
@@ -267,7 +267,7 @@ def parties(lay: Layout) -> tuple[Party, ...]:
         return tuple(dict.fromkeys(named))
     m = _BETWEEN.search(lay.title)
     if m:
-        codes = _codes_in(m.group(1)) + _codes_in(m.group(2))
+        codes = [c for side in (m.group(1), m.group(2)) for c in _codes_in(side)[:1]]
         if codes:
             return tuple(_party(c) for c in dict.fromkeys(codes))
     two, three = len(_TWO.findall(lay.text)), len(_THREE.findall(lay.text))

@@ -405,7 +405,11 @@ def candidates(lay: Layout) -> list[Candidate]:
             if not _long_enough(clause):
                 continue
             if structured:
-                ok = not is_narrative(clause, strong_only=True)
+                # a measure's sentences and list items are tasks unless they quote or report, or describe
+                # (weak narrative cue) without committing anyone
+                ok = not is_narrative(clause, strong_only=True) and (
+                    not is_narrative(clause) or has_commitment_cue(clause)
+                )
             else:
                 ok = has_commitment_cue(clause) and not is_narrative(clause)
             if ok:
