@@ -182,17 +182,21 @@ def _blocks(text: str) -> list[Block]:
             and not block.ordinal
             and last.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM)
             and not text[last.span[0] : last.span[1]].endswith(_TERMINAL)
-            and (
-                _joins_title(text, last.span, block.span)
-                if len(blocks) == 1
-                else not _heading_like(text, last.span, limit=20)
-            )
+            and (_joins_title(text, last.span, block.span) if len(blocks) == 1 else _continues(text, last, block))
         ):
             last.span = (last.span[0], block.span[1])
         else:
             blocks.append(block)
         prev_blank = False
     return blocks
+
+
+def _continues(text: str, last: Block, block: Block) -> bool:
+    """A wrapped line: it starts in lower case, or the line before is long and not finished."""
+    first_line = text[last.span[0] : last.span[1]].rsplit("\n", 1)[-1]
+    if text[block.span[0]].islower():
+        return True
+    return len(first_line) >= (20 if is_zh(first_line) else 60)
 
 
 def _joins_title(text: str, first: Span, second: Span) -> bool:

@@ -140,3 +140,19 @@ def test_cue_lead_and_narrative_predicates() -> None:
     assert is_narrative("Bao Jingling, chief engineer, said that the problems are serious.")
     assert is_narrative("专家表示，协同发展很重要。")
     assert not is_narrative("Establish a data sharing mechanism.")
+
+
+def test_hard_wrapped_paragraphs_are_joined_but_short_lines_are_not() -> None:
+    text = (
+        "Cooperation plan\n\n1. Transport\n\n"
+        "The two sides will build the intercity railway between the two cities and\n"
+        "open new bus routes across the border before the end of the year.\n\n"
+        "Study a second expressway.\n"
+        "Explore a shared ticket.\n"
+    )
+    assert _tasks(text) == [
+        "The two sides will build the intercity railway between the two cities and\n"
+        "open new bus routes across the border before the end of the year.",
+        "Study a second expressway.",
+        "Explore a shared ticket.",
+    ]
