@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from xietong import region
 from xietong.agreements import grammar
@@ -53,6 +53,15 @@ def _area_patterns() -> tuple[tuple[Area, re.Pattern[str], float], ...]:
 def area_scores(text: str) -> dict[Area, float]:
     """Score of each area in ``text``: the sum of its matched term weights, earlier matches weighing up
     to 1.5 times more than the last ones."""
+    return dict(_area_scores(text))
+
+
+@lru_cache(maxsize=4096)
+def _area_scores(text: str) -> tuple[tuple[Area, float], ...]:
+    return tuple(_compute_area_scores(text).items())
+
+
+def _compute_area_scores(text: str) -> dict[Area, float]:
     scores: dict[Area, float] = {}
     n = max(len(text), 1)
     if is_zh(text):

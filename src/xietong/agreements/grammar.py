@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from xietong import region
 from xietong.agreements import lexicon as lx
@@ -200,6 +200,11 @@ def _compound_codes(match: str) -> tuple[str, ...]:
 
 def mentions_en(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """Actor mentions in English text: ``(start, end, codes)``; codes may hold ``"parties"``/``"three"``."""
+    return list(_mentions_en(text))
+
+
+@lru_cache(maxsize=4096)
+def _mentions_en(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     taken = [False] * (len(text) + 1)
     out: list[tuple[int, int, tuple[str, ...]]] = []
     for pat, codes in _actor_patterns_en():
@@ -212,7 +217,7 @@ def mentions_en(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
             out.append((m.start(), m.end(), found))
             for i in range(m.start(), m.end()):
                 taken[i] = True
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def mentions_zh(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
