@@ -51,6 +51,7 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("num-paren", re.compile(r"^[（(](\d{1,2})[）)]\s*|^(\d{1,2})[)）]\s*")),
     ("roman", re.compile(r"^([IVX]{1,4})\.\s+")),
     ("letter", re.compile(r"^[（(]?([a-z])[）)]\s+")),
+    ("letter-upper", re.compile(r"^([A-H])[.)]\s+")),
     ("bullet", re.compile(r"^(?:[-+•·●▪■◆]|\*(?!\s*\*))\s+")),
 )
 _ORDINAL = re.compile(
@@ -270,7 +271,8 @@ def layout(text: str) -> Layout:
                 nxt is not None
                 and nxt.kind is BlockKind.ITEM
                 and rank.get(nxt.marker, 0) > rank[b.marker]
-                and _heading_like(text, b.span, limit=20)
+                and len(sentences(text, b.span)) == 1
+                and word_count(text[b.span[0] : b.span[1]]) <= 20
             )
             if _is_phrase(text, b.span) or deeper:
                 b.kind = BlockKind.HEADING
@@ -298,6 +300,7 @@ def layout(text: str) -> Layout:
             heading = re.sub(r"\s+", " ", text[b.span[0] : b.span[1]]).strip()
             heading = re.sub(r"^\*\*|\*\*$", "", heading)
             heading = re.sub(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[一二三四五六七八九十]+、)\s*", "", heading)
+            heading = heading.rstrip("。.")
             parent_path = out.sections[stack[-1][1]].path if stack else ()
             parent_tasks = out.sections[stack[-1][1]].has_tasks if stack else True
             section = Section(

@@ -42,7 +42,7 @@ def test_unmarked_text_infers_headings_from_short_lines() -> None:
     )
     lay = layout(text)
     assert lay.title == "Beijing-Tianjin cooperation agreement"
-    assert [s.heading for s in lay.sections] == ["Transport cooperation", "Cooperation to deepen port cooperation."]
+    assert [s.heading for s in lay.sections] == ["Transport cooperation", "Cooperation to deepen port cooperation"]
     assert _tasks(text) == [
         "Build the intercity line between the two cities.",
         "Beijing supports Tianjin to build a freight hub.",
@@ -156,3 +156,25 @@ def test_hard_wrapped_paragraphs_are_joined_but_short_lines_are_not() -> None:
         "Study a second expressway.",
         "Explore a shared ticket.",
     ]
+
+
+def test_items_with_deeper_items_become_headings() -> None:
+    text = (
+        "关于推进协同发展的实施方案\n一、重点任务\n1. 加快交通一体化。\n（1）建设石雄城际铁路。\n"
+        "（2）研究开通石家庄至天津的直达列车。\n2. 推进生态共建\n（1）建立大气污染联防联控机制。\n"
+    )
+    lay = layout(text)
+    assert [(s.number, s.heading) for s in lay.sections] == [
+        ("1", "重点任务"),
+        ("1.1", "加快交通一体化"),
+        ("1.2", "推进生态共建"),
+    ]
+    assert _tasks(text) == ["建设石雄城际铁路。", "研究开通石家庄至天津的直达列车。", "建立大气污染联防联控机制。"]
+
+
+def test_roman_and_capital_letter_outline() -> None:
+    text = "Joint work plan\n\nI. Transport\n\nA. Rail\n\n1. Build the intercity line.\n\nII. Environment\n\n"
+    text += "1. Share air-quality data.\n"
+    lay = layout(text)
+    assert [(s.number, s.heading) for s in lay.sections] == [("1", "Transport"), ("1.1", "Rail"), ("2", "Environment")]
+    assert _tasks(text) == ["Build the intercity line.", "Share air-quality data."]
