@@ -56,6 +56,15 @@ def load_gold(path: str | Path) -> tuple[Gold, str]:
             where=Location(source=str(path)),
             hint="check the path and the JSON syntax",
         ) from exc
+    missing = [k for k in ("document", "tasks") if not isinstance(raw, dict) or k not in raw]
+    if missing:
+        raise InputError(
+            "gold file lacks required keys",
+            expected='a JSON object with "document" and "tasks" (docs/agreements-labelling.md §6)',
+            given=f"missing {', '.join(missing)}",
+            where=Location(source=str(path)),
+            hint="start from one of tests/data/agreements/*_gold.json",
+        )
     document = path.parent / raw["document"]
     text, _ = read_source(document)
     tasks: list[GoldTask] = []
@@ -84,7 +93,7 @@ def load_gold(path: str | Path) -> tuple[Gold, str]:
                     strength=Strength(item["strength"]),
                 )
             )
-        except ValueError as exc:
+        except (KeyError, ValueError) as exc:
             raise InputError(
                 "gold label is not an allowed value",
                 expected=f"area in {[a.value for a in Area]}, strength in {[s.value for s in Strength]}",

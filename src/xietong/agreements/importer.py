@@ -18,7 +18,6 @@ from xietong.agreements import grammar
 from xietong.agreements.classify import classify
 from xietong.agreements.model import Agreement, Party, SourceFormat, Task
 from xietong.agreements.parse import Layout, candidates, layout
-from xietong.agreements.text import is_zh
 from xietong.errors import InputError, Location
 
 _SUFFIX = {
@@ -365,4 +364,4 @@ def import_agreement(source: str | Path | bytes, *, format: SourceFormat | str =
     return from_text(text, source=name)
 
 
-__all__ = ["from_text", "import_agreement", "is_zh", "parse_date", "parties", "read_docx", "read_source", "task_id"]
+__all__ = ["from_text", "import_agreement", "parse_date", "parties", "read_docx", "read_source", "task_id"]

@@ -61,3 +61,10 @@ def test_script_prints_a_row_per_document() -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert {r["document"] for r in rows} >= {"beijing_tianjin_cooperation_agreement.txt"}
     assert all(r["f1"] >= 0.9 for r in rows)
+
+
+def test_gold_file_without_tasks_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "x_gold.json"
+    path.write_text(json.dumps({"document": "doc.txt"}), encoding="utf-8")
+    with pytest.raises(InputError, match="gold file lacks required keys"):
+        load_gold(path)
