@@ -1,0 +1,125 @@
+"""Per-task extraction: area, lead and partners, bodies, projects, strength."""
+
+from __future__ import annotations
+
+import pytest
+
+from xietong.agreements import Area, Strength, bodies, classify_area, projects
+from xietong.agreements.classify import lead_and_partners, strength
+
+BJ, TJ, HE = "110000", "120000", "130000"
+PARTIES = (BJ, TJ)
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("Establish a data sharing mechanism for air quality monitoring and pollution warnings.", Area.ECOLOGY_AIR),
+        ("Establish a cross-border river water quality monitoring system.", Area.ECOLOGY_WATER),
+        ("Strive to build the second Beijing-Tianjin high-speed rail line.", Area.TRANSPORT),
+        ("Create a convenient customs clearance environment and extend the bonded port policy.", Area.PORTS_CUSTOMS),
+        ("Build a unified credit information system and guard against financial risks.", Area.FINANCE),
+        ("Establish a trading platform for tourism resources.", Area.TOURISM_EXHIBITIONS),
+        ("Build a postdoctoral information exchange platform and recruit talents.", Area.TALENT),
+        ("Explore cross-regional transfer of social security.", Area.PUBLIC_SERVICES),
+        ("Set up a leading group to study major issues.", Area.MECHANISM),
+        ("双方共享空气质量监测数据，联合开展重污染天气预警会商。", Area.ECOLOGY_AIR),
+        ("推进张家口可再生能源示范区建设，扩大绿色电力输送规模。", Area.ENERGY),
+        ("共建科技成果转化交易平台，开放共享重点实验室。", Area.INNOVATION),
+        ("建立双方联席会议制度，每年召开一次会议。", Area.MECHANISM),
+    ],
+)
+def test_area_from_vocabulary(text: str, area: Area) -> None:
+    assert classify_area(text) is area
+
+
+def test_section_context_breaks_ties() -> None:
+    text = "Promote the co-construction of information platforms."
+    assert classify_area(text, sections=["Cooperation to deepen port cooperation"]) is Area.PORTS_CUSTOMS
+    assert classify_area(text, sections=["Integrated transport network"]) is Area.TRANSPORT
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Establish a data sharing mechanism.", Strength.ESTABLISH),
+        ("Study and establish a medical resource sharing mechanism.", Strength.EXPLORE),
+        ("Strive for the state to increase the protection of clean energy.", Strength.EXPLORE),
+        ("Cooperate with relevant state departments to formulate the overall plan.", Strength.ESTABLISH),
+        ("Take the lead in uniformly implementing the national five standards.", Strength.ESTABLISH),
+        ("Overall consideration should be given to the layout of towns.", Strength.EXPLORE),
+        ("Beijing will speed up the construction of the expressway.", Strength.ADVANCE),
+        ("A new supervision mode will be implemented.", Strength.ESTABLISH),
+        ("Apply to the state for scientific research projects.", Strength.EXPLORE),
+        ("Do a good job in the preparation of relevant plans.", Strength.ESTABLISH),
+        ("双方共同推进津石高速公路建设。", Strength.ADVANCE),
+        ("研究设立津冀协同发展基金。", Strength.EXPLORE),
+        ("双方发展改革部门牵头，建立日常联络机制。", Strength.ESTABLISH),
+    ],
+)
+def test_strength_from_governing_verb(text: str, expected: Strength) -> None:
+    assert strength(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "partners"),
+    [
+        ("Establish a data sharing mechanism in Beijing and Tianjin.", PARTIES, ()),
+        ("Beijing will speed up the construction of the Beijing-Taiwan Expressway.", (BJ,), ()),
+        ("Beijing supports Tianjin to build a regional freight hub.", (TJ,), (BJ,)),
+        ("Tianjin supports Pinggu Land Port to expand its business scope.", (BJ,), (TJ,)),
+        ("Support Tianjin Port Group to participate in the logistics base.", (TJ,), (BJ,)),
+        ("The two sides and Hebei Province jointly studied the plan.", (BJ, TJ, HE), ()),
+        ("Support Beijing to be included, and the two sides will work together with Hebei Province.", (BJ,), (TJ, HE)),
+        ("Beijing-Tianjin-Hebei will set up an environmental protection cooperation group.", (BJ, TJ, HE), ()),
+        ("Jin Ji proposed to promote regional financial integration.", (TJ, HE), ()),
+        ("The service level of Beijing-Tianjin transportation will be improved.", PARTIES, ()),
+        ('Connect the transport card with the national "Jing-Jin-Ji" interoperable card.', PARTIES, ()),
+        ("Share hourly data with Beijing, Tianjin and the Hebei Department of Ecology.", PARTIES, (HE,)),
+    ],
+)
+def test_lead_and_partners(text: str, lead: tuple[str, ...], partners: tuple[str, ...]) -> None:
+    got_lead, got_partners = lead_and_partners(text, PARTIES)
+    assert set(got_lead) == set(lead)
+    assert set(got_partners) == set(partners)
+
+
+def test_lead_and_partners_chinese() -> None:
+    parties = (TJ, HE)
+    assert lead_and_partners("河北省负责协调沿线征地拆迁工作，天津市给予必要支持。", parties) == ((HE,), (TJ,))
+    assert lead_and_partners("天津市支持河北省沧州渤海新区建设生物医药产业园。", parties) == (("130900",), (TJ,))
+    assert lead_and_partners("双方共享空气质量监测数据。", parties) == (parties, ())
+    assert lead_and_partners("京津冀三地共同建立协调机制。", parties) == ((BJ, TJ, HE), ())
+
+
+def test_bodies_named() -> None:
+    text = (
+        "Actively seek policy support from the Ministry of Finance, the State Administration of Taxation and the "
+        "General Administration of Quality Supervision, Inspection and Quarantine, and cooperate with relevant "
+        "state departments and the National Development and Reform Commission."
+    )
+    assert bodies(text) == (
+        "Ministry of Finance",
+        "State Taxation Administration",
+        "General Administration of Quality Supervision, Inspection and Quarantine",
+        "relevant state departments",
+        "National Development and Reform Commission",
+    )
+    assert bodies("积极争取国家发展改革委和中国国家铁路集团有限公司支持，协调天津海关。") == (
+        "国家发展改革委",
+        "中国国家铁路集团有限公司",
+        "天津海关",
+    )
+
+
+def test_projects_and_places_named() -> None:
+    found = projects(
+        "Promote the construction of Binhai-Zhongguancun Science Park and the Beijing-Tianjin High-speed Railway "
+        "Second Line, and plan the second Beijing-Tianjin high-speed rail line and Tianjin Port."
+    )
+    assert "Binhai-Zhongguancun Science Park" in found
+    assert "Beijing-Tianjin High-speed Railway Second Line" in found
+    assert "second Beijing-Tianjin high-speed rail line" in found
+    assert "Tianjin Port" in found
+    zh = projects("双方共同推进津石高速公路建设，推动天津港与黄骅港错位发展。")
+    assert zh[:3] == ("津石高速公路", "天津港", "黄骅港")
