@@ -539,6 +539,7 @@ def _chains(
 @dataclass(frozen=True, slots=True)
 class _Firing:
     clause: Clause
+    order: int  # position of the clause in the rule-set file
     start_s: int
     end_s: int
     windows: npt.NDArray[np.intp]  # the chain meeting `when`
@@ -552,12 +553,14 @@ class _Episode:
     end_s: int
     firings: list[_Firing] = field(default_factory=list)
     quiet_hours: float = 0.0
+    _top: _Firing | None = None
 
     @property
     def top(self) -> _Firing:
-        """The firing that sets the level: strictest level, then clause order, then earliest."""
-        order = {c: i for i, c in enumerate(f.clause for f in self.firings)}
-        return min(self.firings, key=lambda f: (-f.clause.level.rank, order[f.clause], f.start_s))
+        """The firing that sets the level: strictest level, then file order of the clause, then earliest."""
+        if self._top is None:
+            self._top = min(self.firings, key=lambda f: (-f.clause.level.rank, f.order, f.start_s))
+        return self._top
 
     @property
     def level(self) -> WarningLevel:
@@ -569,13 +572,13 @@ def _firings(
 ) -> list[_Firing]:
     out: list[_Firing] = []
     empty = np.zeros(0, dtype=np.intp)
-    for clause in rules.clauses:
+    for order, clause in enumerate(rules.clauses):
         need_s = clause.when.hours * _HOUR_S
         for cs, ce, idx in _chains(start_s, end_s, clause.when.met(high)):
             if ce - cs < need_s:
                 continue
             if clause.and_ is None:
-                out.append(_Firing(clause, cs, ce, idx, empty, 0.0))
+                out.append(_Firing(clause, order, cs, ce, idx, empty, 0.0))
                 continue
             inside = np.zeros(len(high), dtype=bool)
             inside[idx] = True
@@ -584,7 +587,7 @@ def _firings(
             measure = (max(lengths) if clause.and_.run is RunMeasure.CONSECUTIVE else sum(lengths)) if sub else 0
             if measure >= clause.and_.hours * _HOUR_S:
                 and_idx = np.concatenate([i for _, _, i in sub])
-                out.append(_Firing(clause, cs, ce, idx, and_idx, measure / _HOUR_S))
+                out.append(_Firing(clause, order, cs, ce, idx, and_idx, measure / _HOUR_S))
     return out
 
 
@@ -740,6 +743,8 @@ def recommend(
         )
 
     rows: list[dict[str, Any]] = []
+    if len(w.city) == 0:
+        return _recommendation_frame(rows)
     bounds = np.flatnonzero(np.r_[True, w.city[1:] != w.city[:-1], True])
     for a, b in itertools.pairwise(bounds):
         # latest issue of this city
@@ -911,14 +916,21 @@ def episodes(daily: pd.DataFrame, rules: str | RuleSet = DEFAULT_RULE_SET, *, so
     level = np.full(len(d), WarningLevel.NONE.value, dtype=object)
     clause = np.full(len(d), None, dtype=object)
     episode = np.zeros(len(d), dtype=np.int64)
-    bounds = np.flatnonzero(np.r_[True, city[1:] != city[:-1], True])
+    bounds = np.flatnonzero(np.r_[True, city[1:] != city[:-1], True]) if len(d) else np.zeros(0, dtype=np.intp)
     for a, b in itertools.pairwise(bounds):
         s = day_s[a:b]
-        for k, ep in enumerate(_episodes_of(s, s + _DAY_S, high[a:b], ruleset), start=1):
-            inside = a + np.flatnonzero((s >= ep.start_s) & (s < ep.end_s))
-            level[inside] = ep.level.value
-            clause[inside] = ep.top.clause.id
-            episode[inside] = k
+        eps = _episodes_of(s, s + _DAY_S, high[a:b], ruleset)
+        if not eps:
+            continue
+        # episodes are disjoint and sorted: each day falls in the last episode starting at or before it
+        starts = np.array([ep.start_s for ep in eps], dtype=np.int64)
+        ends = np.array([ep.end_s for ep in eps], dtype=np.int64)
+        k = np.searchsorted(starts, s, side="right") - 1
+        hit = (k >= 0) & (s < ends[np.maximum(k, 0)])
+        rows, which = a + np.flatnonzero(hit), k[hit]
+        level[rows] = np.array([ep.level.value for ep in eps], dtype=object)[which]
+        clause[rows] = np.array([ep.top.clause.id for ep in eps], dtype=object)[which]
+        episode[rows] = which + 1
     return pd.DataFrame(
         {
             "city": d["city"],

@@ -112,3 +112,9 @@ def test_date_with_a_time_is_refused() -> None:
     frame = daily([230]).assign(date="2016-12-10T08:00")
     with pytest.raises(InputError, match="calendar day"):
         episodes(frame)
+
+
+def test_empty_daily_frame_gives_an_empty_timeline() -> None:
+    tl = episodes(daily([]))
+    assert tl.empty
+    assert list(tl.columns) == ["city", "date", "aqi", "level", "clause", "episode", "rules"]

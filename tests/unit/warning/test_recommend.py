@@ -218,3 +218,9 @@ def test_identical_duplicate_window_is_harmless() -> None:
 def test_as_of_must_be_aware() -> None:
     with pytest.raises(InputError, match="as_of"):
         recommend(days(201), RULES, as_of=pd.Timestamp("2016-12-16"))
+
+
+def test_empty_forecast_gives_an_empty_frame_with_the_columns() -> None:
+    rec = recommend(days(201).iloc[0:0], RULES)
+    assert rec.empty
+    assert list(rec.columns)[:4] == ["city", "rules", "issued_at", "level"]

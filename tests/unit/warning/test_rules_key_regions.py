@@ -26,6 +26,11 @@ def test_yellow_a_one_day_above_200(rules: str) -> None:
     assert clause(days(201), rules) == f"{rules}/yellow/a"
 
 
+def test_clause_reported_is_the_first_of_its_level_in_file_order(rules: str) -> None:
+    # yellow/b (> 150 from day 1) starts before yellow/a (> 200 on day 2); both fire, the id is yellow/a
+    assert clause(days(151, 201), rules) == f"{rules}/yellow/a"
+
+
 def test_yellow_a_200_is_not_above_200(rules: str) -> None:
     assert level(days(200), rules) is NONE
 
