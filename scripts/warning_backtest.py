@@ -211,7 +211,7 @@ def ascii_timeline(tl: pd.DataFrame, rules: str, days: pd.DatetimeIndex, order: 
             r = rows.loc[d]
             lvl = str(r["level"])
             chars.append("-" if lvl == "none" and pd.isna(r["aqi"]) else CHAR[lvl])
-        lines.append(name.ljust(width) + "".join(chars))
+        lines.append((name.ljust(width) + "".join(chars)).rstrip())
     return "\n".join(lines)
 
 
