@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from xietong.errors import InputError
+
 
 class Pollutant(StrEnum):
     """The six basic items of GB 3095 that enter the AQI (HJ 633 Table 1).
@@ -101,7 +103,11 @@ class JurisdictionLevel(StrEnum):
 
 
 class WarningLevel(StrEnum):
-    """Heavy-pollution warning levels, in increasing order (blue exists only in the 2016–17 rule set)."""
+    """Heavy-pollution warning levels, from none to red (MEP 2014 four-colour scheme [C:S26]).
+
+    ``blue`` exists only in rule sets that have it (``jjj-2016``); from 2018 the national system has three
+    levels [C:S12][C:S17][C:S28]. Members compare and sort by severity through :attr:`rank`.
+    """
 
     NONE = "none"
     BLUE = "blue"
@@ -112,7 +118,24 @@ class WarningLevel(StrEnum):
     @property
     def rank(self) -> int:
         """0 for none … 4 for red: compare levels with this."""
-        return list(WarningLevel).index(self)
+        return _WARNING_ORDER.index(self.value)
+
+    @property
+    def name_zh(self) -> str:
+        """蓝色预警 … 红色预警 (``无`` for none)."""
+        return _WARNING_ZH[self.value]
+
+    @classmethod
+    def parse(cls, value: str | WarningLevel) -> WarningLevel:
+        """Accept ``"red"``, ``"Red"``, ``" RED "``; anything else is an :class:`~xietong.errors.InputError`."""
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            raise InputError("unknown warning level", expected=", ".join(cls), given=repr(value)) from None
+
+
+_WARNING_ORDER = ("none", "blue", "yellow", "orange", "red")
+_WARNING_ZH = {"none": "无", "blue": "蓝色预警", "yellow": "黄色预警", "orange": "橙色预警", "red": "红色预警"}
 
 
 class WarningStatus(StrEnum):

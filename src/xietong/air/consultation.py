@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air import warning as warning_rules
 from xietong.air.forecasts import warning_cities
 from xietong.enums import Answer, CityWarningStatus, Scope, WarningLevel, WarningStatus
 from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
@@ -41,13 +42,12 @@ from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import warning, warning_city, warning_event
 
-#: rule sets a proposal may cite, and the levels each has (STANDARDS.md §7.1)
-RULE_SET_LEVELS: dict[str, tuple[WarningLevel, ...]] = {
-    "jjj-2016": (WarningLevel.BLUE, WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED),
-    "national-2018": (WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED),
-    "key-regions-2019": (WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED),
-    "key-regions-2024": (WarningLevel.YELLOW, WarningLevel.ORANGE, WarningLevel.RED),
-}
+
+def rule_set_levels(rules: str) -> tuple[WarningLevel, ...]:
+    """The levels a rule set has (from its data file), or an :class:`InputError` naming the known sets."""
+    if rules not in warning_rules.rule_sets():
+        raise InputError("unknown rule set", expected=", ".join(warning_rules.rule_sets()), given=repr(rules))
+    return warning_rules.load_rules(rules).levels
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +110,11 @@ def _level(text: str, rules: str, *, allow_none: bool = False) -> WarningLevel:
         ) from None
     if level is WarningLevel.NONE and allow_none:
         return level
-    if level not in RULE_SET_LEVELS[rules]:
+    levels = rule_set_levels(rules)
+    if level not in levels:
         raise InputError(
             f"level {level.value} does not exist in rule set {rules}",
-            expected=", ".join(v.value for v in RULE_SET_LEVELS[rules]),
+            expected=", ".join(v.value for v in levels),
             given=level.value,
             hint="blue warnings existed only in the 2016–17 Jing-Jin-Ji rule set (jjj-2016)",
         )
@@ -231,8 +232,6 @@ def propose(
     with actions.audited_write(store, actor, "warning.propose", "warning") as work:
         actor.require(Scope.WARN, "propose regional warnings")
         now = now or utcnow()
-        if rules not in RULE_SET_LEVELS:
-            raise InputError("unknown rule set", expected=", ".join(RULE_SET_LEVELS), given=repr(rules))
         proposed = _level(level, rules)
         allowed = set(warning_cities())
         codes = []
@@ -565,7 +564,6 @@ def list_warnings(
 
 
 __all__ = [
-    "RULE_SET_LEVELS",
     "CityState",
     "EventRecord",
     "WarningView",
@@ -576,4 +574,5 @@ __all__ = [
     "list_warnings",
     "propose",
     "respond",
+    "rule_set_levels",
 ]

@@ -39,7 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from xietong import region
-from xietong.air.warning import LEVEL_DTYPE, WarningLevel, _given
+from xietong.air.warning import LEVEL_DTYPE, given_repr
+from xietong.enums import WarningLevel
 from xietong.errors import InputError, Location, UnitError, UnknownJurisdictionError
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -234,7 +235,7 @@ def _emissions(frame: pd.DataFrame, source: str, ceiling: float) -> dict[Emissio
             raise InputError(
                 f"{source}: {p.column} must be a number ≥ 0",
                 expected="baseline emissions in t/day (0 when the enterprise does not emit it)",
-                given=_given(raw.iloc[i]),
+                given=given_repr(raw.iloc[i]),
                 where=Location(source=source, row=i + 1, field=p.column),
             )
         big = np.flatnonzero(values > ceiling)

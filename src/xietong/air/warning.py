@@ -59,6 +59,7 @@ import pandas as pd
 
 from xietong import region, standards
 from xietong.config import DISPLAY_TZ
+from xietong.enums import WarningLevel
 from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
 
 #: the registered standard id of the rule sets (``standards.load(STANDARD, rule_set)``)
@@ -71,51 +72,6 @@ _DAY_S = 24 * _HOUR_S
 #: length of one forecast window: a daily AQI is a 24-h mean (HJ 633-2012 §5.1.2; rolling 24 h [C:S13])
 WINDOW_HOURS = 24
 
-
-class WarningLevel(StrEnum):
-    """Heavy-pollution warning levels, from none to red (MEP 2014 four-colour scheme [C:S26]).
-
-    ``blue`` exists only in rule sets that have it (``jjj-2016``); from 2018 the national system has three
-    levels [C:S12][C:S17][C:S28]. Members compare and sort by severity through :attr:`rank`.
-    """
-
-    NONE = "none"
-    BLUE = "blue"
-    YELLOW = "yellow"
-    ORANGE = "orange"
-    RED = "red"
-
-    @property
-    def rank(self) -> int:
-        """0 for none … 4 for red."""
-        return _LEVEL_ORDER.index(self)
-
-    @property
-    def name_zh(self) -> str:
-        """蓝色预警 … 红色预警 (``无`` for none)."""
-        return _LEVEL_ZH[self]
-
-    @classmethod
-    def parse(cls, value: str | WarningLevel) -> WarningLevel:
-        """Accept ``"red"``, ``"Red"``, ``" RED "``; anything else is an :class:`~xietong.errors.InputError`."""
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            raise InputError(
-                "unknown warning level",
-                expected=", ".join(cls),
-                given=repr(value),
-            ) from None
-
-
-_LEVEL_ORDER: tuple[WarningLevel, ...] = tuple(WarningLevel)
-_LEVEL_ZH: dict[WarningLevel, str] = {
-    WarningLevel.NONE: "无",
-    WarningLevel.BLUE: "蓝色预警",
-    WarningLevel.YELLOW: "黄色预警",
-    WarningLevel.ORANGE: "橙色预警",
-    WarningLevel.RED: "红色预警",
-}
 
 #: ordered categorical dtype of every ``level`` column (``none < blue < yellow < orange < red``)
 LEVEL_DTYPE = pd.CategoricalDtype([lvl.value for lvl in WarningLevel], ordered=True)
@@ -391,7 +347,7 @@ def _epoch_s(values: pd.Series) -> npt.NDArray[np.int64]:
     return np.asarray(values.dt.as_unit("s").astype("int64").to_numpy(), dtype=np.int64)
 
 
-def _given(value: object) -> str:
+def given_repr(value: object) -> str:
     """``repr`` of an input value, without NumPy's wrappers (``-1``, not ``np.int64(-1)``)."""
     item = getattr(value, "item", None)
     return repr(item() if callable(item) else value)
@@ -404,7 +360,7 @@ def _numbers(values: pd.Series, name: str, source: str) -> npt.NDArray[np.float6
         raise InputError(
             f"{source}: {name} is not a number",
             expected="an AQI (a number ≥ 0) or empty for missing",
-            given=_given(values.iloc[bad[0]]),
+            given=given_repr(values.iloc[bad[0]]),
             where=Location(source=source, row=int(bad[0]) + 1, field=name),
         )
     neg = np.flatnonzero(out < 0)
@@ -412,7 +368,7 @@ def _numbers(values: pd.Series, name: str, source: str) -> npt.NDArray[np.float6
         raise InputError(
             f"{source}: negative {name}",
             expected="an AQI ≥ 0",
-            given=_given(values.iloc[neg[0]]),
+            given=given_repr(values.iloc[neg[0]]),
             where=Location(source=source, row=int(neg[0]) + 1, field=name),
         )
     return np.asarray(out, dtype=np.float64)

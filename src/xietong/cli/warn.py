@@ -10,6 +10,7 @@ import typer
 
 from xietong.air import consultation, enterprises, forecasts
 from xietong.air.consultation import WarningView
+from xietong.air.warning import rule_sets
 from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.times import parse_when
@@ -56,7 +57,7 @@ def propose(
     deadline: Annotated[str, typer.Option(help="Answers accepted until (ISO 8601 with offset).")],
     reason: Annotated[str, typer.Option(help="Why: the forecast and the rule clause.")],
     rules: Annotated[
-        str, typer.Option(help=f"Rule set: {', '.join(consultation.RULE_SET_LEVELS)}.")
+        str, typer.Option(help=f"Rule set: {', '.join(rule_sets())}.")
     ] = "key-regions-2024",
     evidence: Annotated[str | None, typer.Option(help="Evidence as a JSON object.")] = None,
     as_json: JsonOpt = False,
