@@ -51,7 +51,7 @@ SCALE = 1_000_000
 #: values above this [unit] are treated as "above every table" before scaling (no int64 overflow)
 _HUGE = 1.0e9
 #: rows per block in the vectorised paths (keeps temporaries in cache and memory bounded)
-BLOCK_ROWS = 1 << 17
+BLOCK_ROWS = 1 << 14
 
 
 class AqiEdition(StrEnum):
@@ -298,17 +298,18 @@ def iaqi_block(c: npt.NDArray[np.float64], table: _Table, above_table: AboveTabl
     steps = table.unit_steps
     x = c * steps if steps != 1 else c
     xr = np.rint(x)
-    if table.rounding_decimals is None:
-        fast = np.abs(x - xr) <= 0.4e-6 * steps  # on the grid (NaN → False)
-    else:
-        frac = x - np.floor(x)
-        fast = np.abs(frac - 0.5) > 2e-6 * steps  # not a rounding tie (NaN → False)
-    fast &= xr <= table.top_steps
+    dist = np.abs(x - xr)  # distance to the grid (NaN stays NaN → every comparison False)
+    # 2012: on the grid; 2026: not a rounding tie (both within the 10⁻⁶ decimal resolution)
+    tolerance_ok = dist <= 0.4e-6 * steps if table.rounding_decimals is None else dist < 0.5 - 2e-6 * steps
+    fast = tolerance_ok
+    np.minimum(xr, table.top_steps + 1, out=xr)  # above the table → the NO_VALUE slot → exact path
     idx = np.where(fast, xr, table.top_steps + 1).astype(np.intp)
     out = table.lut.take(idx)
     beyond = np.zeros(n, dtype=np.bool_)
     special = np.zeros(n, dtype=np.bool_)
-    slow = np.flatnonzero(~fast & ~np.isnan(x))
+    slow = np.flatnonzero(out == NO_VALUE)
+    if slow.size:
+        slow = slow[~np.isnan(c[slow])]
     if slow.size:
         cs = _to_scaled(c[slow])
         if table.rounding_decimals is not None:
@@ -852,8 +853,10 @@ def hourly_aqi(
     at = _parse_enum(AboveTable, above_table, "above_table option")
     idc = averaging.id_column(frame)
     t_all = averaging.time_seconds(frame)
-    order = np.lexsort((t_all, frame[idc].astype(str).to_numpy()))
-    if not (order == np.arange(len(order))).all():
+    codes = pd.factorize(frame[idc], sort=True)[0]
+    ordered = bool(np.all(np.diff(codes) >= 0)) and bool(np.all((np.diff(codes) > 0) | (np.diff(t_all) > 0)))
+    if not ordered:
+        order = np.lexsort((t_all, codes))
         frame = frame.iloc[order].reset_index(drop=True)
         t_all = t_all[order]
     n = len(frame)
