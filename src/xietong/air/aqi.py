@@ -517,12 +517,14 @@ def _combine(
         aqi = np.where(missing & (avail <= et.missing_publish_above), NO_VALUE, avail).astype(np.int16)
     primary = np.zeros(aqi.shape, dtype=np.uint8)
     exceed = np.zeros(aqi.shape, dtype=np.uint8)
-    has_primary = aqi > et.primary_above
-    slot_bit = {s: np.uint8(1 << i) for i, s in enumerate(SLOTS)}
     for slot, v in slot_iaqi.items():
-        primary |= np.where(has_primary & (v == aqi), slot_bit[slot], np.uint8(0))
+        bit = np.uint8(SLOTS.index(slot))
+        primary |= (v == aqi).view(np.uint8) << bit
         if et.exceedance_above is not None:
-            exceed |= np.where((aqi >= 0) & (v > et.exceedance_above), slot_bit[slot], np.uint8(0))
+            exceed |= (v > et.exceedance_above).view(np.uint8) << bit
+    primary *= (aqi > et.primary_above).view(np.uint8)  # §4.4.2 / §4.3.1: only when AQI > 50
+    if et.exceedance_above is not None:
+        exceed *= (aqi >= 0).view(np.uint8)
     level = et.level_lut.take(aqi.astype(np.intp) + 1)
     return aqi, avail, primary, exceed, level
 
@@ -565,24 +567,36 @@ def aqi_arrays(
         )
     n = lengths.pop()
     nm = {k: np.asarray(v, dtype=np.bool_).ravel() for k, v in (not_monitored or {}).items()}
-    parts: list[AqiArrays] = []
-    for start in range(0, n, BLOCK_ROWS):
+    result: AqiArrays | None = None
+    for start in range(0, max(n, 1), BLOCK_ROWS):
         stop = min(n, start + BLOCK_ROWS)
         block = {k: v[start:stop] for k, v in arrays.items()}
         block_nm = {k: v[start:stop] for k, v in nm.items()}
-        parts.append(_aqi_block(et, rep, block, block_nm, rule, at))
-    if len(parts) == 1:
-        return parts[0]
-    return AqiArrays(
-        iaqi={s: np.concatenate([p.iaqi[s] for p in parts]) for s in parts[0].iaqi},
-        aqi=np.concatenate([p.aqi for p in parts]),
-        aqi_available=np.concatenate([p.aqi_available for p in parts]),
-        primary=np.concatenate([p.primary for p in parts]),
-        exceedance=np.concatenate([p.exceedance for p in parts]),
-        level=np.concatenate([p.level for p in parts]),
-        incomplete=np.concatenate([p.incomplete for p in parts]),
-        beyond_table=np.concatenate([p.beyond_table for p in parts]),
-    )
+        part = _aqi_block(et, rep, block, block_nm, rule, at)
+        if stop - start == n:
+            return part
+        if result is None:  # preallocate once the slots are known; fill block by block
+            result = AqiArrays(
+                iaqi={s: np.empty(n, dtype=np.int16) for s in part.iaqi},
+                aqi=np.empty(n, dtype=np.int16),
+                aqi_available=np.empty(n, dtype=np.int16),
+                primary=np.empty(n, dtype=np.uint8),
+                exceedance=np.empty(n, dtype=np.uint8),
+                level=np.empty(n, dtype=np.int8),
+                incomplete=np.empty(n, dtype=np.bool_),
+                beyond_table=np.empty(n, dtype=np.bool_),
+            )
+        for s, v in part.iaqi.items():
+            result.iaqi[s][start:stop] = v
+        result.aqi[start:stop] = part.aqi
+        result.aqi_available[start:stop] = part.aqi_available
+        result.primary[start:stop] = part.primary
+        result.exceedance[start:stop] = part.exceedance
+        result.level[start:stop] = part.level
+        result.incomplete[start:stop] = part.incomplete
+        result.beyond_table[start:stop] = part.beyond_table
+    assert result is not None  # n > BLOCK_ROWS here
+    return result
 
 
 _PM_SLOTS = {"PM10": Pollutant.PM10, "PM2.5": Pollutant.PM25}
@@ -697,16 +711,16 @@ def mask_labels(masks: npt.NDArray[np.uint8], edition: str, *, zh: bool = False)
     uniq = sorted(set(labels[1:]))
     index = {lab: i for i, lab in enumerate(uniq)}
     code_of_mask = np.array([-1] + [index[lab] for lab in labels[1:]], dtype=np.int16)
-    codes = code_of_mask.take(masks.astype(np.intp)).astype(np.int64)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniq))
+    codes = code_of_mask.take(masks)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(uniq)), validate=False)
 
 
 def level_labels(level: npt.NDArray[np.int8], edition: str, field_name: str) -> pd.Categorical[str]:
     """A level attribute (``category_zh``, ``category_en``, ``hex``, ``roman`` …) per row; level 0 → NA."""
     levels = edition_tables(edition).levels
     cats = [str(lv[field_name]) for lv in levels]
-    codes = level.astype(np.int64) - 1
-    return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
+    codes = level.astype(np.int8) - np.int8(1)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(cats)), validate=False)
 
 
 def level_info(edition: str) -> pd.DataFrame:
