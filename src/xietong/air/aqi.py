@@ -36,13 +36,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from xietong import standards
+from xietong.air import _kernel
 from xietong.enums import POLLUTANTS, Averaging, Pollutant
 from xietong.errors import InputError
 
@@ -134,6 +135,9 @@ _POLLUTANT_BIT: dict[Pollutant, int] = {p: 1 << i for i, p in enumerate(POLLUTAN
 
 CST_OFFSET_S = 8 * 3600
 DAY_S = 86_400
+
+#: the IAQI engine: "numba" (compiled kernel, when installed) or "numpy" (the reference); tests switch it
+_ENGINE: dict[str, str] = {"name": "numba" if _kernel.KERNEL is not None else "numpy"}
 
 #: IAQI codes inside the int16 arrays of the vectorised core
 NO_VALUE = -1  # input missing (NaN)
@@ -295,6 +299,19 @@ def iaqi_block(c: npt.NDArray[np.float64], table: _Table, above_table: AboveTabl
     decimals, values above the table) takes the exact integer path. Both give identical results.
     """
     n = c.shape[0]
+    if _kernel.KERNEL is not None and _ENGINE["name"] == "numba":
+        out = np.empty(n, dtype=np.int16)
+        beyond = np.zeros(n, dtype=np.bool_)
+        special = np.zeros(n, dtype=np.bool_)
+        kind = {None: 0, "fixed": 1}.get(table.special_rule, 2)
+        decimals = -1 if table.rounding_decimals is None else table.rounding_decimals
+        negative = _kernel.KERNEL(
+            np.ascontiguousarray(c, dtype=np.float64), table.bp, table.iq, table.lut, table.unit_steps, decimals,
+            kind, table.special_iaqi, above_table is AboveTable.CAP, out, beyond, special,
+        )  # fmt: skip
+        if negative:
+            _check_nonnegative(c, table.key)
+        return IaqiBlock(out, beyond, special)
     steps = table.unit_steps
     x = c * steps if steps != 1 else c
     xr = np.rint(x)
@@ -503,6 +520,22 @@ def _combine(
 ]:
     """AQI = max IAQI (HJ 633-2012 §4.4.1, HJ 633-2026 eq. 2), the missing-data rule, primary, level."""
     values = list(slot_iaqi.values())
+    if _kernel.COMBINE is not None and _ENGINE["name"] == "numba":
+        n = len(values[0])
+        stack = np.stack(values)
+        bits = np.array([1 << SLOTS.index(s) for s in slot_iaqi], dtype=np.uint8)
+        rule_code = {MissingRule.FROM_AVAILABLE: 0, MissingRule.NA: 1, MissingRule.NA_UNLESS_ABOVE_100: 2}[missing_rule]
+        out_aqi = np.empty(n, dtype=np.int16)
+        out_avail = np.empty(n, dtype=np.int16)
+        out_primary = np.empty(n, dtype=np.uint8)
+        out_exceed = np.empty(n, dtype=np.uint8)
+        out_level = np.empty(n, dtype=np.int8)
+        _kernel.COMBINE(
+            stack, bits, missing, et.aqi_min, rule_code, et.missing_publish_above, et.primary_above,
+            -1 if et.exceedance_above is None else et.exceedance_above, et.level_lut,
+            out_aqi, out_avail, out_primary, out_exceed, out_level,
+        )  # fmt: skip
+        return out_aqi, out_avail, out_primary, out_exceed, out_level
     avail = values[0].copy()
     for v in values[1:]:
         np.maximum(avail, v, out=avail)
@@ -611,8 +644,9 @@ def _aqi_block(
     at: AboveTable,
 ) -> AqiArrays:
     n = len(next(iter(ind.values()))) if ind else 0
-    for key, v in ind.items():
-        _check_nonnegative(v, key)
+    if _ENGINE["name"] != "numba":  # the compiled kernel checks while it computes
+        for key, v in ind.items():
+            _check_nonnegative(v, key)
     tabs = et.tables
     slot_iaqi: dict[str, npt.NDArray[np.int16]] = {}
     missing = np.zeros(n, dtype=np.bool_)
@@ -623,8 +657,8 @@ def _aqi_block(
         beyond[:] |= blk.beyond
         return blk
 
-    def mark_missing(values: npt.NDArray[np.float64], pollutant: str) -> None:
-        miss = np.isnan(values)
+    def mark_missing(codes: npt.NDArray[np.int16], pollutant: str) -> None:
+        miss = codes == NO_VALUE  # NaN input (the only source of NO_VALUE in a fresh block)
         if pollutant in nm:
             miss &= ~nm[pollutant]
         missing[:] |= miss
@@ -642,23 +676,23 @@ def _aqi_block(
                 so2 = np.where(blk.special, np.int16(NO_VALUE), so2).astype(np.int16)
             missing |= blk.special & (so2 < 0)
         slot_iaqi["SO2"] = so2
-        mark_missing(ind["SO2_1h"], "SO2")
+        mark_missing(blk.iaqi, "SO2")
     elif not hourly and "SO2_24h" in ind:
         slot_iaqi["SO2"] = run("SO2_24h", "SO2_24h").iaqi
-        mark_missing(ind["SO2_24h"], "SO2")
+        mark_missing(slot_iaqi["SO2"], "SO2")
     for code in ("NO2", "CO"):
         key = f"{code}_1h" if hourly else f"{code}_24h"
         if key in ind:
             slot_iaqi[code] = run(key, key).iaqi
-            mark_missing(ind[key], code)
+            mark_missing(slot_iaqi[code], code)
     if "O3_1h" in ind:
         slot_iaqi["O3_1h"] = run("O3_1h", "O3_1h").iaqi
-        mark_missing(ind["O3_1h"], "O3")
+        mark_missing(slot_iaqi["O3_1h"], "O3")
     if "O3_8h" in ind:
         blk = run("O3_8h", "O3_8h")
         # Table note 3: 2012 → the 1-h IAQI is reported (the O3_1h slot carries it); 2026 → 300
         slot_iaqi["O3_8h"] = np.where(blk.iaqi == UNDEFINED, np.int16(NO_VALUE), blk.iaqi).astype(np.int16)
-        miss8 = np.isnan(ind["O3_8h"])
+        miss8 = blk.iaqi == NO_VALUE
         if blk.special.any() and et.tables["O3_8h"].special_rule == "use_1h":
             one_hour_missing = np.isnan(ind["O3_1h"]) if "O3_1h" in ind else np.ones(n, dtype=np.bool_)
             miss8 |= blk.special & one_hour_missing
@@ -669,7 +703,7 @@ def _aqi_block(
         for key in (f"{slot}_1h", f"{slot}_24h"):
             if key in ind:
                 slot_iaqi[slot] = run(key, f"{slot}_24h").iaqi
-                mark_missing(ind[key], slot)
+                mark_missing(slot_iaqi[slot], slot)
                 break
     for slot, codes in slot_iaqi.items():  # UNDEFINED (above table with above_table="na") → no value
         if (codes == UNDEFINED).any():
@@ -712,7 +746,7 @@ def mask_labels(masks: npt.NDArray[np.uint8], edition: str, *, zh: bool = False)
     index = {lab: i for i, lab in enumerate(uniq)}
     code_of_mask = np.array([-1] + [index[lab] for lab in labels[1:]], dtype=np.int16)
     codes = code_of_mask.take(masks)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(uniq)), validate=False)
+    return cast("pd.Categorical[str]", pd.Categorical.from_codes(codes, dtype=_dtype(tuple(uniq)), validate=False))
 
 
 def level_labels(level: npt.NDArray[np.int8], edition: str, field_name: str) -> pd.Categorical[str]:
@@ -720,7 +754,12 @@ def level_labels(level: npt.NDArray[np.int8], edition: str, field_name: str) -> 
     levels = edition_tables(edition).levels
     cats = [str(lv[field_name]) for lv in levels]
     codes = level.astype(np.int8) - np.int8(1)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(cats)), validate=False)
+    return cast("pd.Categorical[str]", pd.Categorical.from_codes(codes, dtype=_dtype(tuple(cats)), validate=False))
+
+
+@cache
+def _dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(list(categories)))
 
 
 def level_info(edition: str) -> pd.DataFrame:
