@@ -124,8 +124,8 @@ def bench_peers(ind: dict[str, np.ndarray], m: int) -> dict[str, float]:
 
 def uci_frame(raw: pd.DataFrame) -> pd.DataFrame:
     local = pd.to_datetime(raw[["year", "month", "day", "hour"]])
-    # UCI hour h is the hour starting at h; the store labels the end of the hour (h + 1)
-    time_utc = (local + pd.Timedelta(hours=1)).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    # the same convention as the store's UCI reader (xietong.air.formats.read_uci): hour h is the label h
+    time_utc = local.dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
     return pd.DataFrame(
         {
             "station": raw["station"].to_numpy(),
