@@ -1044,10 +1044,12 @@ def daily_aqi(
         parts.append((idx, res))
     out = daily.copy()
     out["edition"] = pd.Categorical(eds, categories=["2012", "2026"])
-    if not parts:
-        return out
-    res = _scatter(n, parts)
-    slots = [s for s in SLOTS if s in res.iaqi]
+    if parts:
+        res = _scatter(n, parts)
+        slots = [s for s in SLOTS if s in res.iaqi]
+    else:  # no rows: the same columns, empty
+        res = aqi_arrays({"SO2_24h": np.zeros(0)}, edition="2026", report=Report.DAILY)
+        slots = list(SLOTS)
     for name, c in result_columns(res, "2012" if (eds == "2012").all() else "2026", slots=slots).items():
         out[name] = c
     return out

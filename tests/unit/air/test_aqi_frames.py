@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xietong.air import aqi_arrays, daily_aqi, hourly_aqi
+from xietong.air import aqi_arrays, daily_aqi, daily_values, hourly_aqi
 from xietong.errors import InputError
 
 Frame = Callable[..., pd.DataFrame]
@@ -223,3 +223,13 @@ class TestArraysAndInputs:
         )
         out = hourly_aqi(frame)
         assert list(zip(out["station"], out["time"].dt.hour, strict=True)) == [("A", 17), ("A", 19), ("B", 18)]
+
+
+def test_empty_frames_keep_their_columns(make_frame: Frame) -> None:
+    frame = make_frame([{"station": "A", "time": "2026-03-10 14:00", **CLEAN}]).iloc[:0]
+    hourly = hourly_aqi(frame)
+    assert len(hourly) == 0
+    assert {"aqi", "level", "primary", "iaqi_pm25"} <= set(hourly.columns)
+    daily = daily_aqi(daily_values(frame))
+    assert len(daily) == 0
+    assert {"aqi", "level", "primary", "iaqi_o3_8h"} <= set(daily.columns)
