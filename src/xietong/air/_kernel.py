@@ -48,6 +48,8 @@ def _iaqi_kernel(
     top = bp[nbp - 1]
     unit = SCALE // 10 ** max(decimals, 0)
     negative = 0
+    # 2012: on the grid (within the 10⁻⁶ decimal resolution); 2026: not a rounding tie
+    tol = 0.4e-6 * steps if decimals < 0 else 0.5 - 2e-6 * steps
     for i in range(c.shape[0]):
         v = c[i]
         if np.isnan(v):
@@ -58,11 +60,11 @@ def _iaqi_kernel(
             out[i] = NO_VALUE
             continue
         x = v * steps
-        xr = np.rint(x)
-        dist = abs(x - xr)
-        fast = dist <= 0.4e-6 * steps if decimals < 0 else dist < 0.5 - 2e-6 * steps
-        if fast and xr <= top_steps:
-            out[i] = lut[int(xr)]
+        xi = int(x + 0.5)  # nearest grid step (x >= 0); a tie or a miss only sends the value to the exact path
+        dist = abs(x - xi)
+        fast = dist <= tol
+        if fast and xi <= top_steps:
+            out[i] = lut[xi]
             continue
         cs = np.int64(np.rint(min(v, HUGE) * SCALE))
         if decimals >= 0:
@@ -112,11 +114,14 @@ def _combine_kernel(
     """AQI = max IAQI, the missing-data rule (0 from available, 1 NA, 2 NA unless > publish_above),
     primary and exceedance bitmasks, level: the same as ``aqi._combine``'s NumPy path."""
     k, n = stack.shape
+    for i in range(n):  # slot-major loops below keep memory access contiguous
+        avail[i] = NO_VALUE
+    for j in range(k):
+        row = stack[j]
+        for i in range(n):
+            avail[i] = max(avail[i], row[i])
     for i in range(n):
-        best = NO_VALUE
-        for j in range(k):
-            v = stack[j, i]
-            best = max(best, v)
+        best = avail[i]
         if best < 0:
             best = NO_VALUE
         elif best == 0 and aqi_min > 0:
@@ -126,17 +131,18 @@ def _combine_kernel(
         if missing[i] and (rule == 1 or (rule == 2 and best <= publish_above)):
             a = NO_VALUE
         aqi[i] = a
-        p = 0
-        e = 0
-        for j in range(k):
-            v = stack[j, i]
-            if a > primary_above and v == a:
-                p |= bits[j]
-            if exceed_above >= 0 and a >= 0 and v > exceed_above:
-                e |= bits[j]
-        primary[i] = p
-        exceed[i] = e
+        primary[i] = 0
+        exceed[i] = 0
         level[i] = level_lut[a + 1]
+    for j in range(k):
+        row = stack[j]
+        bit = bits[j]
+        for i in range(n):
+            a = aqi[i]
+            if a > primary_above and row[i] == a:
+                primary[i] |= bit
+            if exceed_above >= 0 and a >= 0 and row[i] > exceed_above:
+                exceed[i] |= bit
 
 
 #: the compiled kernels, or None without Numba
