@@ -43,6 +43,7 @@ VALUE_COLUMNS: tuple[str, ...] = tuple(p.column for p in POLLUTANTS)
 #: columns of a daily frame (:func:`daily_values`) that hold concentrations
 DAILY_VALUE_COLUMNS: tuple[str, ...] = ("so2", "no2", "co", "pm10", "pm25", "o3_1h_max", "o3_mda8")
 _INVALID = FLAG_CODE[QualityFlag.INVALID]
+_SCALE = 1_000_000  # decimal resolution of concentrations, as xietong.air.aqi.SCALE
 _NOT_MONITORED = FLAG_CODE[QualityFlag.NOT_MONITORED]
 
 
@@ -202,7 +203,8 @@ def hour_grid(frame: pd.DataFrame, *, days: bool = False) -> HourGrid:
         n_hours = (hi - lo) // HOUR_S + 1
     col = ((t - lo) // HOUR_S).astype(np.intp)
     key = codes.astype(np.int64) * n_hours + col
-    if len(np.unique(key)) != len(key):
+    sorted_key = np.sort(key)
+    if (sorted_key[1:] == sorted_key[:-1]).any():
         dup = pd.Series(key).duplicated(keep=False).to_numpy()
         first = int(np.flatnonzero(dup)[0])
         raise InputError(
@@ -221,17 +223,23 @@ def hour_grid(frame: pd.DataFrame, *, days: bool = False) -> HourGrid:
 def moving_mean_grid(grid: npt.NDArray[np.float64], hours: int, min_valid: int) -> npt.NDArray[np.float64]:
     """Moving mean over ``hours`` labels ending at each column (NaN = missing; < ``min_valid`` → NaN).
 
-    Hours before the first column are unknown and count as missing.
+    Hours before the first column are unknown and count as missing. Sums are exact: values are taken as
+    decimals at 10⁻⁶ of the unit (as in :mod:`xietong.air.aqi`) and summed as integers.
     """
-    n_ids, _n = grid.shape
-    pad = np.full((n_ids, hours - 1), np.nan)
-    full = np.concatenate([pad, grid], axis=1)
-    windows = np.lib.stride_tricks.sliding_window_view(full, hours, axis=1)
-    valid = ~np.isnan(windows)
-    count = valid.sum(axis=-1)
-    total = np.where(valid, windows, 0.0).sum(axis=-1)
+    n_ids, n = grid.shape
+    valid = ~np.isnan(grid)
+    scaled = np.where(valid, np.rint(np.where(valid, grid, 0.0) * _SCALE), 0.0).astype(np.int64)
+    sums = np.zeros((n_ids, n + 1), dtype=np.int64)
+    np.cumsum(scaled, axis=1, out=sums[:, 1:])
+    counts = np.zeros((n_ids, n + 1), dtype=np.int64)
+    np.cumsum(valid, axis=1, out=counts[:, 1:])
+    lo = np.maximum(np.arange(1, n + 1) - hours, 0)
+    window_sum = sums[:, 1:] - sums[:, lo]
+    window_count = counts[:, 1:] - counts[:, lo]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count >= min_valid, total / count, np.nan)
+        mean = window_sum / (window_count * float(_SCALE))
+    out: npt.NDArray[np.float64] = np.where(window_count >= min_valid, mean, np.nan)
+    return out
 
 
 def moving_means(

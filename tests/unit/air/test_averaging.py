@@ -10,7 +10,7 @@ import pytest
 
 from xietong import standards
 from xietong.air import ValidityRules, annual_statistics, city_values, daily_aqi, daily_values, hj663_percentile
-from xietong.air.averaging import moving_means
+from xietong.air.averaging import moving_mean_grid, moving_means
 
 Frame = Callable[..., pd.DataFrame]
 
@@ -149,3 +149,17 @@ class TestAnnual:
     def test_2012_and_2026_validity_tables_agree(self) -> None:
         assert ValidityRules.from_standard("2012") == ValidityRules.from_standard("2026")
         assert standards.load("gb3095", "2026")["validity"]["daily_min_hours"] == 20
+
+
+def test_moving_mean_equals_a_plain_loop() -> None:
+    """Each window: the mean of the valid labels t−hours+1 … t, NaN below the minimum count."""
+    rng = np.random.default_rng(5)
+    grid = rng.integers(0, 500, (3, 200)).astype(float) / 10
+    grid[rng.random(grid.shape) < 0.3] = np.nan
+    got = moving_mean_grid(grid, 8, 6)
+    for s in range(3):
+        for t in range(200):
+            window = grid[s, max(0, t - 7) : t + 1]
+            ok = window[~np.isnan(window)]
+            expected = ok.mean() if len(ok) >= 6 else np.nan
+            assert got[s, t] == pytest.approx(expected, rel=0, abs=1e-12, nan_ok=True)
