@@ -9,7 +9,8 @@ Run from the repository root (reads the UCI data from ../shared, as bench script
    AQI + primary pollutant + level, HJ 633-2026 and HJ 633-2012, then the labelled columns
    (category, colour, primary as text) for the same rows. Station-hours per second, single thread.
 2. The same first ``--peer-rows`` rows through aqi-hub 0.3.3 (``cal_aqi_cn`` + ``cal_primary_pollutant``
-   + ``get_aqi_level``) and python-aqi 0.6.1 (``to_aqi``, MEP algorithm, hourly items), timed in this run.
+   + ``get_aqi_level``, best of 2) and python-aqi 0.6.1 (``to_aqi``, MEP algorithm, hourly items, one run),
+   timed in this run against Xietong's ``aqi_arrays`` on the same rows (best of 20).
 3. Peak memory of step 1 (tracemalloc, NumPy allocations) against the size of the six input arrays.
 4. Daily values (GB 3095 validity, O3 MDA8) and daily AQI for the whole UCI dataset (420,768 rows).
 """
@@ -115,10 +116,11 @@ def bench_peers(ind: dict[str, np.ndarray], m: int) -> dict[str, float]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_hub = time_best(hub, repeat=1)
+        t_hub = time_best(hub, repeat=2)
     t_py = time_best(pyaqi, repeat=1)
     sub = {k: v[:m] for k, v in ind.items()}
-    t_ours = time_best(lambda: aqi_arrays(sub, edition="2026"))
+    # a ~10 ms call: best of 20 removes scheduler noise (the peers' runs take seconds each)
+    t_ours = time_best(lambda: aqi_arrays(sub, edition="2026"), repeat=20)
     return {"hub_s": t_hub, "pyaqi_s": t_py, "ours_s": t_ours, "rows": float(m)}
 
 
