@@ -797,6 +797,7 @@ def result_columns(res: AqiArrays, edition: str, *, slots: Sequence[str] | None 
     cols["aqi"] = pd.arrays.IntegerArray(np.maximum(res.aqi, 0), res.aqi < 0)
     cols["aqi_available"] = pd.arrays.IntegerArray(np.maximum(res.aqi_available, 0), res.aqi_available < 0)
     cols["level"] = pd.arrays.IntegerArray(res.level, res.level == 0)
+    cols["level_roman"] = level_labels(res.level, edition, "roman")
     cols["category_zh"] = level_labels(res.level, edition, "category_zh")
     cols["category_en"] = level_labels(res.level, edition, "category_en")
     cols["colour"] = level_labels(res.level, edition, "hex")
@@ -878,7 +879,7 @@ def hourly_aqi(
         ``station`` (or ``city``), ``time`` (tz-aware, end of the averaging hour), ``so2 no2 o3 co pm10
         pm25`` [µg/m³; CO mg/m³], optional ``flag_bits``. One row per series and hour.
     edition:
-        ``auto`` (default): HJ 633-2012 for hour labels up to 2026-02-29 23:00 CST, HJ 633-2026 from the
+        ``auto`` (default): HJ 633-2012 for hour labels up to 2026-02-28 23:00 CST, HJ 633-2026 from the
         label 2026-03-01 00:00 CST (the first hour published with the new standard in force).
     pm_realtime:
         HJ 633-2012 only (:class:`PmRealtime`). ``None``: ``1h`` for labels from 2014-01-01 CST (CNEMC
@@ -894,7 +895,8 @@ def hourly_aqi(
     One row per input row, sorted by series and time: ``station``/``city``, ``time`` (UTC), ``edition``,
     the 1-h concentrations used (``so2 … pm25``, invalid values removed), the auxiliary moving means when
     used (``so2_24h``, ``pm10_24h``, ``pm25_24h``, ``o3_8h``), ``iaqi_so2 iaqi_no2 iaqi_o3_1h iaqi_o3_8h
-    iaqi_co iaqi_pm10 iaqi_pm25`` (nullable Int16), ``aqi``, ``aqi_available``, ``level``, ``category_zh``,
+    iaqi_co iaqi_pm10 iaqi_pm25`` (nullable Int16), ``aqi``, ``aqi_available``, ``level`` (1–6),
+    ``level_roman`` (I–VI), ``category_zh``,
     ``category_en``, ``colour``, ``primary`` (``"PM10,PM2.5"`` for a tie), ``primary_zh`` (CNEMC names),
     ``exceedance`` (HJ 633-2012 only), ``incomplete``, ``beyond_table``.
     """
