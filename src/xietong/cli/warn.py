@@ -56,9 +56,7 @@ def propose(
     end: Annotated[str, typer.Option("--to", help="End (ISO 8601 with offset, or a CST day, inclusive).")],
     deadline: Annotated[str, typer.Option(help="Answers accepted until (ISO 8601 with offset).")],
     reason: Annotated[str, typer.Option(help="Why: the forecast and the rule clause.")],
-    rules: Annotated[
-        str, typer.Option(help=f"Rule set: {', '.join(rule_sets())}.")
-    ] = "key-regions-2024",
+    rules: Annotated[str, typer.Option(help=f"Rule set: {', '.join(rule_sets())}.")] = "key-regions-2024",
     evidence: Annotated[str | None, typer.Option(help="Evidence as a JSON object.")] = None,
     as_json: JsonOpt = False,
     token: TokenOpt = None,
