@@ -1,0 +1,45 @@
+"""Surface-water quality: GB 3838-2002 classes, the 2011 evaluation method, sample formats and the
+river graph. Pure functions (no I/O beyond reading files handed to the readers, no database).
+
+Library surface::
+
+    from xietong.water import classify, evaluate_river, downstream, haihe_network, WaterClass
+
+See ``docs/water.md`` for what is implemented, every [R] switch and its default, and the river graph.
+"""
+
+from __future__ import annotations
+
+from xietong.water.classify import Classification, classify, format_main_pollutants, grade_of, item_class
+from xietong.water.enums import (
+    Change,
+    Comparison,
+    EvaluationMethod,
+    HeavyRule,
+    LinkKind,
+    QualityGrade,
+    TrendRule,
+    Waterbody,
+    WaterClass,
+    WaterFormat,
+    WaterItem,
+)
+
+__all__ = [
+    "Change",
+    "Classification",
+    "Comparison",
+    "EvaluationMethod",
+    "HeavyRule",
+    "LinkKind",
+    "QualityGrade",
+    "TrendRule",
+    "WaterClass",
+    "WaterFormat",
+    "WaterItem",
+    "Waterbody",
+    "classify",
+    "format_main_pollutants",
+    "grade_of",
+    "item_class",
+]
