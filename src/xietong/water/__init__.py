@@ -24,6 +24,15 @@ from xietong.water.enums import (
     WaterFormat,
     WaterItem,
 )
+from xietong.water.evaluate import (
+    PeriodChange,
+    RiverEvaluation,
+    compare_periods,
+    evaluate_river,
+    evaluate_rivers,
+    period_mean,
+    proportion_grade,
+)
 
 __all__ = [
     "Change",
@@ -32,14 +41,21 @@ __all__ = [
     "EvaluationMethod",
     "HeavyRule",
     "LinkKind",
+    "PeriodChange",
     "QualityGrade",
+    "RiverEvaluation",
     "TrendRule",
     "WaterClass",
     "WaterFormat",
     "WaterItem",
     "Waterbody",
     "classify",
+    "compare_periods",
+    "evaluate_river",
+    "evaluate_rivers",
     "format_main_pollutants",
     "grade_of",
     "item_class",
+    "period_mean",
+    "proportion_grade",
 ]
