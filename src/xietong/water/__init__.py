@@ -33,6 +33,15 @@ from xietong.water.evaluate import (
     period_mean,
     proportion_grade,
 )
+from xietong.water.network import (
+    RiverNetwork,
+    build_network,
+    cross_border_links,
+    downstream,
+    downstream_jurisdictions,
+    haihe_network,
+    upstream,
+)
 
 __all__ = [
     "Change",
@@ -44,18 +53,25 @@ __all__ = [
     "PeriodChange",
     "QualityGrade",
     "RiverEvaluation",
+    "RiverNetwork",
     "TrendRule",
     "WaterClass",
     "WaterFormat",
     "WaterItem",
     "Waterbody",
+    "build_network",
     "classify",
     "compare_periods",
+    "cross_border_links",
+    "downstream",
+    "downstream_jurisdictions",
     "evaluate_river",
     "evaluate_rivers",
     "format_main_pollutants",
     "grade_of",
+    "haihe_network",
     "item_class",
     "period_mean",
     "proportion_grade",
+    "upstream",
 ]
