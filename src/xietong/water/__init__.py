@@ -33,6 +33,7 @@ from xietong.water.evaluate import (
     period_mean,
     proportion_grade,
 )
+from xietong.water.formats import load_cnemc_realtime, read_samples, to_canonical, to_wide
 from xietong.water.network import (
     RiverNetwork,
     build_network,
@@ -71,7 +72,11 @@ __all__ = [
     "grade_of",
     "haihe_network",
     "item_class",
+    "load_cnemc_realtime",
     "period_mean",
     "proportion_grade",
+    "read_samples",
+    "to_canonical",
+    "to_wide",
     "upstream",
 ]
