@@ -10,6 +10,7 @@ See ``docs/water.md`` for what is implemented, every [R] switch and its default,
 
 from __future__ import annotations
 
+from xietong.water.agreement import AgreementReport, agreement_report
 from xietong.water.classify import Classification, classify, format_main_pollutants, grade_of, item_class
 from xietong.water.enums import (
     Change,
@@ -45,6 +46,7 @@ from xietong.water.network import (
 )
 
 __all__ = [
+    "AgreementReport",
     "Change",
     "Classification",
     "Comparison",
@@ -60,6 +62,7 @@ __all__ = [
     "WaterFormat",
     "WaterItem",
     "Waterbody",
+    "agreement_report",
     "build_network",
     "classify",
     "compare_periods",
