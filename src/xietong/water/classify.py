@@ -356,7 +356,6 @@ def classify(
     sample_rank = eval_ranks.max(axis=1) if k else np.zeros(n, dtype=np.int8)
     n_items = (eval_ranks > 0).sum(axis=1)
 
-    present_arr = np.array(present, dtype=object)
     deciding = (eval_ranks == sample_rank[:, None]) & (sample_rank[:, None] > 0)
     main, main_mult = _main_pollutants(present, eval_ranks, mult_iii, sample_rank, priority_first=priority_first)
     over_target = (eval_ranks > target_rank[:, None]) & (target_rank[:, None] > 0) & (eval_ranks > 0)
@@ -370,13 +369,13 @@ def classify(
             "water_class": _objects(classes[sample_rank], samples.index),
             "class_rank": pd.Series(sample_rank, index=samples.index, dtype="Int8").mask(~has_class),
             "grade": _objects(grades[sample_rank], samples.index),
-            "deciding_items": _tuples(present_arr, deciding),
+            "deciding_items": _objects(_tuples(present, deciding), samples.index),
             "n_items": n_items.astype("int64"),
-            "main_pollutants": main,
-            "main_pollutant_multiples": main_mult,
+            "main_pollutants": _objects(main, samples.index),
+            "main_pollutant_multiples": _objects(main_mult, samples.index),
             "target_class": _objects(classes[target_rank], samples.index),
             "exceeds_target": pd.Series(sample_rank > target_rank, index=samples.index, dtype="boolean").mask(~judged),
-            "target_exceeding_items": _tuples(present_arr, over_target),
+            "target_exceeding_items": _objects(_tuples(present, over_target), samples.index),
         },
         index=samples.index,
     )
@@ -399,8 +398,29 @@ def _objects(values: npt.NDArray[Any], index: pd.Index) -> pd.Series:
     return pd.Series(values, index=index, dtype=object)
 
 
-def _tuples(items: npt.NDArray[Any], mask: npt.NDArray[np.bool_]) -> list[tuple[WaterItem, ...]]:
-    return [tuple(items[row]) for row in mask]
+def _tuples(items: Sequence[WaterItem], mask: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+    """Per row, the tuple of ``items`` where ``mask`` is set (object array).
+
+    Rows share few distinct patterns: each is encoded as a bit mask and its tuple built once.
+    """
+    n, k = mask.shape
+    if k == 0:
+        return _object_array([()] * n)
+    codes = mask.astype(np.int64) @ (np.int64(1) << np.arange(k, dtype=np.int64))
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    lookup = _object_array([tuple(items[i] for i in range(k) if (code >> i) & 1) for code in uniq.tolist()])
+    return lookup[inverse.reshape(-1)]
+
+
+def _object_array(values: Sequence[object]) -> npt.NDArray[Any]:
+    """A 1-D object array of arbitrary objects (tuples stay whole)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _empty_tuples(n: int) -> npt.NDArray[Any]:
+    out = np.empty(n, dtype=object)
+    out.fill(())
+    return out
 
 
 def _main_pollutants(
@@ -410,39 +430,62 @@ def _main_pollutants(
     sample_rank: IntArray,
     *,
     priority_first: bool,
-) -> tuple[list[tuple[WaterItem, ...]], list[tuple[float, ...]]]:
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Main pollutants per sample (2011 method §6.2 [R]).
 
     Candidates: evaluated items worse than class Ⅲ in samples worse than class Ⅲ. Order: cyanide and
     heavy metals first (``priority_first``), then worse class, then larger multiple (items without a
     multiple, DO, after those with one), then Table 1 order. The first ``count`` are kept.
+    Only rows with a candidate are sorted: stable per-row sorts, least significant key first.
     """
     m = method()
     n, k = eval_ranks.shape
     limit_rank = m.main_worse_than.rank
-    cand = (eval_ranks > limit_rank) & (sample_rank[:, None] > limit_rank)
-    if not cand.any():
-        return [()] * n, [()] * n
+    cand_all = (eval_ranks > limit_rank) & (sample_rank[:, None] > limit_rank)
+    items_out = _empty_tuples(n)
+    mult_out = _empty_tuples(n)
+    rows = np.flatnonzero(cand_all.any(axis=1))
+    if rows.size == 0:
+        return items_out, mult_out
+    cand = cand_all[rows]
+    mult = mult_iii[rows]
     prio_set = set(m.priority) if priority_first else set()
     prio = np.array([i in prio_set for i in present], dtype=np.int64)
-    order = np.arange(k, dtype=np.int64)
-    mult_key = np.where(np.isnan(mult_iii), np.inf, -mult_iii)
-    row = np.repeat(np.arange(n), k)
-    keys = (
-        np.tile(order, n),  # last tie-break: table order
-        mult_key.ravel(),  # larger multiple first, NaN last
-        -eval_ranks.astype(np.int64).ravel(),  # worse class first
-        -np.tile(prio, n) * cand.ravel(),  # priority items (only when candidates)
-        (~cand).ravel().astype(np.int64),  # candidates before the rest
-        row,  # group by sample
+    keys = (  # most significant last
+        np.where(np.isnan(mult), np.inf, -mult),  # larger multiple first, none (DO, pH) last
+        -eval_ranks[rows].astype(np.int64),  # worse class first
+        -(prio[None, :] * cand),  # cyanide and heavy metals first
+        (~cand).astype(np.int64),  # candidates before the rest
     )
-    idx = np.lexsort(keys).reshape(n, k) - (np.arange(n) * k)[:, None]
-    ranked_cand = np.take_along_axis(cand, idx, axis=1)[:, : m.main_count]
-    ranked_items = np.array(present, dtype=object)[idx[:, : m.main_count]]
-    ranked_mult = np.take_along_axis(mult_iii, idx, axis=1)[:, : m.main_count]
-    items_out = [tuple(it[c]) for it, c in zip(ranked_items, ranked_cand, strict=True)]
-    mult_out = [tuple(float(x) for x in mu[c]) for mu, c in zip(ranked_mult, ranked_cand, strict=True)]
+    order = np.broadcast_to(np.arange(k, dtype=np.int64), cand.shape)  # start in Table 1 order
+    for key in keys:
+        ranked = np.take_along_axis(key, order, axis=1)
+        order = np.take_along_axis(order, np.argsort(ranked, axis=1, kind="stable"), axis=1)
+    top = order[:, : m.main_count]
+    count = np.minimum(cand.sum(axis=1), m.main_count)
+    chosen = np.arange(top.shape[1])[None, :] < count[:, None]
+    items_out[rows] = _tuples_in_order(present, np.where(chosen, top, k))
+    top_mult = np.take_along_axis(mult, top, axis=1)
+    picked = np.empty(rows.size, dtype=object)
+    for c in range(1, m.main_count + 1):
+        at = np.flatnonzero(count == c)
+        if at.size:
+            picked[at] = np.fromiter(map(tuple, top_mult[at, :c].tolist()), dtype=object, count=at.size)
+    mult_out[rows] = picked
     return items_out, mult_out
+
+
+def _tuples_in_order(items: Sequence[WaterItem], picks: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """Per row, the items at the column positions in ``picks`` (``len(items)`` = none), in that order."""
+    k = len(items)
+    base = np.int64(k + 1)
+    codes = (picks.astype(np.int64) * base ** np.arange(picks.shape[1], dtype=np.int64)).sum(axis=1)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    decoded = []
+    for code in uniq.tolist():
+        positions = [(code // int(base) ** j) % int(base) for j in range(picks.shape[1])]
+        decoded.append(tuple(items[p] for p in positions if p < k))
+    return _object_array(decoded)[inverse.reshape(-1)]
 
 
 def format_main_pollutants(
