@@ -140,14 +140,14 @@ def detect_format(path: Path) -> WaterFormat:
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
     """Text chunks of a CSV file with the file line of each chunk's first data row."""
     try:
-        reader = pd.read_csv(
+        with pd.read_csv(
             path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8-sig", skipinitialspace=True
-        )
-        line = 2
-        for chunk in reader:
-            chunk.columns = [str(c).strip() for c in chunk.columns]
-            yield chunk.reset_index(drop=True), line
-            line += len(chunk)
+        ) as reader:  # closes the file also when the consumer stops early
+            line = 2
+            for chunk in reader:
+                chunk.columns = [str(c).strip() for c in chunk.columns]
+                yield chunk.reset_index(drop=True), line
+                line += len(chunk)
     except UnicodeDecodeError as exc:
         raise InputError(
             "the file is not UTF-8 text",

@@ -282,3 +282,15 @@ def test_detect_format(tmp_path: Path) -> None:
     other.write_text("a,b,c\n", encoding="utf-8")
     with pytest.raises(FormatDetectionError, match="--format"):
         detect_format(other)
+
+
+def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("section,time,item,value,unit\n杨洼闸,2025-11-18T16:00+08:00,tp,0.1,mg/L\n".encode("gbk"))
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        collect(read_canonical(gbk))
+    assert "iconv" in str(err.value)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="empty file"):
+        collect(read_canonical(empty))
