@@ -329,6 +329,10 @@ def test_index_is_kept() -> None:
     r = classify(frame)
     assert r.samples.index.tolist() == ["a", "b"]
     assert r.item_classes.loc["b", "codmn"] == 4
+    repeated = samples(codmn=[3.0, 7.0, 12.0])
+    repeated.index = pd.Index([0, 0, 1])  # e.g. concatenated batches
+    classes = classify(repeated).samples["water_class"].tolist()
+    assert classes == [WaterClass.II, WaterClass.IV, WaterClass.V]
 
 
 # -- errors ----------------------------------------------------------------------------------------
