@@ -1,0 +1,181 @@
+"""Write docs/water-agreement.md: computed GB 3838 classes against the classes CNEMC published.
+
+Usage::
+
+    python scripts/water_agreement_report.py [CNEMC_CSV] [--out docs/water-agreement.md]
+
+The default input is the committed test copy of the Nov 2025 CNEMC real-time file. The report lists the
+agreement under the CNEMC practice (Xietong's default for published data) and under variants that show
+why each part of that practice is needed, every disagreement with its reason, and every row that could
+not be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xietong.water.agreement import AgreementReport, agreement_report
+from xietong.water.enums import WaterItem
+from xietong.water.formats import load_cnemc_realtime
+from xietong.water.standard import cnemc_decimals
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INPUT = ROOT / "tests" / "data" / "water" / "cnemc_surface_water_haihe_2025-11.csv"
+DEFAULT_OUTPUT = ROOT / "docs" / "water-agreement.md"
+DISPLAY = {  # displayed column, raw column, item
+    "pH": ("pH_raw", WaterItem.PH),
+    "DO_mg_L": ("DO_mg_L_raw", WaterItem.DO),
+    "CODMn_mg_L": ("CODMn_mg_L_raw", WaterItem.CODMN),
+    "NH3N_mg_L": ("NH3N_mg_L_raw", WaterItem.NH3N),
+    "TP_mg_L": ("TP_mg_L_raw", WaterItem.TP),
+    "TN_mg_L": ("TN_mg_L_raw", WaterItem.TN),
+}
+
+
+def rounding_evidence(path: Path) -> list[dict[str, Any]]:
+    """For each item: how the displayed value relates to the raw value at exact ties (…5)."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out = []
+    for shown_col, (raw_col, item) in DISPLAY.items():
+        pairs = [(r, d) for r, d in zip(raw[raw_col], raw[shown_col], strict=True) if r not in {"", "*", "--"}]
+        decimals = max((len(d.split(".")[1]) if "." in d else 0) for _, d in pairs)
+        typical = pd.Series([len(d.split(".")[1]) if "." in d else 0 for _, d in pairs]).mode().iloc[0]
+        step = Decimal(1).scaleb(-int(typical))
+        ties = even = up = 0
+        for r, d in pairs:
+            value = Decimal(r)
+            a, b = value.quantize(step, ROUND_HALF_EVEN), value.quantize(step, ROUND_HALF_UP)
+            if a != b:
+                ties += 1
+                even += a == Decimal(d)
+                up += b == Decimal(d)
+        out.append(
+            {
+                "item": item.value,
+                "values": len(pairs),
+                "displayed decimals": int(typical),
+                "most decimals seen": decimals,
+                "exact ties": ties,
+                "displayed rounded to even": even,
+                "displayed rounded half up": up,
+            }
+        )
+    return out
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "_none_\n"
+    cols = list(rows[0])
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join("" if r[c] is None else str(r[c]) for c in cols) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def disagreements(report: AgreementReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": r["section"],
+            "name": r["section_name"],
+            "time": r["time"],
+            "published": r["published_class"],
+            "computed": r["computed_class"],
+            "deciding items": ", ".join(r["deciding_items"]),
+            "reason": r["reason"],
+        }
+        for r in report["rows"]
+        if not r["agrees"]
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("input", nargs="?", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args()
+    path: Path = args.input
+    frame = load_cnemc_realtime(path)
+    default = agreement_report(frame)
+    variants = [
+        ("CNEMC practice (default): rounded half-even to the published decimals, lake TP limits for lakes", default),
+        (
+            "full-value comparison (GB/T 8170 default), lake TP limits for lakes",
+            agreement_report(frame, comparison="full"),
+        ),
+        (
+            "rounded, but every site evaluated with the river TP limits",
+            agreement_report(frame.assign(waterbody="river")),
+        ),
+        (
+            "rounded, but pH to 2 decimals instead of the integer shown in Nov 2025",
+            agreement_report(frame, decimals=cnemc_decimals() | {WaterItem.PH: 2}),
+        ),
+    ]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        shown = path.resolve().relative_to(ROOT)
+    except ValueError:
+        shown = path
+    decimals = ", ".join(f"{k.value} {v}" for k, v in cnemc_decimals().items())
+    parts = [
+        "# Water: computed classes against the published classes\n",
+        "Generated by `scripts/water_agreement_report.py`; do not edit by hand.\n",
+        f"- input: `{shown}` (sha256 `{digest[:16]}…`), {len(frame)} rows, "
+        f"{frame['section'].nunique()} sections (CNEMC real-time surface-water system, Nov 2025; provenance in "
+        "`tests/data/NOTICE.md`)",
+        "- classes: GB 3838-2002 Table 1, single-factor method of the 2011 evaluation method, the 21 evaluated "
+        "items (the file has pH, DO, CODMn, NH3-N and TP of them; TN is a reference item and never decides)",
+        "- a row is compared when it has a published class and values for DO, CODMn, NH3-N and TP",
+        f"- CNEMC practice: values rounded half-even (GB/T 8170) to the published decimals ({decimals}), then "
+        "compared with the limits; lakes and reservoirs (the section's `waterbody` in "
+        "`xietong/data/water_sections_haihe.csv`) with the lake TP limits\n",
+        "## Agreement\n",
+        table(
+            [
+                {
+                    "method": name,
+                    "compared": r["compared"],
+                    "agreeing": r["agreeing"],
+                    "agreement": "n/a" if r["agreement"] is None else f"{100 * r['agreement']:.2f} %",
+                }
+                for name, r in variants
+            ]
+        ),
+        f"The default reproduces every published class: **{default['agreeing']} of {default['compared']} "
+        f"({100 * (default['agreement'] or 0):.1f} %)**. "
+        "`xietong water classify FILE --json` prints the default report.\n",
+        "## Disagreements under the default\n",
+        table(disagreements(default)),
+        "## Disagreements under full-value comparison\n",
+        "Each of these is a raw value just past a limit whose published (rounded) value meets the limit. They "
+        "are the evidence that CNEMC compares rounded values.\n",
+        table(disagreements(variants[1][1])),
+        "## Disagreements when lakes use the river TP limits\n",
+        "The evidence for the `waterbody` column: these sites publish classes computed with the lake/reservoir "
+        "TP row of Table 1.\n",
+        table(disagreements(variants[2][1])),
+        "## Disagreements when pH is rounded to 2 decimals\n",
+        table(disagreements(variants[3][1])),
+        "## How the displayed values are rounded\n",
+        "At every exact tie (the digit after the displayed precision is a 5 followed by nothing) the displayed "
+        "value is the raw value rounded half to even (GB/T 8170), never half up.\n",
+        table(rounding_evidence(path)),
+        f"## Rows not compared ({len(default['not_compared'])})\n",
+        table(
+            [
+                {"section": r["section"], "name": r["section_name"], "time": r["time"], "reason": r["reason"]}
+                for r in default["not_compared"]
+            ]
+        ),
+    ]
+    args.out.write_text("\n".join(parts), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
