@@ -437,12 +437,33 @@ def read_uci(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iter
         yield _finish(frame, empty_published(), n, problems, source, reject_rows=unknown | bad_time)
 
 
-def read_cnemc_hourly(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
+class O3Column(StrEnum):
+    """Which column of a CNEMC hourly file holds the 1-hour O3 observation.
+
+    CNEMC publishes it as ``o3``. The widely used public archive of these files (GitHub HeQinWill/CNEMC)
+    has ``o3`` and ``o3_24h`` swapped for 2022–2025 (its README; confirmed against the published AQIs in
+    ``tests/unit/air/test_cnemc_published.py``), so those files need ``o3_24h``.
+    """
+
+    O3 = "o3"
+    O3_24H = "o3_24h"
+
+
+def read_cnemc_hourly(
+    path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS, *, o3_column: O3Column = O3Column.O3
+) -> Iterator[ObservationChunk]:
     """The current CNEMC hourly station format (one row per station-hour)."""
     source = info.name
+    observed = dict(_HOURLY_OBS)
+    published_columns = dict(_HOURLY_PUBLISHED)
+    if o3_column is O3Column.O3_24H:
+        del observed["o3"]
+        observed["o3_24h"] = "o3"
+        del published_columns["o3_24h"]
+        published_columns["o3"] = "O3_24h"
     for chunk, first_line in _chunks(path, info, chunk_rows, _HOURLY_TEXT):
         chunk.columns = [c.lower() for c in chunk.columns]
-        _require_columns(chunk, ["timepoint", "stationcode", *_HOURLY_OBS], source, AirFormat.CNEMC_HOURLY)
+        _require_columns(chunk, ["timepoint", "stationcode", *observed], source, AirFormat.CNEMC_HOURLY)
         problems: list[Problem] = []
         n = len(chunk)
         rows = np.arange(first_line, first_line + n, dtype="int64")
@@ -464,13 +485,13 @@ def read_cnemc_hourly(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS
         frame = pd.DataFrame({"station": chunk["stationcode"].str.strip().astype(object), "row": rows})
         frame["time_s"] = np.where(bad_time, 0, _local_to_utc_s(local.fillna(pd.Timestamp(0))))
         not_monitored: dict[str, np.ndarray] = {}
-        for src, col in _HOURLY_OBS.items():
+        for src, col in observed.items():
             values, nm = _numeric(chunk[src], rows, source, src, problems)
             frame[col] = values
             not_monitored[col] = nm
         frame["flag_bits"] = _flags_from(not_monitored, n)
         published = []
-        for src, variable in _HOURLY_PUBLISHED.items():
+        for src, variable in published_columns.items():
             if src not in chunk.columns:
                 continue
             values, nm = _numeric(chunk[src], rows, source, src, problems)
@@ -835,9 +856,14 @@ def _finish(
 
 
 def read_observations(
-    path: Path, fmt: AirFormat, info: SourceInfo, chunk_rows: int = CHUNK_ROWS
+    path: Path, fmt: AirFormat, info: SourceInfo, chunk_rows: int = CHUNK_ROWS, *, o3_column: O3Column = O3Column.O3
 ) -> Iterator[ObservationChunk]:
-    """Stream observation chunks of ``chunk_rows`` input rows from a file of a known observation format."""
+    """Stream observation chunks of ``chunk_rows`` input rows from a file of a known observation format.
+
+    ``o3_column`` applies to ``cnemc-hourly`` only (see :class:`O3Column`).
+    """
+    if fmt is AirFormat.CNEMC_HOURLY:
+        return read_cnemc_hourly(path, info, chunk_rows, o3_column=o3_column)
     readers = {
         AirFormat.CANONICAL: read_canonical,
         AirFormat.UCI: read_uci,
@@ -900,6 +926,7 @@ __all__ = [
     "CO_MAX_PLAUSIBLE_MG_M3",
     "UCI_STATION_CODES",
     "AirFormat",
+    "O3Column",
     "ObservationChunk",
     "SourceInfo",
     "check_values",

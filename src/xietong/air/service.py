@@ -22,6 +22,7 @@ from xietong.air.formats import (
     CHUNK_ROWS,
     VALUE_COLUMNS,
     AirFormat,
+    O3Column,
     ObservationChunk,
     SourceInfo,
     detect_format,
@@ -153,6 +154,7 @@ def ingest_files(
     progress: Progress | None = None,
     display_names: Sequence[str] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    o3_column: O3Column = O3Column.O3,
 ) -> IngestSummary:
     """Ingest files, each as one all-or-nothing batch, in order.
 
@@ -176,6 +178,7 @@ def ingest_files(
                 progress=progress,
                 display_name=name,
                 chunk_rows=chunk_rows,
+                o3_column=o3_column,
             )
         )
     return summary
@@ -192,6 +195,7 @@ def ingest_file(
     progress: Progress | None = None,
     display_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    o3_column: O3Column = O3Column.O3,
 ) -> FileResult:
     """Ingest one file as one batch (see :func:`ingest_files`)."""
     principal.require(Scope.PUBLISH_AIR, "publish air-quality data")
@@ -236,7 +240,7 @@ def ingest_file(
             result.problems = problems
         else:
             index = station_index(conn)
-            for chunk in read_observations(path, fmt, info, chunk_rows):
+            for chunk in read_observations(path, fmt, info, chunk_rows, o3_column=o3_column):
                 _ingest_chunk(
                     conn_work=work,
                     chunk=chunk,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,11 +13,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from xietong.air import service
-from xietong.air.formats import AirFormat
+from xietong import region
+from xietong.air import reports, service
+from xietong.air.aqi import AqiEdition, PmRealtime
+from xietong.air.formats import AirFormat, O3Column
+from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.cli._common import (
     echo_json,
+    fail,
     frame_to_csv,
     print_table,
     run,
@@ -22,6 +29,7 @@ from xietong.cli._common import (
     write_stdout,
 )
 from xietong.enums import POLLUTANTS
+from xietong.errors import InputError
 from xietong.exchange.stations import list_stations
 from xietong.geo import stations_geojson
 from xietong.times import local_iso, parse_when
@@ -59,6 +67,10 @@ def ingest(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    cnemc_o3_column: Annotated[
+        O3Column,
+        typer.Option(help="cnemc-hourly: the column of the 1-h O3 (o3_24h for the 2022–2025 HeQinWill archive)."),
+    ] = O3Column.O3,
     token: TokenOpt = None,
 ) -> None:
     """Ingest station lists and hourly observations.
@@ -97,6 +109,7 @@ def ingest(
                 unknown_stations=unknown_stations,
                 skip_invalid=skip_invalid,
                 progress=on_progress,
+                o3_column=cnemc_o3_column,
             )
         )
     result = summary.as_dict()
@@ -221,3 +234,139 @@ def revisions(
     frame["recorded_at"] = local_iso(frame["recorded_at"])
     frame["superseded_at"] = local_iso(frame["superseded_at"])
     write_stdout(frame_to_csv(frame))
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    PARQUET = "parquet"
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{option}: not a date", expected="YYYY-MM-DD (a day in China Standard Time)", given=repr(text)
+        ) from None
+
+
+@app.command("aqi")
+def aqi(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (China Standard Time).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive).")],
+    level: Annotated[
+        Level, typer.Option("--level", help="station or city (mean of the city's evaluation sites).")
+    ] = Level.STATION,
+    report: Annotated[ReportKind, typer.Option("--report", help="hourly (real-time) or daily.")] = ReportKind.DAILY,
+    edition: Annotated[
+        AqiEdition, typer.Option(help="HJ 633 edition; auto = the edition in force on each hour's/day's date.")
+    ] = AqiEdition.AUTO,
+    pm_realtime: Annotated[
+        PmRealtime | None,
+        typer.Option(help="HJ 633-2012 hourly PM: 1h (CNEMC from 2014) or 24h_moving (before) [default: by date]."),
+    ] = None,
+    station: Annotated[list[str] | None, typer.Option("--station", "-s", help="Station code; repeatable.")] = None,
+    city: Annotated[list[str] | None, typer.Option("--city", "-c", help="City code or name; repeatable.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j")] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv, json or parquet (needs --output).")
+    ] = OutputFormat.TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    token: TokenOpt = None,
+) -> None:
+    """AQI of stations or cities for a period (HJ 633-2012 / HJ 633-2026), from the observations in the store.
+
+    Columns: station (or city), time (hourly: ISO 8601 in China Standard Time, the end of the averaging hour;
+    daily: the date), edition, aqi, level (1–6), level_roman, category_zh, category_en, colour, primary, the
+    IAQIs and the concentrations used.
+    """
+    st = state(ctx)
+    request = AqiRequest(
+        level=level,
+        report=report,
+        first=run(lambda: _day(start, "--from")),
+        last=run(lambda: _day(end, "--to")),
+        stations=tuple(station or ()),
+        cities=tuple(city or ()),
+        jurisdiction=jurisdiction,
+        edition=edition,
+        pm_realtime=pm_realtime,
+    )
+    table = as_local(run(lambda: reports.aqi_table(st.store, st.principal(token), request)), report)
+    if fmt is OutputFormat.PARQUET:
+        if output is None:
+            fail(InputError("--format parquet writes a file", expected="--output FILE.parquet", given="no --output"))
+        table.to_parquet(output, index=False)
+        typer.echo(f"wrote {len(table)} rows to {output}", err=True)
+        return
+    if fmt is OutputFormat.CSV:
+        text = frame_to_csv(table)
+    elif fmt is OutputFormat.JSON:
+        text = json.dumps(
+            table.astype(object).where(table.notna(), None).to_dict("records"),
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+    else:
+        key = "city_name" if level is Level.CITY else "station"
+        rows = [{str(k): v for k, v in r.items()} for r in table.to_dict("records")]
+        if output is None:
+            print_table(rows, [key, "time", "edition", "aqi", "level_roman", "category_zh", "primary"])
+            return
+        text = frame_to_csv(table)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {len(table)} rows to {output}", err=True)
+    else:
+        write_stdout(text)
+
+
+@app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option(help="Calendar year.")],
+    city: Annotated[str, typer.Option("--city", "-c", help="City code or name, e.g. 北京.")],
+    edition: Annotated[AqiEdition, typer.Option()] = AqiEdition.AUTO,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    token: TokenOpt = None,
+) -> None:
+    """Days per AQI level and the annual statistics (GB 3095 / HJ 663) of a city."""
+    st = state(ctx)
+    rep = run(lambda: reports.annual_report(st.store, st.principal(token), city=city, year=year, edition=edition))
+    if as_json:
+        echo_json(rep.as_dict())
+        return
+    typer.echo(
+        f"{region.display_name(rep.city)} {rep.year}: {rep.days_with_aqi} of {rep.days_total} days with a daily AQI"
+    )
+    print_table(
+        [{"level": k, "days": v} for k, v in rep.days_per_level.items()], ["level", "days"], title="Days per level"
+    )
+    stats = rep.statistics
+    rows = []
+    for label, value_key, days_key, valid_key, unit in [
+        ("SO2 annual mean", "so2_mean", "days_so2", "valid_so2", "µg/m³"),
+        ("NO2 annual mean", "no2_mean", "days_no2", "valid_no2", "µg/m³"),
+        ("PM10 annual mean", "pm10_mean", "days_pm10", "valid_pm10", "µg/m³"),
+        ("PM2.5 annual mean", "pm25_mean", "days_pm25", "valid_pm25", "µg/m³"),
+        ("SO2 daily 98th percentile", "so2_p98", "days_so2", "valid_so2", "µg/m³"),
+        ("NO2 daily 98th percentile", "no2_p98", "days_no2", "valid_no2", "µg/m³"),
+        ("PM10 daily 95th percentile", "pm10_p95", "days_pm10", "valid_pm10", "µg/m³"),
+        ("PM2.5 daily 95th percentile", "pm25_p95", "days_pm25", "valid_pm25", "µg/m³"),
+        ("CO daily 95th percentile", "co_p95", "days_co", "valid_co", "mg/m³"),
+        ("O3 MDA8 90th percentile", "o3_mda8_p90", "days_o3_mda8", "valid_o3_mda8", "µg/m³"),
+    ]:
+        value = stats.get(value_key)
+        rows.append(
+            {
+                "statistic": label,
+                "value": "" if value is None else f"{float(value):.1f} {unit}",
+                "valid days": stats.get(days_key, ""),
+                "valid (GB 3095 Table 4)": "yes" if stats.get(valid_key) else "no",
+            }
+        )
+    print_table(rows, ["statistic", "value", "valid days", "valid (GB 3095 Table 4)"], title="Annual statistics")

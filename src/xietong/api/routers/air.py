@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +13,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from xietong.air import service
+from xietong.air import reports, service
+from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.formats import AirFormat
+from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.api.schemas import IngestOut, ObservationPage, StationOut
@@ -140,6 +143,49 @@ def observations(
         return _csv(out, headers)
     body = {"data": _records(out), "meta": {"count": len(out), "next_cursor": next_cursor, "as_of": as_of}}
     return JSONResponse(body, headers=headers)
+
+
+@router.get(
+    "/aqi",
+    operation_id="airAqi",
+    summary="AQI of stations or cities (HJ 633-2012 / HJ 633-2026)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def aqi(
+    store: StoreDep,
+    principal: PrincipalDep,
+    start: Annotated[date, Query(alias="from", description="first CST day, YYYY-MM-DD")],
+    end: Annotated[date, Query(alias="to", description="last CST day (inclusive)")],
+    level: Annotated[Level, Query(description="station, or city (mean of the evaluation sites)")] = Level.STATION,
+    report: Annotated[ReportKind, Query(description="hourly (real-time) or daily")] = ReportKind.DAILY,
+    edition: Annotated[AqiEdition, Query(description="auto = the edition in force on each date")] = AqiEdition.AUTO,
+    pm_realtime: Annotated[PmRealtime | None, Query(description="HJ 633-2012 hourly PM method")] = None,
+    station: Annotated[list[str] | None, Query()] = None,
+    city: Annotated[list[str] | None, Query()] = None,
+    jurisdiction: str | None = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    """Computed from the observations held now (a revision shows at once). Hourly ``time`` is the end of the
+    averaging hour in China Standard Time; daily ``time`` is the CST date."""
+    request = AqiRequest(
+        level=level, report=report, first=start, last=end, stations=tuple(station or ()), cities=tuple(city or ()),
+        jurisdiction=jurisdiction, edition=edition, pm_realtime=pm_realtime,
+    )  # fmt: skip
+    table = as_local(reports.aqi_table(store, principal, request), report)
+    if format == "csv":
+        return _csv(table)
+    return _records(table)
+
+
+@router.get("/report", operation_id="airAnnualReport", summary="Days per level and annual statistics of a city")
+def annual(
+    store: StoreDep,
+    principal: PrincipalDep,
+    city: str,
+    year: int,
+    edition: Annotated[AqiEdition, Query()] = AqiEdition.AUTO,
+) -> dict[str, Any]:
+    return reports.annual_report(store, principal, city=city, year=year, edition=edition).as_dict()
 
 
 @router.get("/coverage", operation_id="airCoverage", summary="Hours of data per station")

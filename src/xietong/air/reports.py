@@ -1,0 +1,197 @@
+"""AQI services: station and city AQI for a period, and the annual report of a city.
+
+Everything is computed from the observations the store holds now (``xietong.air.service``) with the pure
+engine (``xietong.air.aqi``, ``xietong.air.averaging``), so a value published or revised in the exchange
+is reflected the next time it is asked for; nothing is cached that could go stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xietong import region
+from xietong.air import aqi as aqi_engine
+from xietong.air import averaging
+from xietong.air.aqi import AqiEdition, PmRealtime
+from xietong.air.service import ObservationQuery, read_observations_frame, resolve_stations
+from xietong.config import DISPLAY_TZ
+from xietong.errors import InputError
+from xietong.exchange.principals import Principal
+from xietong.store.session import Store
+
+
+class Level(StrEnum):
+    """Spatial level of an AQI report."""
+
+    STATION = "station"
+    CITY = "city"
+
+
+class ReportKind(StrEnum):
+    """Real-time (hourly) or daily report (HJ 633 §5.1 / §5.2)."""
+
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
+#: columns of an AQI table, in order (more are kept when present)
+AQI_COLUMNS = [
+    "time", "edition", "aqi", "level", "level_roman", "category_zh", "category_en", "colour", "primary",
+    "primary_zh", "exceedance", "iaqi_so2", "iaqi_no2", "iaqi_o3_1h", "iaqi_o3_8h", "iaqi_co", "iaqi_pm10",
+    "iaqi_pm25", "so2", "no2", "o3", "co", "pm10", "pm25", "o3_1h_max", "o3_mda8", "incomplete",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AqiRequest:
+    """What to compute: level, report, the CST days ``first .. last`` (inclusive), the series, the edition."""
+
+    level: Level
+    report: ReportKind
+    first: date
+    last: date
+    stations: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    edition: AqiEdition = AqiEdition.AUTO
+    pm_realtime: PmRealtime | None = None
+
+
+def _day_bounds(first: date, last: date, *, margin_h: int = 0) -> tuple[datetime, datetime]:
+    """Hour labels of the CST days ``first .. last``: D 01:00 … last+1 00:00, widened by ``margin_h`` before."""
+    if last < first:
+        raise InputError("the period is empty", expected="--from on or before --to", given=f"{first} .. {last}")
+    start = datetime.combine(first, time(1), DISPLAY_TZ) - timedelta(hours=margin_h)
+    end = datetime.combine(last + timedelta(days=1), time(0), DISPLAY_TZ)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _stations_table(store: Store, request: AqiRequest) -> pd.DataFrame:
+    codes = request.stations
+    query = ObservationQuery(stations=codes, jurisdiction=request.jurisdiction)
+    stations = resolve_stations(store, query)
+    if request.cities:
+        wanted = {region.get(c).code for c in request.cities}
+        stations = stations[stations["city_code"].isin(wanted)]
+    return stations
+
+
+def aqi_table(store: Store, principal: Principal, request: AqiRequest) -> pd.DataFrame:
+    """AQI per station or city and hour or day, as a tidy frame with ``station``/``city`` first.
+
+    Hourly rows are labelled with the end of the averaging hour; daily rows with the CST day (``time`` is
+    that day's 00:00 CST). City values are the mean of the city's evaluation sites (background sites
+    excluded, HJ 663): hourly from the sites' hourly values, daily from the sites' daily values.
+    """
+    stations = _stations_table(store, request)
+    if stations.empty:
+        raise InputError(
+            "no station matches the request",
+            expected="station codes, cities or a jurisdiction with registered stations",
+            given=f"stations={list(request.stations)}, cities={list(request.cities)}, jurisdiction={request.jurisdiction}",
+        )
+    # hourly 2012 reports before 2014 use 24-h moving PM means: read one more day before the period
+    margin = 24 if request.report is ReportKind.HOURLY else 0
+    start, end = _day_bounds(request.first, request.last, margin_h=margin)
+    query = ObservationQuery(stations=tuple(stations["code"]), start=start, end=end)
+    obs = read_observations_frame(store, principal, query)
+    obs = obs[["station", "time", "so2", "no2", "o3", "co", "pm10", "pm25", "flag_bits"]]
+    table = stations.rename(columns={"code": "station", "city_code": "city"})[["station", "city", "background"]]
+    if request.report is ReportKind.HOURLY:
+        frame = averaging.city_values(obs, table) if request.level is Level.CITY else obs
+        out = aqi_engine.hourly_aqi(frame, edition=request.edition, pm_realtime=request.pm_realtime)
+        out = out[out["time"] >= pd.Timestamp(start + timedelta(hours=margin))]
+    else:
+        daily = averaging.daily_values(obs)
+        frame = averaging.city_values(daily, table) if request.level is Level.CITY else daily
+        out = aqi_engine.daily_aqi(frame, edition=request.edition)
+    key = "city" if request.level is Level.CITY else "station"
+    cols = [key, *[c for c in AQI_COLUMNS if c in out.columns]]
+    if request.level is Level.CITY:
+        out = out.assign(city_name=out["city"].map(lambda c: region.get(str(c)).name_zh))
+        cols.insert(1, "city_name")
+    return out[cols].reset_index(drop=True)
+
+
+def as_local(frame: pd.DataFrame, report: ReportKind) -> pd.DataFrame:
+    """Times for people: ISO 8601 in China Standard Time (hourly) or the CST date (daily)."""
+    local = pd.to_datetime(frame["time"], utc=True).dt.tz_convert(DISPLAY_TZ)
+    shown = local.dt.strftime("%Y-%m-%d") if report is ReportKind.DAILY else local.map(lambda t: t.isoformat())
+    return frame.assign(time=shown.astype(object))
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualReport:
+    city: str
+    year: int
+    days_per_level: dict[str, int]
+    days_total: int
+    days_with_aqi: int
+    statistics: dict[str, Any]
+    daily: pd.DataFrame
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "city": self.city,
+            "city_name": region.get(self.city).name_zh,
+            "year": self.year,
+            "days_total": self.days_total,
+            "days_with_aqi": self.days_with_aqi,
+            "days_per_level": self.days_per_level,
+            "statistics": self.statistics,
+        }
+
+
+LEVEL_NAMES = {
+    1: "I 优 excellent",
+    2: "II 良 good",
+    3: "III 轻度污染 lightly polluted",
+    4: "IV 中度污染 moderately polluted",
+    5: "V 重度污染 heavily polluted",
+    6: "VI 严重污染 severely polluted",
+}
+
+
+def annual_report(
+    store: Store, principal: Principal, *, city: str, year: int, edition: AqiEdition = AqiEdition.AUTO
+) -> AnnualReport:
+    """Days per AQI level and the GB 3095 / HJ 663 annual statistics of one city and calendar year."""
+    code = region.get(city).code
+    request = AqiRequest(
+        Level.CITY, ReportKind.DAILY, date(year, 1, 1), date(year, 12, 31), cities=(code,), edition=edition
+    )
+    stations = _stations_table(store, request)
+    if stations.empty:
+        raise InputError(f"no stations are registered for {region.display_name(code)}", given=code)
+    start, end = _day_bounds(request.first, request.last)
+    obs = read_observations_frame(
+        store, principal, ObservationQuery(stations=tuple(stations["code"]), start=start, end=end)
+    )
+    if obs.empty:
+        raise InputError(
+            f"no observations of {region.display_name(code)} in {year}",
+            hint="ingest them first, e.g. xietong air ingest ../shared/data/air/beijing_multisite_uci/*.csv",
+        )
+    table = stations.rename(columns={"code": "station", "city_code": "city"})[["station", "city", "background"]]
+    daily = averaging.city_values(
+        averaging.daily_values(obs[["station", "time", "so2", "no2", "o3", "co", "pm10", "pm25", "flag_bits"]]), table
+    )
+    aqi = aqi_engine.daily_aqi(daily, edition=edition)
+    levels = aqi["level"].dropna().astype(int)
+    per_level = {LEVEL_NAMES[k]: int((levels == k).sum()) for k in range(1, 7)}
+    stats = averaging.annual_statistics(daily)
+    record = stats.iloc[0].to_dict() if not stats.empty else {}
+    clean = {
+        str(k): (None if isinstance(v, float) and np.isnan(v) else v) for k, v in record.items() if k not in {"city"}
+    }
+    days_total = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    return AnnualReport(code, year, per_level, days_total, len(levels), clean, aqi)
+
+
+__all__ = ["AQI_COLUMNS", "AnnualReport", "AqiRequest", "Level", "ReportKind", "annual_report", "aqi_table", "as_local"]
