@@ -49,6 +49,11 @@ class Region:
     aliases: tuple[str, ...]
     jurisdiction: bool
 
+    @property
+    def short_zh(self) -> str:
+        """The name without 市 (北京, 石家庄), as CNEMC and everyday use write it."""
+        return self.name_zh.removesuffix("市")
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,

@@ -27,12 +27,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air import enterprises as registry
 from xietong.air import warning as warning_rules
 from xietong.air.forecasts import warning_cities
+from xietong.air.measures import required_reductions
 from xietong.enums import Answer, CityWarningStatus, Scope, WarningLevel, WarningStatus
 from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions, notify
@@ -572,7 +575,41 @@ __all__ = [
     "issue",
     "lift",
     "list_warnings",
+    "measures_for",
     "propose",
     "respond",
     "rule_set_levels",
 ]
+
+
+def measures_for(store: Store, principal: Principal, warning_id: int) -> dict[str, Any]:
+    """Graded measures of an issued warning: per-enterprise required reductions at each city's level and the
+    city totals against the level's required share (yellow 10 %, orange 20 %, red 30 %), with the cities
+    whose list falls short. Reading the enterprise registry is recorded in the audit log."""
+    view = get(store, principal, warning_id)
+    issued = {c.city: c.level for c in view.cities if c.status == CityWarningStatus.ISSUED.value and c.level}
+    if not issued:
+        raise ConflictError(f"warning {warning_id} is not in force in any city", given=view.status)
+    firms = registry.list_enterprises(
+        store, principal, cities=sorted(issued), purpose=f"graded measures of warning {warning_id}"
+    )
+    ent_parts, city_parts = [], []
+    for level in sorted(set(issued.values())):
+        cities = [c for c, lvl in issued.items() if lvl == level]
+        subset = firms[firms["city"].isin(cities)]
+        if subset.empty:
+            continue
+        result = required_reductions(subset, level)
+        ent_parts.append(result.enterprises)
+        city_parts.append(result.cities)
+    ents = pd.concat(ent_parts, ignore_index=True) if ent_parts else pd.DataFrame()
+    cities_frame = pd.concat(city_parts, ignore_index=True) if city_parts else pd.DataFrame()
+    without = sorted(set(issued) - set(firms["city"]))
+    return {
+        "warning": warning_id,
+        "levels": issued,
+        "enterprises": ents.astype(object).where(ents.notna(), None).to_dict("records"),
+        "cities": cities_frame.astype(object).where(cities_frame.notna(), None).to_dict("records"),
+        "short_cities": sorted(cities_frame.loc[cities_frame["falls_short"], "city"]) if not cities_frame.empty else [],
+        "cities_without_enterprises": without,
+    }

@@ -1,6 +1,6 @@
 """The enterprise registry behind graded emergency measures (restricted data).
 
-CSV columns: ``name, city, industry, grade, so2_t_d, nox_t_d, pm_t_d, vocs_t_d`` — baseline emissions
+CSV columns: ``name, city, industry, grade, so2_t_per_day, nox_t_per_day, pm_t_per_day, vocs_t_per_day`` — baseline emissions
 in tonnes per day, performance grade A/B/C/D (环办大气〔2026〕2号; STANDARDS.md §7.4). Each enterprise
 belongs to its city's jurisdiction, which alone publishes it. Emission data of individual enterprises
 are restricted: every read is written to the audit log. Changing a row keeps the earlier revision.
@@ -26,7 +26,7 @@ from xietong.store.session import Store
 from xietong.store.tables import enterprise, enterprise_history, ingest_batch
 
 GRADES = ("A", "B", "C", "D")
-EMISSIONS = ("so2_t_d", "nox_t_d", "pm_t_d", "vocs_t_d")
+EMISSIONS = ("so2_t_per_day", "nox_t_per_day", "pm_t_per_day", "vocs_t_per_day")
 COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
 

@@ -58,8 +58,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from xietong import region, standards
+from xietong.air import aqi as aqi_engine
 from xietong.config import DISPLAY_TZ
-from xietong.enums import WarningLevel
+from xietong.enums import Pollutant, WarningLevel
 from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
 
 #: the registered standard id of the rule sets (``standards.load(STANDARD, rule_set)``)
@@ -942,7 +943,8 @@ def pm25_aqi_proxy(pm25_ug_m3: Any) -> Any:
     IAQI = linear interpolation between the Table 1 breakpoints (HJ 633-2012 §4.2, [C:S1]), rounded
     **up** to an integer (§6.2 "进位取整数"). It is not the AQI: the AQI is the maximum IAQI over all
     pollutants (§4.4.1), so this proxy is a lower bound of the real daily AQI. It suits PM2.5-driven winter
-    episodes, which is what the backtest uses it for. (The platform's AQI engine will replace it.)
+    episodes, which is what the backtest uses it for. Computed by the platform's exact AQI engine
+    (:func:`xietong.air.aqi.iaqi`).
 
     Parameters
     ----------
@@ -965,9 +967,9 @@ def pm25_aqi_proxy(pm25_ug_m3: Any) -> Any:
             given=repr(float(values[values < 0].flat[0])),
             hint="missing values must be NaN, not negative sentinels",
         )
-    iaqi = np.interp(values, PM25_24H_BREAKPOINTS_UG_M3, IAQI_BREAKPOINTS)
-    # ceiling, guarded against float error (100.00000000001 must stay 100)
-    out = np.where(np.isnan(values), np.nan, np.ceil(np.round(iaqi, 9)))
+    # the air engine's exact IAQI (scaled-integer arithmetic, ceiling), HJ 633-2012 24-h table
+    masked = aqi_engine.iaqi(np.atleast_1d(values), Pollutant.PM25, "24h", edition="2012")
+    out = np.ma.filled(np.ma.asarray(masked).astype(float), np.nan).reshape(np.shape(values))
     if isinstance(pm25_ug_m3, pd.Series):
         return pd.Series(out, index=pm25_ug_m3.index, name=pm25_ug_m3.name)
     if np.ndim(out) == 0:

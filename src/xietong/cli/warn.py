@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from xietong.air import consultation, enterprises, forecasts
+from xietong import region
+from xietong.air import backtest, consultation, enterprises, forecasts
+from xietong.air import warning as warning_rules
 from xietong.air.consultation import WarningView
-from xietong.air.warning import rule_sets
 from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.enums import Answer, WarningLevel, WarningStatus
-from xietong.times import parse_when
+from xietong.errors import InputError
+from xietong.times import local_iso, parse_when
 
 app = typer.Typer(help="Regional heavy-pollution warnings: propose, answer, issue, change, lift.", no_args_is_help=True)
 forecast_app = typer.Typer(help="AQI forecasts per city (the input of warning recommendations).", no_args_is_help=True)
@@ -28,6 +32,13 @@ TokenOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option}: not a date", expected="YYYY-MM-DD", given=repr(text)) from None
 
 
 def _show(view: WarningView, as_json: bool) -> None:
@@ -56,7 +67,7 @@ def propose(
     end: Annotated[str, typer.Option("--to", help="End (ISO 8601 with offset, or a CST day, inclusive).")],
     deadline: Annotated[str, typer.Option(help="Answers accepted until (ISO 8601 with offset).")],
     reason: Annotated[str, typer.Option(help="Why: the forecast and the rule clause.")],
-    rules: Annotated[str, typer.Option(help=f"Rule set: {', '.join(rule_sets())}.")] = "key-regions-2024",
+    rules: Annotated[str, typer.Option(help=f"Rule set: {', '.join(warning_rules.rule_sets())}.")] = "key-regions-2024",
     evidence: Annotated[str | None, typer.Option(help="Evidence as a JSON object.")] = None,
     as_json: JsonOpt = False,
     token: TokenOpt = None,
@@ -215,7 +226,12 @@ def forecast_list(
 @enterprise_app.command("import")
 def enterprise_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV: name, city, industry, grade, so2_t_d, nox_t_d, pm_t_d, vocs_t_d.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: name, city, industry, grade, so2_t_per_day, nox_t_per_day, pm_t_per_day, vocs_t_per_day."
+        ),
+    ],
     as_json: JsonOpt = False,
     token: TokenOpt = None,
 ) -> None:
@@ -238,3 +254,136 @@ def enterprise_list(
     """The registry as CSV (the read is recorded in the audit log)."""
     st = state(ctx)
     write_stdout(frame_to_csv(run(lambda: enterprises.list_enterprises(st.store, st.principal(token), cities=city))))
+
+
+class TableFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command("recommend")
+def recommend(
+    ctx: typer.Context,
+    rules: Annotated[str, typer.Option(help="Rule set.")] = "key-regions-2024",
+    city: Annotated[list[str] | None, typer.Option("--city", "-c", help="Default: every city with forecasts.")] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+    token: TokenOpt = None,
+) -> None:
+    """Recommend a level per city from the latest published forecasts (the upper bound of each range decides)."""
+    st = state(ctx)
+    frame = run(lambda: forecasts.latest_forecasts(st.store, st.principal(token), cities=city))
+    if frame.empty:
+        typer.echo("no forecasts in the store: publish them with `xietong warn forecasts ingest FILE`", err=True)
+        raise typer.Exit(2)
+    rec = run(lambda: warning_rules.recommend(frame, rules))
+    out = rec.assign(
+        city_name=rec["city"].map(lambda c: region.get(str(c)).name_zh),
+        start=local_iso(rec["start"]),
+        end=local_iso(rec["end"]),
+        issued_at=local_iso(rec["issued_at"]),
+        level=rec["level"].astype(str),
+    )
+    cols = ["city", "city_name", "level", "start", "end", "clause", "reason", "max_aqi_high", "issued_at"]
+    if fmt is TableFormat.CSV:
+        write_stdout(frame_to_csv(out[cols]))
+    elif fmt is TableFormat.JSON:
+        echo_json(
+            out.drop(columns=["evidence"], errors="ignore").astype(object).where(out.notna(), None).to_dict("records")
+        )
+    else:
+        print_table([{str(k): v for k, v in r.items()} for r in out[cols].to_dict("records")], cols)
+
+
+@app.command("measures")
+def measures(ctx: typer.Context, warning_id: int, as_json: JsonOpt = False, token: TokenOpt = None) -> None:
+    """Graded measures of an issued warning: what each enterprise must cut, and whether each city's list
+    reaches the level's required share of emissions (the registry read is audited)."""
+    st = state(ctx)
+    result = run(lambda: consultation.measures_for(st.store, st.principal(token), warning_id))
+    if as_json:
+        echo_json(result)
+        return
+    cols = [
+        "city",
+        "level",
+        "n_enterprises",
+        "so2_share",
+        "nox_share",
+        "pm_share",
+        "vocs_share",
+        "falls_short",
+        "short_pollutants",
+    ]
+    print_table(result["cities"], cols, title=f"Warning {warning_id}: city totals against the required share")
+    print_table(
+        result["enterprises"],
+        [
+            "city",
+            "name",
+            "grade",
+            "ratio",
+            "so2_cut_t_per_day",
+            "nox_cut_t_per_day",
+            "pm_cut_t_per_day",
+            "vocs_cut_t_per_day",
+        ],
+        title="Required reductions [t/day]",
+    )
+    if result["cities_without_enterprises"]:
+        typer.echo(f"no enterprises registered for: {', '.join(result['cities_without_enterprises'])}", err=True)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive).")],
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", "-r", help="Rule set; repeatable [default: all].")
+    ] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+    plot: Annotated[Path | None, typer.Option(help="Also write a PNG timeline (needs matplotlib).")] = None,
+    token: TokenOpt = None,
+) -> None:
+    """Replay observed daily city AQI as a perfect forecast and print the recommended level per city and day.
+
+    Beijing (and any city with observations in the store) uses the store's daily city AQI of all
+    pollutants; the other Jing-Jin-Ji cities use the bundled SpTe2M daily PM2.5 (a PM2.5-only AQI,
+    2014-01-01..2016-12-30). The `source` column says which.
+    """
+    st = state(ctx)
+    first = run(lambda: _day(start, "--from"))
+    last = run(lambda: _day(end, "--to"))
+    names = rules or list(warning_rules.rule_sets())
+    timeline = run(
+        lambda: backtest.backtest_timeline(st.store, st.principal(token), rules=names, start=first, end=last)
+    )
+    if plot is not None:
+        run(lambda: backtest.plot_timeline(timeline, plot))
+        typer.echo(f"wrote {plot}", err=True)
+    if fmt is TableFormat.CSV:
+        write_stdout(frame_to_csv(timeline))
+        return
+    if fmt is TableFormat.JSON:
+        echo_json(timeline.astype(object).where(timeline.notna(), None).to_dict("records"))
+        return
+    for name in names:
+        part = timeline[timeline["rules"] == name]
+        grid = part.pivot(index="city", columns="date", values="level")
+        symbols = {"none": "·", "blue": "B", "yellow": "Y", "orange": "O", "red": "R"}
+        typer.echo(
+            f"\n{name}: recommended level per city and day (· none, B blue, Y yellow, O orange, R red, blank: no data)"
+        )
+        dates = list(grid.columns)
+        marks = [i for i, d in enumerate(dates) if i == 0 or d.endswith("-01")]
+        typer.echo(" " * 7 + "".join("|" if i in marks else " " for i in range(len(dates))))
+        typer.echo(" " * 7 + "   ".join(f"{dates[i]} →" for i in marks))
+        for city_name, row in grid.iterrows():
+            typer.echo(
+                f"{city_name!s}".ljust(9 - len(str(city_name)))
+                + "".join(symbols.get(str(v), " ") for v in row.to_numpy())
+            )
+    print_table(
+        backtest.summarise(timeline), ["rules", "city_name", "first", "last", "days", "highest"], title="Episodes"
+    )

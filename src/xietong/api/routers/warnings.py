@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from xietong.air import consultation, enterprises, forecasts
+from xietong.air import backtest, consultation, enterprises, forecasts
+from xietong.air import warning as warning_rules
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.errors import InputError
+from xietong.times import local_iso
 
 router = APIRouter(tags=["warnings"])
 
@@ -86,9 +89,60 @@ def propose(body: WarningIn, store: StoreDep, principal: PrincipalDep) -> dict[s
     return view.as_dict()
 
 
+@router.get("/warnings/recommendation", operation_id="recommendWarnings", summary="Recommended level per city")
+def recommendation(
+    store: StoreDep,
+    principal: PrincipalDep,
+    rules: str = "key-regions-2024",
+    city: Annotated[list[str] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """From the latest published forecast of each city: the level, period, the rule clause that fired and
+    the evidence (the upper bound of each forecast range decides)."""
+    frame = forecasts.latest_forecasts(store, principal, cities=city)
+    if frame.empty:
+        return []
+    rec = warning_rules.recommend(frame, rules)
+    for col in ("issued_at", "start", "end"):
+        rec[col] = local_iso(rec[col])
+    rec["level"] = rec["level"].astype(str)
+    return [{str(k): v for k, v in r.items()} for r in rec.astype(object).where(rec.notna(), None).to_dict("records")]
+
+
+@router.get(
+    "/warnings/backtest",
+    operation_id="backtestWarnings",
+    summary="Replay observed daily AQI as a perfect forecast",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def backtest_route(
+    store: StoreDep,
+    principal: PrincipalDep,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+    rules: Annotated[list[str] | None, Query()] = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    """Recommended level per city and day under each rule set; ``source`` says whether a city's daily AQI is
+    the store's (all pollutants) or the bundled SpTe2M PM2.5-only AQI."""
+    timeline = backtest.backtest_timeline(
+        store, principal, rules=rules or list(warning_rules.rule_sets()), start=start, end=end
+    )
+    if format == "csv":
+        return Response(timeline.to_csv(index=False, lineterminator="\n"), media_type="text/csv; charset=utf-8")
+    return timeline.astype(object).where(timeline.notna(), None).to_dict("records")
+
+
 @router.get("/warnings/{warning_id}", operation_id="getWarning")
 def get_warning(warning_id: int, store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
     return consultation.get(store, principal, warning_id).as_dict()
+
+
+@router.get("/warnings/{warning_id}/measures", operation_id="warningMeasures", summary="Graded measures")
+def measures(warning_id: int, store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Per enterprise, the required reduction at its city's level (by performance grade: not one size fits
+    all); per city, the totals against the level's required share, and the cities that fall short. The
+    read of the (restricted) enterprise registry is recorded in the audit log."""
+    return consultation.measures_for(store, principal, warning_id)
 
 
 @router.post("/warnings/{warning_id}/responses", operation_id="answerWarning", summary="Answer a proposal")
@@ -174,7 +228,7 @@ def list_forecasts(
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def import_enterprises(request: Request, store: StoreDep, principal: PrincipalDep) -> dict[str, int]:
-    """Columns ``name, city, industry, grade, so2_t_d, nox_t_d, pm_t_d, vocs_t_d`` (t/day)."""
+    """Columns ``name, city, industry, grade, so2_t_per_day, nox_t_per_day, pm_t_per_day, vocs_t_per_day`` (t/day)."""
     path, tmp = await _upload(request, ".csv")
     with tmp:
         frame = await run_in_threadpool(enterprises.parse_enterprises, path, "request body")
