@@ -19,6 +19,8 @@ environment variable        meaning
                             attempt (default 2 s; at most 8 attempts)
 ``XIETONG_BOUNDARIES``      a GeoJSON file of boundaries the dashboard draws under its maps
                             (optional; none is bundled because of its licence)
+``XIETONG_WEBHOOK_TIMEOUT_S`` how long a receiver has to answer (default 10 s); a delivery being sent
+                            is retried by another dispatcher only after timeout + 5 s
 ``XIETONG_WEBHOOK_POLL_S``  how often the server looks for due deliveries (default 1 s; 0 = the
                             server does not deliver, run ``xietong webhook deliver`` instead)
 ==========================  =====================================================================
@@ -78,6 +80,7 @@ class Settings(BaseModel):
     webhook_retry_s: float = Field(default=2.0, gt=0, description="first retry delay [s], doubled per attempt")
     webhook_max_attempts: int = Field(default=8, ge=1, description="attempts before a delivery is marked failed")
     webhook_poll_s: float = Field(default=1.0, ge=0, description="delivery polling interval [s]; 0 = off")
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="time a receiver has to answer [s]")
     boundaries_file: Path | None = Field(default=None, description="GeoJSON drawn under the dashboard maps")
 
     @field_validator("database_url")
@@ -130,6 +133,7 @@ class Settings(BaseModel):
         for key, field_name in (
             ("XIETONG_WEBHOOK_RETRY_S", "webhook_retry_s"),
             ("XIETONG_WEBHOOK_POLL_S", "webhook_poll_s"),
+            ("XIETONG_WEBHOOK_TIMEOUT_S", "webhook_timeout_s"),
         ):
             raw = env.get(key)
             if raw:

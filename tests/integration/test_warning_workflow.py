@@ -250,7 +250,15 @@ def _free_port() -> int:
 
 
 def _serve(engine: Engine, port: int, tmp: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | engine.env | {"XIETONG_WEBHOOK_RETRY_S": "0.2", "XIETONG_WEBHOOK_POLL_S": "0.1"}
+    env = (
+        os.environ
+        | engine.env
+        | {
+            "XIETONG_WEBHOOK_RETRY_S": "0.2",
+            "XIETONG_WEBHOOK_POLL_S": "0.1",
+            "XIETONG_WEBHOOK_TIMEOUT_S": "1",  # a delivery claimed by the killed server is free again after 6 s
+        }
+    )
     log = (tmp / f"server-{port}.log").open("wb")
     proc = subprocess.Popen(
         [

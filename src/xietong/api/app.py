@@ -99,7 +99,11 @@ def create_app(
         dispatcher = Dispatcher(
             store,
             interval_s=settings.webhook_poll_s,
-            policy=RetryPolicy(base_delay_s=settings.webhook_retry_s, max_attempts=settings.webhook_max_attempts),
+            policy=RetryPolicy(
+                base_delay_s=settings.webhook_retry_s,
+                max_attempts=settings.webhook_max_attempts,
+                timeout_s=settings.webhook_timeout_s,
+            ),
         )
 
     @asynccontextmanager

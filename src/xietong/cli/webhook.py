@@ -78,7 +78,11 @@ def deliver(
 ) -> None:
     """Send due deliveries (the server does this by itself unless XIETONG_WEBHOOK_POLL_S=0)."""
     st = state(ctx)
-    policy = notify.RetryPolicy(base_delay_s=st.settings.webhook_retry_s, max_attempts=st.settings.webhook_max_attempts)
+    policy = notify.RetryPolicy(
+        base_delay_s=st.settings.webhook_retry_s,
+        max_attempts=st.settings.webhook_max_attempts,
+        timeout_s=st.settings.webhook_timeout_s,
+    )
     while True:
         report = notify.deliver_due(st.store, policy=policy)
         if report.attempted or not loop:

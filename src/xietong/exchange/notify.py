@@ -277,8 +277,12 @@ class RetryPolicy:
     base_delay_s: float = 2.0
     max_delay_s: float = 3600.0
     max_attempts: int = 8
-    lease_s: float = 60.0
     timeout_s: float = 10.0
+
+    @property
+    def lease_s(self) -> float:
+        """How long a claimed delivery is left to its dispatcher before another may retry it [s]."""
+        return self.timeout_s + 5.0
 
     def delay_after(self, attempt: int) -> timedelta:
         return timedelta(seconds=min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
