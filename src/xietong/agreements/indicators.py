@@ -233,6 +233,17 @@ class Indicator:
         }
 
 
+def parse_params(items: Iterable[str]) -> dict[str, str]:
+    """``["city=北京", "from=2026-01-01"]`` (CLI ``--param``, API ``param=``) as a mapping."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError("invalid indicator parameter", expected="name=value, e.g. city=北京", given=repr(item))
+        out[name.strip()] = value.strip()
+    return out
+
+
 def params_key(params: Mapping[str, str]) -> str:
     """The canonical JSON of normalised parameters: the identity of a series in the store."""
     return json.dumps(dict(params), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -487,4 +498,5 @@ __all__ = [
     "default_registry",
     "load_providers",
     "params_key",
+    "parse_params",
 ]

@@ -1245,7 +1245,11 @@ def progress(
     total = summarise(tasks, key="all", label="all tasks", today=day)
     if by is ProgressBy.AREA:
         groups = rollup(
-            tasks, lambda t: [t.area.value], labels=lambda k: Area(k).label, order=[a.value for a in Area], today=day
+            tasks,
+            lambda t: [t.area.value],
+            labels=lambda k: f"{Area(k).label} {Area(k).label_zh}",
+            order=[a.value for a in Area],
+            today=day,
         )
     elif by is ProgressBy.AGREEMENT:
         groups = rollup(

@@ -13,12 +13,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from xietong.agreements import service
-from xietong.agreements.indicators import Comparator, ParamKind
+from xietong.agreements.indicators import Comparator, ParamKind, parse_params
 from xietong.agreements.model import Area, SourceFormat, Strength
 from xietong.agreements.service import Correction, ProgressBy
 from xietong.agreements.track import EvidenceKind, Status, TrackingUpdate
 from xietong.api.deps import PrincipalDep, StoreDep
-from xietong.errors import InputError
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 
@@ -403,18 +402,9 @@ def indicator_values(
 ) -> Any:
     """Newest first."""
     return [
-        v.as_dict() for v in service.indicator_values(store, principal, indicator, params=_params(param), limit=limit)
+        v.as_dict()
+        for v in service.indicator_values(store, principal, indicator, params=parse_params(param or []), limit=limit)
     ]
-
-
-def _params(items: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError("invalid indicator parameter", expected="name=value, e.g. city=北京", given=repr(item))
-        out[name.strip()] = value.strip()
-    return out
 
 
 @router.get(
