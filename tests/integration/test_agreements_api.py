@@ -191,6 +191,8 @@ def test_files_and_indicators(client: TestClient, actors: Actors) -> None:
     [item] = attached.json()["evidence"]
     file = client.get(f"{A}/files/{item['sha256']}", headers=bearer(actors.reader))
     assert (file.content, file.headers["content-type"]) == (pdf, "application/pdf")
+    assert file.headers["content-disposition"].startswith('attachment; filename="minutes.pdf"')
+    assert file.headers["x-content-type-options"] == "nosniff"
     bound = client.post(
         f"{A}/{aid}/tasks/{AIR}/indicators", json={"indicator": "warnings.issued_through_consultation", "target": 2},
         headers=bearer(actors.beijing),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -415,9 +416,15 @@ def indicator_values(
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
 def get_file(sha256: str, store: StoreDep, principal: PrincipalDep) -> Response:
+    """Served as an attachment and never sniffed, whatever type the uploader declared (no stored HTML runs here)."""
     name, media_type, content = service.get_file(store, principal, sha256)
-    safe = name.replace('"', "").encode("ascii", "replace").decode()
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+    ascii_name = name.replace('"', "").replace("\\", "").encode("ascii", "replace").decode()
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get(
