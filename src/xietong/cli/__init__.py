@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from xietong import __version__
-from xietong.cli import access, air, audit, db, region_cmd, serve, warn, webhook
+from xietong.cli import access, agreements, air, audit, db, region_cmd, serve, warn, webhook
 from xietong.cli._common import AppState
 
 app = typer.Typer(
@@ -73,6 +73,7 @@ app.add_typer(access.token_app, name="token")
 app.add_typer(air.app, name="air")
 app.add_typer(warn.app, name="warn")
 app.add_typer(webhook.app, name="webhook")
+app.add_typer(agreements.app, name="agreements")
 app.add_typer(audit.app, name="audit")
 app.command(name="serve")(serve.serve)
 
