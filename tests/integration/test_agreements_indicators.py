@@ -212,3 +212,34 @@ def test_who_may_bind_and_recompute(store: Store, agreement_id: int) -> None:
     assert removed.indicators == ()
     with pytest.raises(NotFoundError, match="has no indicator binding"):
         service.unbind_indicator(store, operator(store), agreement_id, WARN_TASK, 999)
+
+
+def test_good_days_count_the_city_daily_aqi_at_most_100(store: Store, agreement_id: int, tmp_path: Path) -> None:
+    """air.good_days: the AQI engine's daily city AQI (all pollutants), levels I and II."""
+    op = operator(store)
+    feed = tmp_path / "beijing.csv"
+    feed.write_text("station,time,pollutant,value,unit\n", encoding="utf-8")
+    days = [dt.date(2016, 12, 16), dt.date(2016, 12, 17), dt.date(2016, 12, 18)]
+    # PM2.5 daily means 70 (AQI 94), 80 (AQI 105) and 75 (AQI 100, still good) at the two evaluation sites;
+    # the other five pollutants low, so that no day is withheld by the missing-data rule (HJ 633-2026 §5.3)
+    start = dt.datetime.combine(days[0], dt.time(0), dt.timezone(dt.timedelta(hours=8)))
+    with feed.open("a", encoding="utf-8") as f:
+        for d, pm25 in enumerate((70, 80, 75)):
+            for h in range(1, 25):
+                t = (start + dt.timedelta(days=d, hours=h)).isoformat()
+                for station in ("1001A", "1003A"):
+                    for pollutant, value, unit in (
+                        ("PM2.5", pm25, "µg/m³"), ("PM10", 60, "µg/m³"), ("SO2", 5, "µg/m³"),
+                        ("NO2", 20, "µg/m³"), ("O3", 30, "µg/m³"), ("CO", 0.5, "mg/m³"),
+                    ):  # fmt: skip
+                        f.write(f"{station},{t},{pollutant},{value},{unit}\n")
+    ingest_files(store, op, [feed])
+    service.bind_indicator(
+        store, op, agreement_id, DAYS_TASK, "air.good_days",
+        params={"city": "北京", "from": "2016-12-16", "to": "2016-12-18"}, target=3,
+    )  # fmt: skip
+    [series] = [s for s in service.refresh_indicators(store, op) if s.indicator == "air.good_days"]
+    assert series.value == 2.0
+    assert series.details["days_with_aqi"] == 3
+    task = service.get_task(store, op, agreement_id, DAYS_TASK)
+    assert [(b.value, b.met) for b in task.indicators] == [(2.0, False)]

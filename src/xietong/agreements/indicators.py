@@ -455,7 +455,10 @@ def builtin_indicators() -> list[Indicator]:
 
 #: ``module:function`` providers whose indicators make the default registry; add a line to plug a
 #: module's indicators in (see the module docstring and docs/agreements.md)
-PROVIDERS: tuple[str, ...] = ("xietong.agreements.indicators:builtin_indicators",)
+PROVIDERS: tuple[str, ...] = (
+    "xietong.agreements.indicators:builtin_indicators",
+    "xietong.air.indicators:indicators",
+)
 
 
 def load_providers(providers: Iterable[str]) -> Registry:
