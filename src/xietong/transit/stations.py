@@ -99,8 +99,8 @@ def normalise_name(name: str) -> str:
 
 
 def name_stop_id(name: str) -> str:
-    """A stable stop id for a station the 12306 list does not know: ``XT`` + 8 hex of SHA-1 of its name."""
-    digest = hashlib.sha1(normalise_name(name).encode("utf-8")).hexdigest()[:8].upper()
+    """A stable stop id for a station the 12306 list does not know: ``XT`` + 8 hex of SHA-256 of its name."""
+    digest = hashlib.sha256(normalise_name(name).encode("utf-8")).hexdigest()[:8].upper()
     return f"XT{digest}"
 
 
@@ -262,10 +262,10 @@ def read_station_registry(
     coords: dict[str, tuple[float, float]] = {}
     if coords_csv is not None:
         for i, r in enumerate(_read_csv_rows(coords_csv, ("站名", "WGS84_Lng", "WGS84_Lat")), start=2):
-            lon = _float(r["WGS84_Lng"], coords_csv, i, "WGS84_Lng")
-            lat = _float(r["WGS84_Lat"], coords_csv, i, "WGS84_Lat")
-            if lon is not None and lat is not None:
-                coords.setdefault(normalise_name(r["站名"]), (lat, lon))
+            c_lon = _float(r["WGS84_Lng"], coords_csv, i, "WGS84_Lng")
+            c_lat = _float(r["WGS84_Lat"], coords_csv, i, "WGS84_Lat")
+            if c_lon is not None and c_lat is not None:
+                coords.setdefault(normalise_name(r["站名"]), (c_lat, c_lon))
     prefectures = _prefectures(prefectures_csv)
     cities: dict[str, CityInfo] = {}
     out: list[dict[str, object]] = []

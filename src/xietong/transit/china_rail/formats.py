@@ -35,8 +35,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from xietong.errors import InputError, Location
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
@@ -170,8 +168,8 @@ def read_query_train_info_json(path: Path, *, source_date: date | None = None) -
         for i, stop in enumerate(data):
             fld = f"data[{i}]"
 
-            def loc(name: str, _f: str = fld) -> Location:
-                return Location(str(path), rec_no, f"{_f}.{name}")
+            def loc(name: str, _f: str = fld, _row: int = rec_no) -> Location:
+                return Location(str(path), _row, f"{_f}.{name}")
 
             name = str(stop.get("station_name") or "").strip()
             if not name:
@@ -722,10 +720,7 @@ def order_board_rows(stations: list[tuple[str, str, int | None, int | None]]) ->
     if start is None:
         # the run begins after the longest gap around the clock
         gaps = [((keyed[(i + 1) % n][0] - keyed[i][0]) % SECONDS_PER_DAY, i) for i in range(n)]
-        if n == 1:
-            start = 0
-        else:
-            start = (max(gaps)[1] + 1) % n
+        start = 0 if n == 1 else (max(gaps)[1] + 1) % n
     ordered = keyed[start:] + keyed[:start]
     out: list[tuple[str, int, int]] = []
     day = 0
@@ -733,7 +728,8 @@ def order_board_rows(stations: list[tuple[str, str, int | None, int | None]]) ->
     for _ref, name, _status, arr, dep in ordered:
         a = arr if arr is not None else dep
         d = dep if dep is not None else arr
-        assert a is not None and d is not None
+        assert a is not None
+        assert d is not None
         a += day * SECONDS_PER_DAY
         while a < last:
             a += SECONDS_PER_DAY

@@ -153,16 +153,20 @@ def check_monotonic(runs: pd.DataFrame, *, source: str) -> None:
     """
     for run_id, grp in runs.groupby("run_id", sort=False):
         last = -1
-        for row in grp.itertuples(index=False):
-            for value, name in ((row.arrival_s, "arrival"), (row.departure_s, "departure")):
-                if pd.isna(value):
+        codes = grp["train_code"].tolist()
+        names = grp["station_name"].tolist()
+        arrivals = grp["arrival_s"].tolist()
+        departures = grp["departure_s"].tolist()
+        for k, (code, station) in enumerate(zip(codes, names, strict=True)):
+            for value, name in ((arrivals[k], "arrival"), (departures[k], "departure")):
+                if value is None or value is pd.NA:
                     continue
                 if int(value) < last:
                     raise InputError(
-                        f"train {row.train_code}: {name} at {row.station_name} is before the previous time",
+                        f"train {code}: {name} at {station} is before the previous time",
                         expected="times that never decrease along the run (after next-day offsets)",
                         given=f"{int(value)} s after {last} s",
-                        where=Location(source, None, f"run {run_id}, station {row.station_name}"),
+                        where=Location(source, None, f"run {run_id}, station {station}"),
                         hint="check the day offsets (arrive_day_diff) or the station order",
                     )
                 last = int(value)
