@@ -14,3 +14,6 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+
+from xietong.cli import transit_route  # noqa: E402,F401
