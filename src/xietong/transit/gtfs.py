@@ -32,7 +32,7 @@ from xietong.transit.feed import COLUMNS, TIME_COLUMNS, Feed, format_gtfs_time
 #: Columns a file must have to be read (GTFS "Required"); the others in ``COLUMNS`` are filled if absent.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "agency": ("agency_name", "agency_url", "agency_timezone"),
-    "stops": ("stop_id",),
+    "stops": ("stop_id", "stop_lat", "stop_lon"),  # coordinates: conditionally required in GTFS, needed here
     "routes": ("route_id", "route_type"),
     "trips": ("route_id", "service_id", "trip_id"),
     "stop_times": ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"),
