@@ -21,14 +21,20 @@ def dijkstra_earliest(feed: Feed, origin: str, departure_s: int) -> dict[str, fl
     st = interpolate_stop_times(feed)
     trips: dict[str, tuple[list[str], list[int], list[int]]] = {}
     for tid, g in st.groupby("trip_id", sort=False):
-        trips[str(tid)] = (list(g["stop_id"]), [int(x) for x in g["arrival_time"]], [int(x) for x in g["departure_time"]])
+        trips[str(tid)] = (
+            list(g["stop_id"]),
+            [int(x) for x in g["arrival_time"]],
+            [int(x) for x in g["departure_time"]],
+        )
     at_stop: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for tid, (stops, _, _) in trips.items():
         for i, s in enumerate(stops):
             at_stop[s].append((tid, i))
     walks: dict[str, list[tuple[str, int]]] = defaultdict(list)
     tr = feed.transfers
-    for a, b, typ, d in zip(tr["from_stop_id"], tr["to_stop_id"], tr["transfer_type"], tr["min_transfer_time"], strict=True):
+    for a, b, typ, d in zip(
+        tr["from_stop_id"], tr["to_stop_id"], tr["transfer_type"], tr["min_transfer_time"], strict=True
+    ):
         if a != b and (typ is None or typ != 3):
             walks[a].append((b, 0 if d is None or d != d else int(d)))
     best: dict[str, float] = defaultdict(lambda: math.inf)

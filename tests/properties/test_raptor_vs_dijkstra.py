@@ -31,7 +31,9 @@ def toy_networks(draw: st.DrawFn) -> tuple[TimetableBuilder, str, int]:
             if k:
                 t += draw(st.integers(0, 30)) * 60
             dwell = draw(st.integers(0, 3)) * 60
-            times.append(f"{s} {t // 3600:02d}:{t % 3600 // 60:02d}/{(t + dwell) // 3600:02d}:{(t + dwell) % 3600 // 60:02d}")
+            times.append(
+                f"{s} {t // 3600:02d}:{t % 3600 // 60:02d}/{(t + dwell) // 3600:02d}:{(t + dwell) % 3600 // 60:02d}"
+            )
             t += dwell
         b.trip(*times)
     for _ in range(draw(st.integers(0, 3))):
@@ -82,4 +84,6 @@ def test_real_feeds_match_dijkstra(files: tuple[str, ...], day: date) -> None:
         t0 = int(rng.integers(5 * 3600, 22 * 3600))
         got = earliest_arrival(tt, origin, t0, max_transfers=30)
         expected = as_array(dijkstra_earliest(today, origin, t0), tt.stop_ids)
-        np.testing.assert_array_equal(np.where(got.reached, got.labels[-1], np.inf), expected, err_msg=f"{origin} at {t0}")
+        np.testing.assert_array_equal(
+            np.where(got.reached, got.labels[-1], np.inf), expected, err_msg=f"{origin} at {t0}"
+        )

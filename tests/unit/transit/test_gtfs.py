@@ -69,17 +69,23 @@ def test_times_past_midnight_and_interpolated_intermediate(tmp_path: Path) -> No
             GtfsError,
         ),
         (
-            {"stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,08:10:00,08:10:00,Z,2\n"},
+            {
+                "stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,08:10:00,08:10:00,Z,2\n"
+            },
             "stop_times.txt, row 2, field 'stop_id'",
             UnknownStopError,
         ),
         (
-            {"stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,8h10,08:10:00,B,2\n"},
+            {
+                "stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,8h10,08:10:00,B,2\n"
+            },
             "stop_times.txt, row 2, field 'arrival_time'",
             GtfsError,
         ),
         (
-            {"stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,07:50:00,07:50:00,B,2\n"},
+            {
+                "stop_times_txt": "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\nT1,07:50:00,07:50:00,B,2\n"
+            },
             "stop_times.txt, row 2, field 'arrival_time'",
             GtfsError,
         ),
