@@ -1,0 +1,171 @@
+"""Stop × stop travel-time matrices over a departure window, in-process or on a Dask cluster.
+
+For each origin stop, range-RAPTOR gives the earliest arrival at every stop for every departure of the
+window; the travel time (arrival − departure, waiting at the origin included, as in R5) is summarised
+per destination by its 10th, 50th and 90th percentiles (the observed value at that rank, "inverted
+CDF"; unreachable departures count as infinitely long) and the share of departures within a threshold.
+
+Origins are processed in chunks: in this process by default, or on a Dask cluster when given a
+scheduler address (``tcp://…``) or a ``distributed.Client``. Both give identical results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, UNREACHED, range_many
+from xietong.transit.timetable import Timetable
+
+DEFAULT_THRESHOLD_S = 90 * 60
+PERCENTILES = (10, 50, 90)
+
+
+@dataclass(frozen=True, eq=False)
+class TravelTimeMatrix:
+    """Percentiles of travel time [s] (float32, NaN = unreachable at that rank) per origin × destination."""
+
+    origin_ids: np.ndarray  # object[n_origins]
+    destination_ids: np.ndarray  # object[n_stops]
+    departures_s: np.ndarray  # int32[n_departures]
+    p10_s: np.ndarray  # float32[n_origins, n_stops]
+    p50_s: np.ndarray
+    p90_s: np.ndarray
+    share_within: np.ndarray  # float32[n_origins, n_stops]: share of departures with travel time <= threshold
+    threshold_s: int
+
+    def to_frame(self, *, reachable_only: bool = True) -> pd.DataFrame:
+        """Long form: ``from_stop_id``, ``to_stop_id``, ``p10_min``, ``p50_min``, ``p90_min``, ``share_within``."""
+        n_o, n_d = self.p50_s.shape
+        frame = pd.DataFrame(
+            {
+                "from_stop_id": np.repeat(self.origin_ids, n_d),
+                "to_stop_id": np.tile(self.destination_ids, n_o),
+                "p10_min": (self.p10_s / 60.0).ravel(),
+                "p50_min": (self.p50_s / 60.0).ravel(),
+                "p90_min": (self.p90_s / 60.0).ravel(),
+                "share_within": self.share_within.ravel(),
+            }
+        )
+        if reachable_only:
+            frame = frame[np.isfinite(self.p10_s.ravel())].reset_index(drop=True)
+        return frame
+
+
+def _chunk_stats(
+    tt: Timetable, origins: np.ndarray, departures_s: np.ndarray, max_transfers: int, threshold_s: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(float32[3, o, n] percentiles [s], float32[o, n] share within) for a chunk of origin indexes."""
+    arr = range_many(tt, origins, departures_s, max_transfers=max_transfers)
+    travel = arr.astype(np.float64) - departures_s[None, :, None]
+    travel[arr == UNREACHED] = np.inf
+    q = np.percentile(travel, PERCENTILES, axis=1, method="inverted_cdf")
+    q[~np.isfinite(q)] = np.nan
+    share = (travel <= threshold_s).mean(axis=1)
+    return q.astype(np.float32), share.astype(np.float32)
+
+
+def _client(cluster: Any) -> tuple[Any, bool]:
+    from distributed import Client  # noqa: PLC0415  (only needed for scale-out)
+
+    if isinstance(cluster, Client):
+        return cluster, False
+    return Client(cluster), True  # type: ignore[no-untyped-call]
+
+
+def travel_time_matrix(
+    tt: Timetable,
+    departures_s: Sequence[int] | np.ndarray,
+    *,
+    origins: Sequence[str] | None = None,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
+    threshold_s: int = DEFAULT_THRESHOLD_S,
+    cluster: Any = None,
+    chunk_size: int = 64,
+    progress: Callable[[int, int], None] | None = None,
+) -> TravelTimeMatrix:
+    """Origin stop × every stop travel-time matrix over the departures ``departures_s`` [s].
+
+    Parameters
+    ----------
+    origins:
+        Origin stop ids (default: every stop of the timetable).
+    threshold_s:
+        Travel time counted as "within" for ``share_within`` [s] (default 90 min).
+    cluster:
+        ``None`` (this process), a Dask scheduler address ``"tcp://host:port"`` or a ``distributed.Client``.
+    progress:
+        Called with (origins done, origins total) after each chunk.
+    """
+    deps = np.asarray(departures_s, dtype=np.int32)
+    origin_idx = (
+        np.arange(tt.n_stops, dtype=np.int32)
+        if origins is None
+        else np.array([tt.stop_index(o) for o in origins], dtype=np.int32)
+    )
+    chunks = [origin_idx[i : i + chunk_size] for i in range(0, len(origin_idx), chunk_size)]
+    n_o, n = len(origin_idx), tt.n_stops
+    q = np.empty((3, n_o, n), dtype=np.float32)
+    share = np.empty((n_o, n), dtype=np.float32)
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    done = 0
+    if cluster is None:
+        for i, chunk in enumerate(chunks):
+            q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = _chunk_stats(
+                tt, chunk, deps, max_transfers, threshold_s
+            )
+            done += len(chunk)
+            if progress:
+                progress(done, n_o)
+    else:
+        from distributed import as_completed  # noqa: PLC0415
+
+        client, owned = _client(cluster)
+        try:
+            tt_future = client.scatter(tt, broadcast=True)
+            futures = {
+                client.submit(_chunk_stats, tt_future, chunk, deps, max_transfers, threshold_s, pure=False): i
+                for i, chunk in enumerate(chunks)
+            }
+            for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+                i = futures[fut]
+                q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = fut.result()
+                done += len(chunks[i])
+                if progress:
+                    progress(done, n_o)
+        finally:
+            if owned:
+                client.close()
+    return TravelTimeMatrix(
+        origin_ids=tt.stop_ids[origin_idx],
+        destination_ids=tt.stop_ids,
+        departures_s=deps,
+        p10_s=q[0],
+        p50_s=q[1],
+        p90_s=q[2],
+        share_within=share,
+        threshold_s=int(threshold_s),
+    )
+
+
+def group_matrix(
+    matrix: pd.DataFrame, groups: Mapping[str, str] | pd.Series, *, value: str = "p50_min"
+) -> pd.DataFrame:
+    """Group × group minimum of ``value`` over member stops (e.g. city × city from stop → ``city_code``).
+
+    ``matrix`` is the long form of :meth:`TravelTimeMatrix.to_frame`; stops without a group are left out.
+    Returns a square DataFrame (index = origin group, columns = destination group), NaN where no pair.
+    """
+    g = pd.Series(groups) if not isinstance(groups, pd.Series) else groups
+    frame = matrix.assign(from_group=matrix["from_stop_id"].map(g), to_group=matrix["to_stop_id"].map(g))
+    frame = frame.dropna(subset=["from_group", "to_group"])
+    table = frame.groupby(["from_group", "to_group"])[value].min().unstack("to_group")
+    labels = sorted(set(g.dropna()))
+    return table.reindex(index=labels, columns=labels)
+
+
+__all__ = ["DEFAULT_THRESHOLD_S", "PERCENTILES", "TravelTimeMatrix", "group_matrix", "travel_time_matrix"]

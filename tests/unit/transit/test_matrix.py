@@ -1,0 +1,53 @@
+"""Travel-time matrices: statistics, stop → group aggregation, Dask LocalCluster equals in-process."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from tests.conftest import DATA
+from xietong.transit.gtfs import read_feed
+from xietong.transit.matrix import group_matrix, travel_time_matrix
+from xietong.transit.raptor import departure_grid
+from xietong.transit.timetable import TimetableBuilder, parse_clock
+
+
+def test_percentiles_and_share_within() -> None:
+    b = TimetableBuilder()
+    for h in (8, 9, 10):
+        b.trip(f"A {h:02d}:00", f"B {h:02d}:40")
+    tt = b.build()
+    m = travel_time_matrix(tt, departure_grid(parse_clock("07:30"), parse_clock("10:00"), 1800), threshold_s=3600)
+    a, bb = tt.stop_index("A"), tt.stop_index("B")
+    # travel times 70, 40, 70, 40, 70, 40 min
+    assert (m.p10_s[a, bb], m.p50_s[a, bb], m.p90_s[a, bb]) == (2400, 2400, 4200)
+    assert m.share_within[a, bb] == pytest.approx(0.5)
+    assert np.isnan(m.p50_s[bb, a])  # no trip back
+    frame = m.to_frame()
+    assert set(zip(frame["from_stop_id"], frame["to_stop_id"], strict=True)) == {("A", "A"), ("A", "B"), ("B", "B")}
+    cities = group_matrix(frame, {"A": "x", "B": "y"})
+    assert cities.loc["x", "y"] == 40 and np.isnan(cities.loc["y", "x"])
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_in_process() -> None:
+    from distributed import Client, LocalCluster
+
+    feed = read_feed(DATA / "transit" / "poa_trensurb.zip")
+    from xietong.transit.timetable import compile_timetable
+
+    tt = compile_timetable(feed, date(2019, 5, 6))
+    deps = departure_grid(parse_clock("07:00"), parse_clock("08:00"), 600)
+    local = travel_time_matrix(tt, deps, chunk_size=5)
+    seen: list[int] = []
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        remote = travel_time_matrix(tt, deps, chunk_size=5, cluster=client, progress=lambda d, _t: seen.append(d))
+    assert seen[-1] == tt.n_stops
+    for name in ("p10_s", "p50_s", "p90_s", "share_within"):
+        np.testing.assert_array_equal(getattr(local, name), getattr(remote, name))
+    assert np.isfinite(local.p50_s).sum() > 200
