@@ -379,7 +379,8 @@ class StreetNetwork:
     def travel_time_from(self, origin: Any) -> FloatArray:
         """One-to-all: travel time [s] from the node nearest to ``(lon, lat)`` to every node (NaN unreachable)."""
         node, _ = self.snap(origin)
-        return self.node_travel_time_s(node[:1])[0]
+        row: FloatArray = self.node_travel_time_s(node[:1])[0]
+        return row
 
     def travel_time_s(self, origins: Any, destinations: Any) -> FloatArray:
         """Many-to-many travel times [s] between ``(lon, lat)`` points, shape ``(n_origins, n_destinations)``.
