@@ -14,3 +14,5 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+from xietong.cli import transit_road  # noqa: E402,F401
