@@ -87,6 +87,7 @@ class FindingKind(StrEnum):
 
     ZERO_TIME_DISTANT = "zero-time-distant"
     TOO_FAST = "too-fast"
+    NO_LOCATION = "no-location"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +184,9 @@ def _coerce(table: str, df: pd.DataFrame, source: str) -> pd.DataFrame:
             num = pd.to_numeric(raw, errors="coerce")
             bad = num.isna() & raw.notna()
             if col not in _NULLABLE_INT_COLUMNS and col != "transfer_type":
-                bad |= raw.isna() & (col in REQUIRED[table] or col in _FLOAT_COLUMNS)
+                # an empty stop_lat/stop_lon is read as NaN and reported by check_feed (a station whose
+                # position nobody published can still be routed through; only distances need it)
+                bad |= raw.isna() & (col in REQUIRED[table] and col not in _FLOAT_COLUMNS)
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
                 raise GtfsError(
@@ -322,13 +325,29 @@ def check_feed(feed: Feed, *, source: str = "stop_times.txt") -> list[Finding]:
     """Warnings for suspicious data between consecutive timed stops of a trip.
 
     - zero travel time between stops more than ``ZERO_TIME_DISTANCE_KM`` (1 km) apart;
-    - a speed over ``MAX_SPEED_KMH`` (400 km/h).
+    - a speed over ``MAX_SPEED_KMH`` (400 km/h);
+    - a stop without coordinates (rows of ``stops.txt``).
 
     Rows are 1-based data rows of ``stop_times`` in the feed's order.
     """
+    no_xy = (feed.stops["stop_lat"].isna() | feed.stops["stop_lon"].isna()).to_numpy()
+    unplaced = feed.stops[no_xy]
+    located = [
+        Finding(
+            FindingKind.NO_LOCATION,
+            f"stop {sid!r} ({name}) has no stop_lat/stop_lon: distances and speeds to it are not checked",
+            Location("stops.txt", int(i) + 1, "stop_lat"),
+        )
+        for i, sid, name in zip(
+            np.flatnonzero(no_xy),
+            unplaced["stop_id"],
+            unplaced["stop_name"],
+            strict=True,
+        )
+    ]
     st = feed.stop_times
     if st.empty:
-        return []
+        return located
     coords = feed.stops.set_index("stop_id")[["stop_lat", "stop_lon"]]
     s = st[["trip_id", "stop_sequence", "stop_id", "arrival_time", "departure_time"]].copy()
     s["row"] = np.arange(1, len(s) + 1)
@@ -350,7 +369,7 @@ def check_feed(feed: Feed, *, source: str = "stop_times.txt") -> list[Finding]:
     fast = ok & (dt_s > 0) & (speed_kmh > MAX_SPEED_KMH)
     rows = s["row"].to_numpy()
     stops = s["stop_id"].to_numpy()
-    findings = [
+    findings = located + [
         Finding(
             FindingKind.ZERO_TIME_DISTANT,
             f"trip {trip[j + 1]!r}: zero travel time from stop {stops[j]!r} to {stops[j + 1]!r}, "

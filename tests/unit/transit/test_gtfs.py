@@ -146,3 +146,17 @@ def test_not_a_feed(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("a\n")
     with pytest.raises(GtfsError, match="zip file or a directory"):
         read_feed(tmp_path / "x.csv")
+
+
+def test_a_stop_without_coordinates_is_read_and_reported(tmp_path: Path) -> None:
+    """Station lists lack the position of some new stations: the reader keeps such a stop (NaN) so trains
+    still route through it, and ``check_feed`` names its row."""
+    stops = "stop_id,stop_name,stop_lat,stop_lon\nA,a,0,0\nB,b,,\nC,c,0,0.2\n"
+    times = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT1,08:00:00,08:00:00,A,1\n"
+    times += "T1,08:10:00,08:10:00,B,2\nT1,08:20:00,08:20:00,C,3\n"
+    feed = read_feed(write(tmp_path, stops_txt=stops, stop_times_txt=times))
+    assert feed.stops.set_index("stop_id").loc["B", ["stop_lat", "stop_lon"]].isna().all()
+    found = [f for f in check_feed(feed) if f.kind is FindingKind.NO_LOCATION]
+    assert [(f.where.file, f.where.row) for f in found] == [("stops.txt", 2)]
+    with pytest.raises(GtfsError, match="not a number"):
+        read_feed(write(tmp_path, stops_txt=stops.replace("B,b,,", "B,b,north,")))
