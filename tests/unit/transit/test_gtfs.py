@@ -157,6 +157,6 @@ def test_a_stop_without_coordinates_is_read_and_reported(tmp_path: Path) -> None
     feed = read_feed(write(tmp_path, stops_txt=stops, stop_times_txt=times))
     assert feed.stops.set_index("stop_id").loc["B", ["stop_lat", "stop_lon"]].isna().all()
     found = [f for f in check_feed(feed) if f.kind is FindingKind.NO_LOCATION]
-    assert [(f.where.file, f.where.row) for f in found] == [("stops.txt", 2)]
+    assert [(f.where.source, f.where.row) for f in found] == [("stops.txt", 2)]
     with pytest.raises(GtfsError, match="not a number"):
         read_feed(write(tmp_path, stops_txt=stops.replace("B,b,,", "B,b,north,")))
