@@ -9,38 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from xietong.cli._common import echo_json, print_table, run
+from xietong.cli._common import echo_json, print_table, run, state
 from xietong.cli.transit import app
 from xietong.errors import InputError
-from xietong.transit.china_rail import build_regional_feed, find_sources, read_source
 from xietong.transit.china_rail.build import CoverageReport
-from xietong.transit.feed import write_feed
+from xietong.transit.service import build_feed, regional_feed_path
 from xietong.transit.stations import TARGET_CITY_CODES
-
-#: where the shared project data live, relative to the repository root
-DEFAULT_SOURCE = Path("..") / "shared" / "data" / "transport"
-
-
-def default_source_dir() -> Path:
-    """``../shared/data/transport`` relative to the repository (or the working directory), if it exists.
-
-    Raises
-    ------
-    InputError
-        When neither exists, saying what to pass.
-    """
-    repo_root = Path(__file__).resolve().parents[3]
-    for base in (repo_root, Path.cwd()):
-        candidate = (base / DEFAULT_SOURCE).resolve()
-        if candidate.is_dir():
-            return candidate
-    raise InputError(
-        "no timetable sources given and the default directory does not exist",
-        expected=f"SOURCE_DIR arguments, or {DEFAULT_SOURCE} next to the repository",
-        given="nothing",
-        hint="pass the directories holding the timetables and the 12306 station list, "
-        "e.g. `xietong transit build-gtfs path/to/transport --out regional.zip`",
-    )
 
 
 def _print_report(report: CoverageReport, out: Path) -> None:
@@ -100,6 +74,7 @@ def _print_report(report: CoverageReport, out: Path) -> None:
 
 @app.command("build-gtfs")
 def build_gtfs(
+    ctx: typer.Context,
     sources: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -108,7 +83,16 @@ def build_gtfs(
             show_default=False,
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The GTFS zip to write.")] = Path("regional.zip"),
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="The GTFS zip to write [default: <data dir>/transit/regional.zip, where `transit circle` and "
+            "`transit scenario` look for it].",
+            show_default=False,
+        ),
+    ] = None,
     service_date: Annotated[
         str | None,
         typer.Option(
@@ -143,33 +127,14 @@ def build_gtfs(
                     given=repr(service_date),
                     hint="e.g. --service-date 2026-06-17",
                 ) from None
-        paths = list(sources) if sources else [default_source_dir()]
-        say(f"looking for timetables in {', '.join(str(p) for p in paths)}")
-        found = find_sources(paths)
-        if not found.timetables:
-            raise InputError(
-                "no China Railway timetable among the sources",
-                expected="12306 JSON/markdown, RouteMaster JSON, plan_timetable.csv or station boards",
-                given=f"{len(found.skipped)} other files",
-                hint="pass the directories holding the timetables",
-            )
-        say("reading the station registry (12306 list + coordinates)")
-        registry = found.registry()
-        read = []
-        for fmt, path in found.timetables:
-            say(f"reading {fmt.value}: {path.name}")
-            read.append(read_source(fmt, path))
-        say("merging the sources into one feed")
-        feed, report = build_regional_feed(read, registry, service_date=day)
-        say(f"writing {out}")
-        write_feed(feed, out)
-        return report
+        return build_feed(sources, target, service_date=day, say=say)
 
+    target = out if out is not None else regional_feed_path(state(ctx).settings)
     report = run(work)
     if as_json:
-        echo_json({**report.as_dict(), "out": str(out)})
+        echo_json({**report.as_dict(), "out": str(target)})
         return
-    _print_report(report, out)
+    _print_report(report, target)
 
 
-__all__ = ["DEFAULT_SOURCE", "build_gtfs", "default_source_dir"]
+__all__ = ["build_gtfs"]

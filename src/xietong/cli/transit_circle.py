@@ -1,0 +1,266 @@
+"""``xietong transit circle`` and ``xietong transit scenario``: the N-hour circle and planned-line diffs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from xietong import region
+from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
+from xietong.cli.transit import app
+from xietong.errors import InputError, Location
+from xietong.transit.circle import (
+    DEFAULT_CITY_TRANSFER_S,
+    DEFAULT_MAX_TRANSFERS,
+    DEFAULT_MINUTES,
+    DEFAULT_STATION_RADIUS_KM,
+    CircleReport,
+    circle_report,
+)
+from xietong.transit.road import ROAD_SOURCE
+from xietong.transit.scenario import load_scenario
+from xietong.transit.service import feed_service_date, load_regional_feed, scenario_diff
+from xietong.transit.timetable import parse_clock
+
+
+class ReportFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+GtfsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--gtfs",
+        help="A rail GTFS feed whose stops carry city_code [default: the regional feed of the data directory, "
+        "built from ../shared/data/transport on first use].",
+        show_default=False,
+    ),
+]
+CentreOpt = Annotated[str, typer.Option("--centre", help="Centre city: name or code (石家庄, Beijing, 130100).")]
+MinutesOpt = Annotated[int, typer.Option("--minutes", min=1, help="The circle's threshold [min].")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Service date YYYY-MM-DD [default: the feed's own service day].", show_default=False),
+]
+FromOpt = Annotated[str, typer.Option("--from-time", help="First departure from the centre (HH:MM).")]
+ToOpt = Annotated[str, typer.Option("--to-time", help="Last departure from the centre (HH:MM).")]
+TransfersOpt = Annotated[int, typer.Option("--max-transfers", min=0, help="At most this many changes of train.")]
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", help="table, csv or json on stdout.")]
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            "bad service date", expected="YYYY-MM-DD", given=repr(text), where=Location("--date")
+        ) from None
+
+
+def _clock(text: str, option: str) -> int:
+    try:
+        return parse_clock(text if text.count(":") == 2 else f"{text}:00")
+    except InputError:
+        raise InputError("bad time of day", expected="HH:MM", given=repr(text), where=Location(option)) from None
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _print_circle(report: CircleReport) -> None:
+    frame = report.to_frame()
+    rows = [
+        {
+            "city": r["city"],
+            "rail_min": _cell(r["rail_min"]),
+            "typical_min": _cell(r["rail_typical_min"]),
+            "journeys ≤ N": f"{r['rail_journeys_within']}/{r['rail_journeys']}",
+            "road_min": _cell(r["road_min"]),
+            "within": _cell(r["within"]),
+        }
+        for r in frame.to_dict("records")
+    ]
+    day = report.service_date.isoformat() if report.service_date else "every trip"
+    print_table(
+        rows,
+        list(rows[0]) if rows else [],
+        title=f"{report.minutes}-minute circle from {report.centre} ({day}, departures "
+        f"{report.assumptions.get('window', '')})",
+    )
+    console = Console(width=max(Console().width, 120))
+    within = sum(r.within for r in report.rows)
+    console.print(
+        f"{within} of {len(report.rows)} targets within {report.minutes} min by rail or road", highlight=False
+    )
+    for r in report.rows:
+        if r.rail_best_trains:
+            console.print(f"  {r.city} best: {r.rail_best_trains}", highlight=False)
+    for r in report.rows:
+        if r.note:
+            console.print(f"  {r.city} note: {r.note}", highlight=False)
+    console.print(f"rail: {report.assumptions['rail']}", highlight=False)
+    console.print(f"road: {ROAD_SOURCE}: modelled, not measured", highlight=False)
+
+
+@app.command("circle")
+def circle(
+    ctx: typer.Context,
+    centre: CentreOpt = "石家庄",
+    minutes: MinutesOpt = DEFAULT_MINUTES,
+    gtfs: GtfsOpt = None,
+    day: DateOpt = None,
+    from_time: FromOpt = "06:00",
+    to_time: ToOpt = "22:00",
+    max_transfers: TransfersOpt = DEFAULT_MAX_TRANSFERS,
+    city_transfer_min: Annotated[
+        float, typer.Option("--city-transfer-min", min=0, help="Assumed time to change stations within a city [min].")
+    ] = DEFAULT_CITY_TRANSFER_S / 60,
+    station_radius_km: Annotated[
+        float,
+        typer.Option(
+            "--station-radius-km",
+            min=0,
+            help="A city's stations are those this close to its centre point [km]; 0 = every station of the "
+            "prefecture.",
+        ),
+    ] = DEFAULT_STATION_RADIUS_KM,
+    geojson: Annotated[
+        Path | None,
+        typer.Option(
+            "--geojson",
+            help="Write the map-ready GeoJSON here [default: circle-<centre code>-<minutes>min.geojson].",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = ReportFormat.TABLE,
+) -> None:
+    """The N-hour circle: for each target city (Beijing, Tianjin, the Hebei cities, Taiyuan, Jinan,
+    Zhengzhou) the best and typical rail time from the centre over the departure window, the trains of the
+    best journey, the modelled road time, and whether either meets the threshold. A target without data is
+    listed with a note, never dropped."""
+    settings = state(ctx).settings
+    console = Console(stderr=True)
+
+    def work() -> CircleReport:
+        centre_code = region.get(centre).code
+        feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        service_date = _day(day) or feed_service_date(feed)
+        window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
+        report = circle_report(
+            feed,
+            centre=centre_code,
+            minutes=minutes,
+            service_date=service_date,
+            window_s=window,
+            max_transfers=max_transfers,
+            city_transfer_s=round(city_transfer_min * 60),
+            station_radius_km=station_radius_km or None,
+        )
+        report.assumptions["window"] = f"{from_time}–{to_time}"
+        return report
+
+    report = run(work)
+    out = geojson if geojson is not None else Path(f"circle-{report.centre_code}-{minutes}min.geojson")
+    out.write_text(json.dumps(report.geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
+    if fmt is ReportFormat.CSV:
+        write_stdout(frame_to_csv(report.to_frame()))
+    elif fmt is ReportFormat.JSON:
+        echo_json(
+            {
+                "centre": report.centre,
+                "centre_code": report.centre_code,
+                "minutes": minutes,
+                "assumptions": report.assumptions,
+                "rows": report.to_frame().to_dict("records"),
+            }
+        )
+    else:
+        _print_circle(report)
+    console.print(f"wrote {out}", highlight=False)
+
+
+@app.command("scenario")
+def scenario(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A planned line as TOML (see scenarios/).")],
+    centre: CentreOpt = "石家庄",
+    minutes: MinutesOpt = DEFAULT_MINUTES,
+    gtfs: GtfsOpt = None,
+    day: DateOpt = None,
+    from_time: FromOpt = "06:00",
+    to_time: ToOpt = "22:00",
+    max_transfers: TransfersOpt = DEFAULT_MAX_TRANSFERS,
+    fmt: FormatOpt = ReportFormat.TABLE,
+) -> None:
+    """Add a planned line's synthetic trips to the timetable and print the before/after diff of the circle
+    report (rail times, journeys within the threshold, within flags) for every target city."""
+    settings = state(ctx).settings
+    console = Console(stderr=True)
+
+    def work() -> pd.DataFrame:
+        plan = load_scenario(file)
+        feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        diff = scenario_diff(
+            feed,
+            plan,
+            service_date=_day(day),
+            centre=region.get(centre).code,
+            minutes=minutes,
+            window_s=(_clock(from_time, "--from-time"), _clock(to_time, "--to-time")),
+            max_transfers=max_transfers,
+        )
+        frame = diff.to_frame()
+        frame.attrs["title"] = plan.name
+        return frame
+
+    frame = run(work)
+    if fmt is ReportFormat.CSV:
+        write_stdout(frame_to_csv(frame))
+        return
+    if fmt is ReportFormat.JSON:
+        echo_json(json.loads(frame.to_json(orient="records", force_ascii=False)))
+        return
+    rows = [
+        {str(k): ("" if pd.isna(v) else ("yes" if v is True else "no" if v is False else v)) for k, v in r.items()}
+        for r in frame.to_dict("records")
+    ]
+    print_table(
+        rows,
+        [
+            "city",
+            "rail_min_before",
+            "rail_min_after",
+            "rail_change_min",
+            "journeys_within_before",
+            "journeys_within_after",
+            "within_before",
+            "within_after",
+            "best_trains_after",
+        ],
+        title=f"{frame.attrs['title']}: {minutes}-minute circle from {centre}, before → after",
+    )
+    changed = frame[frame["changed"]]
+    Console().print(
+        f"{len(changed)} of {len(frame)} targets change: {', '.join(changed['city']) or 'none'} "
+        "(the line's running times and headways are assumptions: see the scenario file)",
+        highlight=False,
+    )
+
+
+__all__ = ["circle", "scenario"]

@@ -1,0 +1,386 @@
+"""The N-hour circle report: from a centre city, how fast each target city is reached by rail and by road.
+
+Shijiazhuang's plan sets a "1.5-hour traffic circle" to Beijing, Tianjin, the other Hebei cities and the
+neighbouring provincial capitals. For each target city this module reports
+
+- **rail**: the journeys a traveller would actually take over a departure window (range-RAPTOR from every
+  station of the centre city, arrival at the first station of the target city; of several departures
+  arriving at the same time only the latest is a journey anyone takes), their best and typical (median)
+  door-free station-to-station time, how many meet the threshold and when they leave, and the trains of
+  the best one;
+- **road**: the modelled driving time of :mod:`xietong.transit.road` (design speeds, no congestion);
+- **within**: whether either mode meets the threshold, and a ``note`` whenever data are missing: a target
+  is never silently dropped.
+
+Pure: a :class:`~xietong.transit.feed.Feed` in, a :class:`CircleReport` (rows + GeoJSON) out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xietong import region
+from xietong.errors import InputError
+from xietong.transit.feed import Feed, format_gtfs_time
+from xietong.transit.gtfs import haversine_km
+from xietong.transit.raptor import UNREACHED, LegKind, earliest_arrival, range_query
+from xietong.transit.road import ROAD_SOURCE, road_time
+from xietong.transit.timetable import Timetable, compile_timetable, footpaths_from_groups
+
+#: The target cities of Shijiazhuang's 1.5-hour circle: Beijing, Tianjin, Hebei's 11 prefecture cities and
+#: the neighbouring provincial capitals Taiyuan, Jinan and Zhengzhou (the centre is left out of its own list).
+DEFAULT_TARGETS: tuple[str, ...] = (
+    "110000",
+    "120000",
+    *(f"13{i:02d}00" for i in range(1, 12)),
+    "140100",
+    "370100",
+    "410100",
+)
+#: Default centre (Shijiazhuang) and threshold [min].
+DEFAULT_CENTRE = "130100"
+DEFAULT_MINUTES = 90
+#: Default departure window [s after midnight]: 06:00–22:00, the hours of the passenger timetable.
+DEFAULT_WINDOW_S = (6 * 3600, 22 * 3600)
+#: Changing between two stations of one city (metro or taxi, e.g. Beijing West → Beijing South) [s].
+#: An assumption, not a measurement: a switch of :func:`circle_report`.
+DEFAULT_CITY_TRANSFER_S = 45 * 60
+#: Stations counted as a city's own: within this distance of the city's representative point [km]. A
+#: prefecture also holds county towns tens of km away (辛集, 高碑店); a journey from one of them is not a
+#: journey from the city. ``None`` counts every station of the prefecture. An assumption and a switch.
+DEFAULT_STATION_RADIUS_KM = 30.0
+#: Transfers allowed on a rail journey.
+DEFAULT_MAX_TRANSFERS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CircleRow:
+    """One target city of the circle.
+
+    Times are station to station [min]; ``rail_departures_within`` are the departures (HH:MM, China
+    Standard Time) of the journeys that meet the threshold.
+    """
+
+    city_code: str
+    city: str
+    city_en: str
+    rail_min: float
+    rail_typical_min: float
+    rail_journeys: int
+    rail_journeys_within: int
+    rail_departures_within: tuple[str, ...]
+    rail_best_trains: str
+    rail_best_departure: str
+    rail_within: bool
+    road_min: float
+    road_within: bool
+    within: bool
+    note: str
+    lon: float
+    lat: float
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rail_departures_within"] = " ".join(self.rail_departures_within)
+        for key in ("rail_min", "rail_typical_min", "road_min"):
+            d[key] = None if math.isnan(d[key]) else round(d[key], 1)
+        return d
+
+
+@dataclass(frozen=True)
+class CircleReport:
+    """The circle from ``centre_code`` at ``minutes``: one :class:`CircleRow` per target, in the given order."""
+
+    centre_code: str
+    centre: str
+    minutes: int
+    service_date: date | None
+    window_s: tuple[int, int]
+    rows: tuple[CircleRow, ...]
+    assumptions: dict[str, str] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target city (the columns of :class:`CircleRow`)."""
+        return pd.DataFrame([r.as_dict() for r in self.rows])
+
+    def geojson(self) -> dict[str, Any]:
+        """A FeatureCollection: the centre (Point), each target (Point) and a centre→target LineString,
+        with the row's values as properties (map-ready; coordinates are the cities' representative points)."""
+        c = region.get(self.centre_code)
+        features: list[dict[str, Any]] = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+                "properties": {"role": "centre", "city_code": c.code, "city": c.short_zh, "minutes": self.minutes},
+            }
+        ]
+        for row in self.rows:
+            props = {"role": "target", **row.as_dict()}
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+                    "properties": props,
+                }
+            )
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": [[c.lon, c.lat], [row.lon, row.lat]]},
+                    "properties": {"role": "link", **props},
+                }
+            )
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "properties": {
+                "centre_code": self.centre_code,
+                "centre": self.centre,
+                "minutes": self.minutes,
+                "service_date": self.service_date.isoformat() if self.service_date else None,
+                "window": [format_gtfs_time(s) for s in self.window_s],
+                "assumptions": self.assumptions,
+            },
+        }
+
+
+def _journeys(departures_s: np.ndarray, arrivals_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The departures a traveller takes: of departures arriving at the same time keep the latest.
+
+    ``arrivals_s`` is the earliest arrival for leaving at each departure (non-decreasing in the
+    departure); unreachable arrivals are ``UNREACHED``. Returns (departures, arrivals) [s].
+    """
+    ok = arrivals_s < UNREACHED
+    d, a = departures_s[ok], arrivals_s[ok]
+    if len(d) == 0:
+        return d, a
+    keep = np.r_[a[:-1] < a[1:], True]
+    return d[keep], a[keep]
+
+
+def _hhmm(seconds: int) -> str:
+    return format_gtfs_time(seconds)[:5]
+
+
+def describe_journey(
+    tt: Timetable, feed: Feed, origins: Sequence[str], departure_s: int, to_stop_id: str, max_transfers: int
+) -> str:
+    """The legs of the journey leaving ``origins`` at ``departure_s`` for ``to_stop_id``, for people:
+    ``"G6710 石家庄 07:10→北京西 08:13; …"`` (train numbers from ``trip_short_name``, station names)."""
+    legs = earliest_arrival(tt, list(origins), departure_s, max_transfers=max_transfers).journey(to_stop_id)
+    names = dict(zip(feed.stops["stop_id"].astype(str), feed.stops["stop_name"].astype(str), strict=True))
+    trains: dict[str, str] = {}
+    if "trip_short_name" in feed.trips.columns:
+        trains = dict(zip(feed.trips["trip_id"].astype(str), feed.trips["trip_short_name"].astype(str), strict=True))
+    parts = []
+    for leg in legs:
+        a, b = names.get(leg.from_stop_id, leg.from_stop_id), names.get(leg.to_stop_id, leg.to_stop_id)
+        if leg.kind is LegKind.WALK:
+            parts.append(f"change {a}→{b}")
+        else:
+            train = trains.get(str(leg.trip_id), str(leg.trip_id))
+            parts.append(f"{train} {a} {_hhmm(leg.departure_s)}→{b} {_hhmm(leg.arrival_s)}")
+    return "; ".join(parts)
+
+
+def _city_stops(feed: Feed, radius_km: float | None) -> pd.Series:
+    """stop_id → city_code for the stops of the feed that carry a city (within ``radius_km`` of the
+    city's representative point when given; a stop placed only at its city's point counts when its name
+    begins with the city's name)."""
+    if "city_code" not in feed.stops.columns:
+        raise InputError(
+            "the feed's stops carry no city",
+            expected="a city_code column in stops.txt (as written by `xietong transit build-gtfs`)",
+            given=", ".join(map(str, feed.stops.columns)),
+            hint="build the regional feed with `xietong transit build-gtfs`",
+        )
+    codes = feed.stops.set_index("stop_id")["city_code"].astype("string").str.replace(r"\.0$", "", regex=True)
+    codes = codes[codes.notna() & (codes != "")]
+    codes = codes[~codes.index.duplicated()]
+    if radius_km is None or codes.empty:
+        return codes
+    stops = feed.stops.drop_duplicates("stop_id").set_index("stop_id").loc[codes.index]
+    places = {code: region.find(str(code)) for code in set(codes)}
+    lat0 = np.array([p.lat if p else np.nan for p in (places[c] for c in codes)], dtype=float)
+    lon0 = np.array([p.lon if p else np.nan for p in (places[c] for c in codes)], dtype=float)
+    dist = haversine_km(stops["stop_lat"].to_numpy(float), stops["stop_lon"].to_numpy(float), lat0, lon0)
+    keep = ~(dist > radius_km)  # NaN (no coordinates, or a city Xietong has no point for) is kept
+    if "location_source" in stops.columns:
+        # a station placed at its city's point has no position of its own: it counts as the city's only
+        # when its name says so (石家庄东, 北京朝阳), not when it is a county town's (辛集南, 景州)
+        guessed = (stops["location_source"].astype(str) != "coordinates").to_numpy()
+        named = np.array(
+            [
+                p is not None and str(name).startswith(p.short_zh)
+                for name, p in zip(stops["stop_name"], (places[c] for c in codes), strict=True)
+            ]
+        )
+        keep &= ~guessed | named
+    return codes[keep]
+
+
+def circle_report(
+    feed: Feed,
+    *,
+    centre: str = DEFAULT_CENTRE,
+    minutes: int = DEFAULT_MINUTES,
+    targets: Sequence[str] = DEFAULT_TARGETS,
+    service_date: date | None = None,
+    window_s: tuple[int, int] = DEFAULT_WINDOW_S,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
+    city_transfer_s: int = DEFAULT_CITY_TRANSFER_S,
+    station_radius_km: float | None = DEFAULT_STATION_RADIUS_KM,
+    road_year: int = 2024,
+) -> CircleReport:
+    """The ``minutes``-minute circle from ``centre`` (code or name) to ``targets`` over one service day.
+
+    Parameters
+    ----------
+    feed:
+        A rail feed whose stops carry ``city_code`` (the regional feed of ``xietong transit build-gtfs``).
+    minutes:
+        The threshold [min] a mode must meet for the target to be ``within``.
+    service_date:
+        The day whose trains run (``None``: every trip of the feed).
+    window_s:
+        Departures from the centre considered [s after midnight], inclusive.
+    city_transfer_s:
+        Time to change between two stations of one city [s] (an assumption; stations of the same city are
+        linked both ways by this footpath).
+    station_radius_km:
+        A city's stations are those within this distance of its representative point [km] (``None``: every
+        station of the prefecture). Journeys start at the centre's stations and end at the target's.
+    road_year:
+        Year of the modelled road network (1994 or 2024).
+    """
+    if minutes <= 0:
+        raise InputError("the circle needs a positive threshold", expected="minutes > 0", given=str(minutes))
+    start_s, end_s = window_s
+    if end_s < start_s:
+        raise InputError("bad departure window", expected="start <= end", given=f"{start_s} s .. {end_s} s")
+    c = region.get(centre)
+    target_regions = [r for r in (region.get(t) for t in targets) if r.code != c.code]
+    city_of = _city_stops(feed, station_radius_km)
+    # changing stations within a city (北京西 → 北京南): only between the city's own stations
+    footpaths = footpaths_from_groups(
+        pd.DataFrame({"stop_id": city_of.index, "city_code": city_of.to_numpy()}), "city_code", city_transfer_s
+    )
+    tt = compile_timetable(feed, service_date, footpaths=footpaths)
+    in_tt = set(map(str, tt.stop_ids))
+    city_of = city_of[[sid in in_tt for sid in city_of.index]]
+    origins = sorted(city_of.index[city_of == c.code])
+    if not origins:
+        raise InputError(
+            "no station of the centre city runs a train in the feed",
+            expected=f"a stop with city_code {c.code} ({c.short_zh}) served on the service date",
+            given=f"{len(city_of)} stations with a city, none in {c.short_zh}",
+            hint="check --date and the feed's coverage report",
+        )
+    # every departure of the day from the centre's stations: a journey leaving near the window's end may
+    # wait for a later train, so the range covers the whole day and the window filters the journeys
+    last_s = int(tt.departure_s.max(initial=0))
+    ranged = range_query(tt, origins, 0, last_s, max_transfers=max_transfers)
+    day_deps, arrivals = ranged.departures_s, ranged.arrivals
+    rows: list[CircleRow] = []
+    threshold_s = minutes * 60
+    for t in target_regions:
+        notes: list[str] = []
+        members = sorted(city_of.index[city_of == t.code])
+        rail = math.nan
+        typical = math.nan
+        n_journeys = n_within = 0
+        within_deps: tuple[str, ...] = ()
+        best_trains = best_dep = ""
+        if not members:
+            notes.append(f"no rail data: no station of {t.short_zh} served in the feed")
+        elif len(day_deps) == 0:
+            notes.append(f"no rail data: no train leaves {c.short_zh} on the service date")
+        else:
+            m_idx = np.array([tt.stop_index(s) for s in members], dtype=np.int64)
+            at_target = arrivals[:, m_idx]
+            first = at_target.min(axis=1)
+            deps, arrs = _journeys(day_deps, first)
+            in_window = (deps >= start_s) & (deps <= end_s)
+            deps, arrs = deps[in_window], arrs[in_window]
+            if len(deps) == 0:
+                notes.append(
+                    f"no rail journey from {c.short_zh} to {t.short_zh} leaving "
+                    f"{_hhmm(start_s)}–{_hhmm(end_s)} with at most {max_transfers} transfers"
+                )
+            else:
+                dur = (arrs - deps).astype(np.int64)
+                n_journeys = len(dur)
+                ok = dur <= threshold_s
+                n_within = int(ok.sum())
+                within_deps = tuple(_hhmm(int(d)) for d in deps[ok])
+                b = int(np.argmin(dur))
+                rail, typical = float(dur[b]) / 60.0, float(np.median(dur)) / 60.0
+                best_dep = _hhmm(int(deps[b]))
+                to_stop = members[int(np.argmin(at_target[np.searchsorted(day_deps, deps[b])]))]
+                best_trains = describe_journey(tt, feed, origins, int(deps[b]), to_stop, max_transfers)
+        road = road_time(c.code, t.code, road_year)
+        if not road.available:
+            notes.append(road.note)
+        rail_ok = bool(not math.isnan(rail) and rail <= minutes)
+        road_ok = bool(road.available and road.road_min <= minutes)
+        rows.append(
+            CircleRow(
+                city_code=t.code,
+                city=t.short_zh,
+                city_en=t.name_en,
+                rail_min=rail,
+                rail_typical_min=typical,
+                rail_journeys=n_journeys,
+                rail_journeys_within=n_within,
+                rail_departures_within=within_deps,
+                rail_best_trains=best_trains,
+                rail_best_departure=best_dep,
+                rail_within=rail_ok,
+                road_min=float(road.road_min),
+                road_within=road_ok,
+                within=rail_ok or road_ok,
+                note="; ".join(notes),
+                lon=t.lon,
+                lat=t.lat,
+            )
+        )
+    return CircleReport(
+        centre_code=c.code,
+        centre=c.short_zh,
+        minutes=minutes,
+        service_date=service_date,
+        window_s=(start_s, end_s),
+        rows=tuple(rows),
+        assumptions={
+            "rail": "station to station, timetable times; journeys from every station of the centre city to the "
+            "first station reached in the target city",
+            "city_transfer_min": f"{city_transfer_s / 60:g} (assumed time to change stations within a city)",
+            "max_transfers": str(max_transfers),
+            "station_radius_km": "every station of the prefecture"
+            if station_radius_km is None
+            else f"{station_radius_km:g} (a city's stations are those this close to its centre point)",
+            "road": f"{ROAD_SOURCE}, {road_year} network",
+        },
+    )
+
+
+__all__ = [
+    "DEFAULT_CENTRE",
+    "DEFAULT_CITY_TRANSFER_S",
+    "DEFAULT_MAX_TRANSFERS",
+    "DEFAULT_MINUTES",
+    "DEFAULT_STATION_RADIUS_KM",
+    "DEFAULT_TARGETS",
+    "DEFAULT_WINDOW_S",
+    "CircleReport",
+    "CircleRow",
+    "circle_report",
+    "describe_journey",
+]
