@@ -70,7 +70,7 @@ def _day(text: str | None) -> date | None:
 
 def _clock(text: str, option: str) -> int:
     try:
-        return parse_clock(text if text.count(":") == 2 else f"{text}:00")
+        return parse_clock(text)
     except InputError:
         raise InputError("bad time of day", expected="HH:MM", given=repr(text), where=Location(option)) from None
 

@@ -340,11 +340,15 @@ def compile_timetable(
 _STOP_TIME = re.compile(r"^\s*(\S+)\s+(\d{1,3}:\d{2}(?::\d{2})?)(?:\s*[-/]\s*(\d{1,3}:\d{2}(?::\d{2})?))?\s*$")
 
 
+_CLOCK = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
+
+
 def parse_clock(text: str) -> int:
     """``HH:MM`` or ``HH:MM:SS`` (hours may pass 24) → seconds after midnight [s]."""
-    parts = [int(p) for p in text.split(":")]
-    h, m, s = [*parts, 0][:3]
-    return h * 3600 + m * 60 + s
+    m = _CLOCK.match(text.strip())
+    if m is None or int(m.group(2)) > 59 or int(m.group(3) or 0) > 59:
+        raise InputError("not a time of day", expected="HH:MM or HH:MM:SS (hours may pass 24)", given=repr(text))
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)
 
 
 @dataclass
