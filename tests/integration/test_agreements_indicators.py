@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.transit.test_circle import toy_feed  # a toy rail feed with real city points
 from xietong.agreements import service
 from xietong.agreements.indicators import (
     Comparator,
@@ -26,6 +27,8 @@ from xietong.exchange import admin, audit
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import ANONYMOUS, Principal, authenticate
 from xietong.store.session import Store
+from xietong.transit.feed import write_feed
+from xietong.transit.service import regional_feed_path
 
 pytestmark = pytest.mark.integration
 T0 = dt.datetime(2016, 12, 14, 8, tzinfo=dt.UTC)
@@ -243,3 +246,30 @@ def test_good_days_count_the_city_daily_aqi_at_most_100(store: Store, agreement_
     assert series.details["days_with_aqi"] == 3
     task = service.get_task(store, op, agreement_id, DAYS_TASK)
     assert [(b.value, b.met) for b in task.indicators] == [(2.0, False)]
+
+
+RAIL = "transit.rail_travel_time_min"
+
+
+def test_a_task_bound_to_the_rail_time_follows_the_regional_feed(store: Store, agreement_id: int) -> None:
+    beijing = _principal(store, "beijing-eeb", "110000", Scope.WARN, Scope.READ)
+    office = _principal(store, "office", None, Scope.ADMIN, Scope.READ)
+    task = service.bind_indicator(
+        store, beijing, agreement_id, DAYS_TASK, RAIL, params={"origin": "石家庄", "destination": "Beijing"}
+    )
+    assert (task.indicators[0].comparator, task.indicators[0].target) == ("le", 90.0)
+    # no feed yet: no value (never a sentinel), and the reason says what to run
+    [series] = [s for s in service.refresh_indicators(store, office) if s.indicator == RAIL]
+    assert series.value is None
+    path = regional_feed_path(store.settings)
+    feed = toy_feed()
+    write_feed(feed, path)
+    [series] = [s for s in service.refresh_indicators(store, office) if s.indicator == RAIL]
+    assert series.value == 40.0  # G5 石家庄 09:00 → 北京西 09:40
+    assert service.get_task(store, office, agreement_id, DAYS_TASK).indicators[0].met is True
+    # the timetable changes (G5 withdrawn): the task shows the new value once the indicators refresh
+    slower = feed.with_tables(stop_times=feed.stop_times[feed.stop_times["trip_id"] != "G5"])
+    write_feed(slower.with_tables(trips=feed.trips[feed.trips["trip_id"] != "G5"]), path)
+    [series] = [s for s in service.refresh_indicators(store, office) if s.indicator == RAIL]
+    assert series.value == 65.0  # G1 08:00 → 09:05
+    assert service.get_task(store, office, agreement_id, DAYS_TASK).indicators[0].value == 65.0
