@@ -458,6 +458,7 @@ def builtin_indicators() -> list[Indicator]:
 PROVIDERS: tuple[str, ...] = (
     "xietong.agreements.indicators:builtin_indicators",
     "xietong.air.indicators:indicators",
+    "xietong.water.indicators:indicators",
 )
 
 
