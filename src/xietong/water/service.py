@@ -51,7 +51,7 @@ from xietong.store.tables import (
     water_section_history,
 )
 from xietong.water.classify import classify, format_main_pollutants
-from xietong.water.enums import WaterClass, WaterFormat, WaterItem
+from xietong.water.enums import Comparison, WaterClass, WaterFormat, WaterItem
 from xietong.water.evaluate import evaluate_river, period_mean
 from xietong.water.formats import CST, collect, detect_format, read_samples, to_wide
 from xietong.water.network import (
@@ -61,6 +61,7 @@ from xietong.water.network import (
     validate_links,
     validate_sections,
 )
+from xietong.water.standard import cnemc_decimals
 
 BUNDLED_SECTIONS = "water_sections_haihe.csv"
 BUNDLED_LINKS = "water_links_haihe.csv"
@@ -760,7 +761,9 @@ def classify_stored(
 
 def classify_wide(wide: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     """Classify a wide frame of samples with the sections' water body and target class (``meta``
-    indexed by section code with ``waterbody`` and ``target_class``)."""
+    indexed by section code with ``waterbody`` and ``target_class``). Values are rounded half-even to the
+    CNEMC published decimals before they meet the limits (the practice that reproduces every published
+    class, docs/water-agreement.md), so incidents do not open on digits the publisher never showed."""
     if wide.empty:
         return pd.DataFrame(
             columns=["section", "time", "water_class", "grade", "deciding_items", "main_pollutants", "target_class",
@@ -769,7 +772,7 @@ def classify_wide(wide: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     waterbody = meta["waterbody"].reindex(wide["section"]).fillna("river").to_numpy()
     target = [None if t is None or (isinstance(t, float) and math.isnan(t)) else t
               for t in meta["target_class"].reindex(wide["section"])]  # fmt: skip
-    result = classify(wide, waterbody, target=target)
+    result = classify(wide, waterbody, target=target, comparison=Comparison.ROUNDED, decimals=cnemc_decimals())
     s = result.samples
     items = [c for c in wide.columns if c not in {"section", "time"}]
     out = pd.DataFrame(

@@ -211,7 +211,7 @@ def classify(
     as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """One row per section and time: class, grade, deciding items, main pollutants, target class and
-    whether it is exceeded (single-factor method, full-value comparison)."""
+    whether it is exceeded (single-factor method, values rounded to the CNEMC decimals)."""
     frame = service.classify_stored(store, principal, sections=section, **_period(start, end, as_of))
     return _records(frame)
 
