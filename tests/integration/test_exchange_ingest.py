@@ -162,7 +162,9 @@ def test_bad_rows_are_refused_with_file_row_and_field_and_nothing_is_written(
     assert repr(field) in message or f"field {field!r}" in message or field in message
     assert _count(store, air_observation) == 0
     with store.read() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(ingest_batch)).scalar_one() == 1  # seed only
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(ingest_batch)).scalar_one() == 2
+        )  # seeds only (stations, water graph)
         last = audit.entries(conn, after_seq=0, limit=1000)[-1]
     assert last.outcome == "failed"
     assert last.action == "air.ingest"

@@ -459,6 +459,7 @@ PROVIDERS: tuple[str, ...] = (
     "xietong.agreements.indicators:builtin_indicators",
     "xietong.air.indicators:indicators",
     "xietong.transit.indicators:indicators",
+    "xietong.water.indicators:indicators",
 )
 
 

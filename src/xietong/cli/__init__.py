@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from xietong import __version__
-from xietong.cli import access, agreements, air, audit, db, region_cmd, serve, transit, warn, webhook
+from xietong.cli import access, agreements, air, audit, db, region_cmd, serve, transit, warn, water, webhook
 from xietong.cli._common import AppState
 
 app = typer.Typer(
@@ -75,6 +75,7 @@ app.add_typer(warn.app, name="warn")
 app.add_typer(webhook.app, name="webhook")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(transit.app, name="transit")
+app.add_typer(water.app, name="water")
 app.add_typer(audit.app, name="audit")
 app.command(name="serve")(serve.serve)
 

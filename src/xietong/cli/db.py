@@ -24,7 +24,8 @@ def upgrade(ctx: typer.Context) -> None:
     report = run(lambda: initialise(Store(settings)))
     typer.echo(
         f"schema {report.revision_before or 'empty'} -> {report.revision_after}; "
-        f"jurisdictions added {report.jurisdictions_added}; stations added {report.stations_added}"
+        f"jurisdictions added {report.jurisdictions_added}; stations added {report.stations_added}; "
+        f"water sections added {report.water_sections_added}"
     )
 
 

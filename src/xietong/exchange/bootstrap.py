@@ -1,8 +1,9 @@
 """Bring a store to a usable state: schema at head, reference data present.
 
 Reference data are the 15 jurisdictions (from ``xietong/data/regions.toml``), the built-in operator
-principal and the bundled list of CNEMC national-control stations in the region
-(``xietong/data/cnemc_station_list_jjj.csv``, 136 stations). Seeding is idempotent: stations that
+principal, the bundled list of CNEMC national-control stations in the region
+(``xietong/data/cnemc_station_list_jjj.csv``, 136 stations) and the shipped Haihe river graph
+(``xietong/data/water_sections_haihe.csv`` and ``water_links_haihe.csv``). Seeding is idempotent: stations that
 already exist are never overwritten, so a jurisdiction's own corrections survive upgrades.
 """
 
@@ -23,6 +24,7 @@ from xietong.exchange.stations import upsert_stations
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import air_station, ingest_batch, jurisdiction
+from xietong.water.service import seed_haihe
 
 BUNDLED_STATIONS = "cnemc_station_list_jjj.csv"
 
@@ -33,6 +35,7 @@ class InitReport:
     revision_after: str
     jurisdictions_added: int
     stations_added: int
+    water_sections_added: int = 0
 
 
 def _seed_jurisdictions(store: Store) -> int:
@@ -99,7 +102,8 @@ def initialise(store: Store) -> InitReport:
     added_j = _seed_jurisdictions(store)
     op = operator(store)
     added_s = _seed_stations(store, op)
-    return InitReport(before, after, added_j, added_s)
+    added_w = seed_haihe(store, op)
+    return InitReport(before, after, added_j, added_s, added_w)
 
 
 def open_store(settings: Settings) -> Store:

@@ -294,6 +294,27 @@ def build_network(
     return RiverNetwork(sec, lnk)
 
 
+def validate_sections(frame: pd.DataFrame, source: str = "sections") -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate a sections table given as a frame of text (the columns of the module docstring).
+
+    Returns the parsed frame (as in :class:`RiverNetwork`) and the problems found; the caller decides
+    whether problems refuse the whole table.
+    """
+    problems: list[Problem] = []
+    raw = frame.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+    return _sections(raw, source, problems), problems
+
+
+def validate_links(
+    frame: pd.DataFrame, section_codes: Iterable[str], source: str = "links"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate a links table (frame of text) against the known section codes; returns the parsed frame
+    (with ``travel_time_h``) and the problems found."""
+    problems: list[Problem] = []
+    raw = frame.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+    return _links(raw, set(section_codes), source, problems), problems
+
+
 @cache
 def haihe_network() -> RiverNetwork:
     """The Haihe-basin graph shipped with Xietong (approximate distances, assumed targets)."""
@@ -475,4 +496,6 @@ __all__ = [
     "haihe_network",
     "resolve_sections",
     "upstream",
+    "validate_links",
+    "validate_sections",
 ]

@@ -1,0 +1,873 @@
+"""Surface-water services: the section registry and river graph, samples, classification of stored data.
+
+CLI commands (``xietong water …``) and API routes (``/api/v1/water/…``) call these functions; the
+pure core (:mod:`xietong.water.classify`, :mod:`~xietong.water.evaluate`, :mod:`~xietong.water.network`,
+:mod:`~xietong.water.formats`) does the computing. Incidents are in :mod:`xietong.water.incidents`.
+
+Ownership: a section belongs to the jurisdiction in its ``jurisdiction`` column; only a principal of
+that jurisdiction (or of the province above it, or a region-level administrator) publishes the section,
+the links that leave it, and its samples. Sections outside the 15 jurisdictions of the exchange (the
+Haihe basin reaches into Shanxi, Henan, Inner Mongolia and Shandong) are kept by the region.
+
+Revisions: sections, links and samples are system-versioned like air stations and observations: a
+changed record moves its current revision to the ``_history`` table with ``superseded_at``; re-sending
+an unchanged batch writes nothing; ``as_of`` reads the store as it was. Every write is one audited,
+all-or-nothing transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xietong import region
+from xietong.enums import Scope
+from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError
+from xietong.exchange import actions
+from xietong.exchange.principals import Principal
+from xietong.store.clock import utcnow
+from xietong.store.session import Store
+from xietong.store.tables import (
+    ingest_batch,
+    water_link,
+    water_link_history,
+    water_sample,
+    water_sample_history,
+    water_section,
+    water_section_history,
+)
+from xietong.water.classify import classify, format_main_pollutants
+from xietong.water.enums import Comparison, WaterClass, WaterFormat, WaterItem
+from xietong.water.evaluate import evaluate_river, period_mean
+from xietong.water.formats import CST, collect, detect_format, read_samples, to_wide
+from xietong.water.network import (
+    RiverNetwork,
+    build_network,
+    downstream,
+    validate_links,
+    validate_sections,
+)
+from xietong.water.standard import cnemc_decimals
+
+BUNDLED_SECTIONS = "water_sections_haihe.csv"
+BUNDLED_LINKS = "water_links_haihe.csv"
+MAX_PROBLEMS_KEPT = 200
+
+#: section attributes kept per revision (store column names)
+SECTION_ATTRS = (
+    "name", "river", "basin", "province", "city", "jurisdiction_code", "waterbody", "target_class",
+    "target_class_assumed", "lon", "lat", "cross_border", "from_jurisdiction", "to_jurisdiction", "note",
+)  # fmt: skip
+LINK_ATTRS = ("river", "kind", "distance_km", "velocity_m_s", "approximate", "estimate")
+#: the section table as the pure core names its columns
+SECTION_FRAME_COLUMNS = (
+    "code", "name", "river", "basin", "province", "city", "jurisdiction", "waterbody", "target_class",
+    "target_class_assumed", "lon", "lat", "cross_border", "from_jurisdiction", "to_jurisdiction", "note",
+)  # fmt: skip
+LINK_FRAME_COLUMNS = (
+    "from_section", "to_section", "river", "kind", "distance_km", "velocity_m_s", "approximate", "estimate",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Counts:
+    """What a write did: records read, written (new + revised), unchanged, revised."""
+
+    read: int = 0
+    written: int = 0
+    unchanged: int = 0
+    revised: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class SampleResult:
+    """The outcome of one sample batch."""
+
+    source: str
+    format: str
+    batch_id: int | None = None
+    sha256: str = ""
+    rows: int = 0
+    sections: int = 0
+    values: Counts = field(default_factory=Counts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "batch_id": self.batch_id,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "sections": self.sections,
+            **self.values.as_dict(),
+        }
+
+
+# -- ownership -------------------------------------------------------------------------------------
+
+
+def may_publish(principal: Principal, jurisdiction_code: str) -> bool:
+    """Whether ``principal`` may publish for a section owned by ``jurisdiction_code``.
+
+    Jurisdictions of the exchange publish their own (and, for Hebei, its cities'); codes outside the
+    exchange (Shanxi, Henan, Shandong …) are kept by region-level administrators.
+    """
+    known = region.find(jurisdiction_code)
+    if known is None or not known.jurisdiction:
+        return principal.jurisdiction is None and Scope.ADMIN in principal.scopes
+    return principal.may_act_for(jurisdiction_code)
+
+
+def jurisdiction_label(code: str | None) -> str:
+    """``"120000 天津市"`` for a jurisdiction, the bare code for places outside the exchange."""
+    if not code:
+        return ""
+    found = region.find(code)
+    return f"{code} {found.name_zh}" if found is not None else code
+
+
+def _refuse_owner(principal: Principal, what: str, owner: str) -> PermissionDeniedError:
+    where = region.display_name(principal.jurisdiction) if principal.jurisdiction else "the region"
+    return PermissionDeniedError(
+        f"{principal.describe()} may not publish {what}",
+        expected=f"a principal of {jurisdiction_label(owner)} (the owner) or a region-level administrator",
+        given=f"a principal of {where}",
+        hint="each jurisdiction publishes its own sections, links and samples",
+    )
+
+
+def _batch(conn: Connection, principal: Principal, dataset: str, fmt: str, source: str, now: datetime) -> int:
+    return int(
+        conn.execute(
+            ingest_batch.insert()
+            .values(
+                principal_id=principal.id,
+                dataset=dataset,
+                format=fmt,
+                source=source[-300:],
+                sha256="",
+                started_at=now,
+                committed_at=now,
+                summary="{}",
+            )
+            .returning(ingest_batch.c.id)
+        ).scalar_one()
+    )
+
+
+def _finish_batch(conn: Connection, batch_id: int, sha256: str, summary: dict[str, Any]) -> None:
+    conn.execute(
+        ingest_batch.update()
+        .where(ingest_batch.c.id == batch_id)
+        .values(sha256=sha256, committed_at=utcnow(), summary=json.dumps(summary, ensure_ascii=False))
+    )
+
+
+# -- sections and links ----------------------------------------------------------------------------
+
+
+def _none_if_nan(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _section_values(row: pd.Series) -> dict[str, Any]:
+    target = row["target_class"]
+    return {
+        "name": str(row["name"]),
+        "river": str(row["river"]),
+        "basin": str(row["basin"]),
+        "province": str(row["province"]),
+        "city": str(row["city"]),
+        "jurisdiction_code": str(row["jurisdiction"]),
+        "waterbody": str(row["waterbody"]),
+        "target_class": WaterClass(target).value if target is not None else None,
+        "target_class_assumed": bool(row["target_class_assumed"]),
+        "lon": _none_if_nan(float(row["lon"])),
+        "lat": _none_if_nan(float(row["lat"])),
+        "cross_border": bool(row["cross_border"]),
+        "from_jurisdiction": row["from_jurisdiction"] or None,
+        "to_jurisdiction": row["to_jurisdiction"] or None,
+        "note": str(row["note"]),
+    }
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return bool(a == b)
+
+
+def _versioned_upsert(
+    conn: Connection,
+    current: sa.Table,
+    history: sa.Table,
+    keys: dict[str, Any],
+    values: dict[str, Any],
+    attrs: Sequence[str],
+    *,
+    batch_id: int | None,
+    now: datetime,
+) -> str:
+    """Insert, keep or revise one record of a system-versioned pair; returns new, unchanged or revised."""
+    where = sa.and_(*(current.c[k] == v for k, v in keys.items()))
+    old = conn.execute(sa.select(current).where(where)).first()
+    if old is None:
+        conn.execute(current.insert().values(**keys, **values, revision=1, batch_id=batch_id, recorded_at=now))
+        return "new"
+    if all(_same(getattr(old, k), values[k]) for k in attrs):
+        return "unchanged"
+    conn.execute(
+        history.insert().values(
+            **keys,
+            **{k: getattr(old, k) for k in attrs},
+            revision=old.revision,
+            batch_id=old.batch_id,
+            recorded_at=old.recorded_at,
+            superseded_at=now,
+        )
+    )
+    conn.execute(
+        current.update().where(where).values(**values, revision=old.revision + 1, batch_id=batch_id, recorded_at=now)
+    )
+    return "revised"
+
+
+def _count(counts: Counts, outcome: str) -> None:
+    counts.read += 1
+    if outcome == "unchanged":
+        counts.unchanged += 1
+    else:
+        counts.written += 1
+        counts.revised += outcome == "revised"
+
+
+def write_sections(
+    conn: Connection, principal: Principal, frame: pd.DataFrame, *, batch_id: int | None, now: datetime, source: str
+) -> Counts:
+    """Validate and write a sections table (frame of text) inside the caller's transaction."""
+    counts = Counts()
+    if frame.empty:
+        return counts
+    parsed, problems = validate_sections(frame, source)
+    if problems:
+        raise InputError.refuse(problems, summary=f"{len(problems)} problem(s) in the sections; nothing was written")
+    existing = {
+        r.code: r.jurisdiction_code
+        for r in conn.execute(
+            sa.select(water_section.c.code, water_section.c.jurisdiction_code).where(
+                water_section.c.code.in_(parsed["code"].tolist())
+            )
+        )
+    }
+    for _, row in parsed.iterrows():
+        code = str(row["code"])
+        values = _section_values(row)
+        for owner in {values["jurisdiction_code"], existing.get(code) or values["jurisdiction_code"]}:
+            if not may_publish(principal, owner):
+                raise _refuse_owner(principal, f"section {code}", owner)
+        _count(
+            counts,
+            _versioned_upsert(
+                conn, water_section, water_section_history, {"code": code}, values, SECTION_ATTRS,
+                batch_id=batch_id, now=now,
+            ),
+        )  # fmt: skip
+    return counts
+
+
+def write_links(
+    conn: Connection, principal: Principal, frame: pd.DataFrame, *, batch_id: int | None, now: datetime, source: str
+) -> Counts:
+    """Validate and write links (frame of text) inside the caller's transaction. A link belongs to the
+    owner of its upstream section (``from_section``)."""
+    counts = Counts()
+    if frame.empty:
+        return counts
+    owners = {
+        r.code: r.jurisdiction_code
+        for r in conn.execute(sa.select(water_section.c.code, water_section.c.jurisdiction_code))
+    }
+    parsed, problems = validate_links(frame, owners, source)
+    if problems:
+        raise InputError.refuse(problems, summary=f"{len(problems)} problem(s) in the links; nothing was written")
+    for _, row in parsed.iterrows():
+        a, b = str(row["from_section"]), str(row["to_section"])
+        if not may_publish(principal, owners[a]):
+            raise _refuse_owner(principal, f"the link {a} -> {b}", owners[a])
+        values = {
+            "river": str(row["river"]),
+            "kind": str(row["kind"]),
+            "distance_km": float(row["distance_km"]),
+            "velocity_m_s": float(row["velocity_m_s"]),
+            "approximate": bool(row["approximate"]),
+            "estimate": str(row["estimate"]),
+        }
+        _count(
+            counts,
+            _versioned_upsert(
+                conn, water_link, water_link_history, {"from_section": a, "to_section": b}, values, LINK_ATTRS,
+                batch_id=batch_id, now=now,
+            ),
+        )  # fmt: skip
+    return counts
+
+
+def _read_table(source: pd.DataFrame | Path | Sequence[dict[str, Any]]) -> tuple[pd.DataFrame, str]:
+    if isinstance(source, pd.DataFrame):
+        return source, "request"
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise InputError("no such file", given=str(source), where=Location(str(source)))
+        if source.suffix.lower() == ".json":
+            data = json.loads(source.read_text("utf-8"))
+            rows = data.get("sections") or data.get("links") if isinstance(data, dict) else data
+            return pd.DataFrame(list(rows or [])), str(source)
+        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(source)
+    return pd.DataFrame(list(source)), "request"
+
+
+def publish_sections(
+    store: Store, principal: Principal, source: pd.DataFrame | Path | Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """Publish sections (CSV/JSON file, records or a frame with the columns of ``water_sections_haihe.csv``)."""
+    frame, name = _read_table(source)
+    with actions.audited_write(store, principal, "water.sections.publish", f"sections {Path(name).name}") as work:
+        principal.require(Scope.PUBLISH_WATER, "publish water-quality sections")
+        now = utcnow()
+        batch_id = _batch(work.conn, principal, "water.sections", "csv", name, now)
+        counts = write_sections(work.conn, principal, frame, batch_id=batch_id, now=now, source=name)
+        _finish_batch(work.conn, batch_id, "", counts.as_dict())
+        work.target = f"batch {batch_id}"
+        work.detail = {"source": Path(name).name, **counts.as_dict()}
+    return {"batch_id": batch_id, **counts.as_dict()}
+
+
+def publish_links(
+    store: Store, principal: Principal, source: pd.DataFrame | Path | Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """Publish links (CSV/JSON file, records or a frame with the columns of ``water_links_haihe.csv``)."""
+    frame, name = _read_table(source)
+    with actions.audited_write(store, principal, "water.links.publish", f"links {Path(name).name}") as work:
+        principal.require(Scope.PUBLISH_WATER, "publish river-graph links")
+        now = utcnow()
+        batch_id = _batch(work.conn, principal, "water.links", "csv", name, now)
+        counts = write_links(work.conn, principal, frame, batch_id=batch_id, now=now, source=name)
+        _finish_batch(work.conn, batch_id, "", counts.as_dict())
+        work.target = f"batch {batch_id}"
+        work.detail = {"source": Path(name).name, **counts.as_dict()}
+    return {"batch_id": batch_id, **counts.as_dict()}
+
+
+def _bundled(name: str) -> pd.DataFrame:
+    text = resources.files("xietong.data").joinpath(name).read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def seed_haihe(store: Store, operator: Principal) -> int:
+    """Load the shipped Haihe graph (sections and links) into an empty registry; returns sections added.
+
+    Idempotent and conservative like the station seed: sections and links already present are never
+    overwritten, so a jurisdiction's own corrections survive upgrades.
+    """
+    with store.read() as conn:
+        have_sections = {r[0] for r in conn.execute(sa.select(water_section.c.code))}
+        have_links = {(r[0], r[1]) for r in conn.execute(sa.select(water_link.c.from_section, water_link.c.to_section))}
+    sections = _bundled(BUNDLED_SECTIONS)
+    links = _bundled(BUNDLED_LINKS)
+    sections = sections[~sections["code"].isin(have_sections)]
+    links = links[[(a, b) not in have_links for a, b in zip(links["from_section"], links["to_section"], strict=True)]]
+    if sections.empty and links.empty:
+        return 0
+    with actions.audited_write(store, operator, "water.graph.seed", BUNDLED_SECTIONS) as work:
+        now = utcnow()
+        batch_id = _batch(work.conn, operator, "water.graph", "bundled", f"bundled:{BUNDLED_SECTIONS}", now)
+        s = write_sections(work.conn, operator, sections, batch_id=batch_id, now=now, source=BUNDLED_SECTIONS)
+        lk = write_links(work.conn, operator, links, batch_id=batch_id, now=now, source=BUNDLED_LINKS)
+        _finish_batch(work.conn, batch_id, "", {"sections": s.as_dict(), "links": lk.as_dict()})
+        work.detail = {"sections": s.as_dict(), "links": lk.as_dict()}
+    return s.written
+
+
+def _as_of_rows(conn: Connection, current: sa.Table, history: sa.Table, as_of: datetime | None) -> list[dict[str, Any]]:
+    if as_of is None:
+        return [dict(r._mapping) for r in conn.execute(sa.select(current))]
+    cols = [c.name for c in current.c]
+    now_rows = conn.execute(sa.select(current).where(current.c.recorded_at <= as_of))
+    old_rows = conn.execute(
+        sa.select(*[history.c[c] for c in cols]).where(history.c.recorded_at <= as_of, history.c.superseded_at > as_of)
+    )
+    return [dict(r._mapping) for r in now_rows] + [dict(r._mapping) for r in old_rows]
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise InputError(f"{name}: time without a time zone", expected="ISO 8601 with an offset", given=str(value))
+    return value
+
+
+def sections_frame(
+    conn: Connection,
+    *,
+    as_of: datetime | None = None,
+    jurisdiction: str | None = None,
+    river: str | None = None,
+    codes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Sections as published (``as_of``: as they were then), ordered by code, with ``revision`` and
+    ``recorded_at``; columns named as in the pure core (``jurisdiction``, not ``jurisdiction_code``)."""
+    rows = _as_of_rows(conn, water_section, water_section_history, _aware(as_of, "as_of"))
+    frame = pd.DataFrame(rows, columns=["code", *SECTION_ATTRS, "revision", "batch_id", "recorded_at"])
+    frame = frame.rename(columns={"jurisdiction_code": "jurisdiction"}).drop(columns="batch_id")
+    if jurisdiction:
+        code = region.get(jurisdiction).code
+        frame = frame[[region.find(j) is not None and region.is_within(j, code) for j in frame["jurisdiction"]]]
+    if river:
+        frame = frame[frame["river"] == river]
+    if codes is not None:
+        frame = frame[frame["code"].isin(set(codes))]
+    return frame.sort_values("code").reset_index(drop=True)
+
+
+def links_frame(conn: Connection, *, as_of: datetime | None = None, section: str | None = None) -> pd.DataFrame:
+    """Links as published (``as_of``: as they were then), with ``travel_time_h`` [h]."""
+    rows = _as_of_rows(conn, water_link, water_link_history, _aware(as_of, "as_of"))
+    frame = pd.DataFrame(rows, columns=[*LINK_FRAME_COLUMNS, "revision", "batch_id", "recorded_at"]).drop(
+        columns="batch_id"
+    )
+    frame["distance_km"] = frame["distance_km"].astype("float64")
+    frame["velocity_m_s"] = frame["velocity_m_s"].astype("float64")
+    frame["travel_time_h"] = frame["distance_km"] * 1000.0 / frame["velocity_m_s"] / 3600.0
+    if section:
+        frame = frame[(frame["from_section"] == section) | (frame["to_section"] == section)]
+    return frame.sort_values(["from_section", "to_section"]).reset_index(drop=True)
+
+
+def network_of(conn: Connection, *, as_of: datetime | None = None) -> RiverNetwork:
+    """The river graph as the store holds it (the pure :class:`RiverNetwork`)."""
+    sections = sections_frame(conn, as_of=as_of)
+    if sections.empty:
+        raise NotFoundError(
+            "the store holds no water-quality sections",
+            hint="run `xietong db upgrade` (it loads the shipped Haihe graph) or publish sections",
+        )
+    links = links_frame(conn, as_of=as_of)
+    return build_network(sections[list(SECTION_FRAME_COLUMNS)], links[list(LINK_FRAME_COLUMNS)])
+
+
+def list_sections(
+    store: Store,
+    principal: Principal,
+    *,
+    as_of: datetime | None = None,
+    jurisdiction: str | None = None,
+    river: str | None = None,
+) -> pd.DataFrame:
+    principal.require(Scope.READ, "read water-quality sections")
+    with store.read() as conn:
+        return sections_frame(conn, as_of=as_of, jurisdiction=jurisdiction, river=river)
+
+
+def section_history(store: Store, principal: Principal, code: str) -> pd.DataFrame:
+    """Every revision of one section, oldest first (``superseded_at`` empty for the current one)."""
+    principal.require(Scope.READ, "read water-quality sections")
+    with store.read() as conn:
+        cur = [dict(r._mapping) for r in conn.execute(sa.select(water_section).where(water_section.c.code == code))]
+        if not cur:
+            raise NotFoundError(f"no water-quality section {code!r}", hint="list them with `xietong water sections`")
+        old = [
+            dict(r._mapping)
+            for r in conn.execute(sa.select(water_section_history).where(water_section_history.c.code == code))
+        ]
+    frame = pd.DataFrame([*old, {**cur[0], "superseded_at": None}])
+    return frame.sort_values("revision").reset_index(drop=True)
+
+
+def list_links(
+    store: Store, principal: Principal, *, as_of: datetime | None = None, section: str | None = None
+) -> pd.DataFrame:
+    principal.require(Scope.READ, "read the river graph")
+    with store.read() as conn:
+        return links_frame(conn, as_of=as_of, section=section)
+
+
+def downstream_of(
+    store: Store,
+    principal: Principal,
+    section: str,
+    *,
+    start: datetime | None = None,
+    max_hours: float | None = None,
+) -> pd.DataFrame:
+    """Sections downstream of ``section`` in the stored graph with travel times and (with ``start``)
+    arrival times; see :func:`xietong.water.network.downstream`."""
+    principal.require(Scope.READ, "read the river graph")
+    with store.read() as conn:
+        net = network_of(conn)
+    return downstream(net, section, start=_aware(start, "start"), max_hours=max_hours)
+
+
+# -- samples ---------------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _utc(values: pd.Series) -> list[datetime]:
+    return [pd.Timestamp(t).tz_convert(UTC).to_pydatetime() for t in values]
+
+
+def write_samples(conn: Connection, samples: pd.DataFrame, *, batch_id: int, now: datetime, source: str) -> Counts:
+    """Write long samples (``section, time, item, value``) with revision semantics in the caller's
+    transaction: new values are inserted, equal ones left alone, changed ones revised (the old value
+    moves to ``water_sample_history``)."""
+    counts = Counts()
+    if samples.empty:
+        return counts
+    frame = pd.DataFrame(
+        {
+            "section": samples["section"].astype(str).to_numpy(),
+            "time": _utc(samples["time"]),
+            "item": [WaterItem(i).value for i in samples["item"]],
+            "value": samples["value"].astype("float64").to_numpy(),
+            "row": samples["row"].to_numpy() if "row" in samples else np.zeros(len(samples), dtype="int64"),
+        }
+    )
+    frame = frame[~np.isnan(frame["value"].to_numpy())]
+    dup = frame.duplicated(["section", "time", "item"], keep=False)
+    if dup.any():
+        clash = frame[dup].groupby(["section", "time", "item"])["value"].nunique()
+        if (clash > 1).any():
+            (sec, t, item) = clash[clash > 1].index[0]
+            raise InputError(
+                f"section {sec}: {item} at {t.isoformat()} given twice with different values; nothing was written",
+                expected="one value per section, time and item in a batch",
+                where=Location(source),
+                hint="remove the wrong row, or send the correction as a separate batch",
+            )
+        frame = frame.drop_duplicates(["section", "time", "item"])
+    t = water_sample.c
+    current: dict[tuple[str, datetime, str], Any] = {}
+    for sec in sorted(set(frame["section"])):
+        part = frame[frame["section"] == sec]
+        q = sa.select(water_sample).where(
+            t.section_code == sec, t.time_utc >= min(part["time"]), t.time_utc <= max(part["time"])
+        )
+        for r in conn.execute(q):
+            current[(r.section_code, r.time_utc, r.item)] = r
+    inserts: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for sec, when, item, value in zip(frame["section"], frame["time"], frame["item"], frame["value"], strict=True):
+        counts.read += 1
+        old = current.get((sec, when, item))
+        if old is None:
+            inserts.append({"section_code": sec, "time_utc": when, "item": item, "value": float(value),
+                            "revision": 1, "batch_id": batch_id, "recorded_at": now})  # fmt: skip
+            counts.written += 1
+        elif float(old.value) == float(value):
+            counts.unchanged += 1
+        else:
+            history.append({"section_code": sec, "time_utc": when, "item": item, "value": float(old.value),
+                            "revision": old.revision, "batch_id": old.batch_id, "recorded_at": old.recorded_at,
+                            "superseded_at": now})  # fmt: skip
+            updates.append({"k_section": sec, "k_time": when, "k_item": item, "value": float(value),
+                            "revision": old.revision + 1, "batch_id": batch_id, "recorded_at": now})  # fmt: skip
+            counts.written += 1
+            counts.revised += 1
+    if history:
+        conn.execute(water_sample_history.insert(), history)
+        conn.execute(
+            water_sample.update()
+            .where(
+                t.section_code == sa.bindparam("k_section"),
+                t.time_utc == sa.bindparam("k_time"),
+                t.item == sa.bindparam("k_item"),
+            )
+            .values(
+                value=sa.bindparam("value"),
+                revision=sa.bindparam("revision"),
+                batch_id=sa.bindparam("batch_id"),
+                recorded_at=sa.bindparam("recorded_at"),
+            ),
+            updates,
+        )
+    if inserts:
+        conn.execute(water_sample.insert(), inserts)
+    return counts
+
+
+def ingest_samples(
+    store: Store,
+    principal: Principal,
+    path: Path,
+    *,
+    fmt: WaterFormat | str = WaterFormat.AUTO,
+    display_name: str | None = None,
+) -> SampleResult:
+    """Ingest one sample file (CNEMC real-time or canonical long CSV/JSON) as one all-or-nothing batch.
+
+    The CNEMC real-time format is read from its unrounded ``_raw`` columns (``*`` and ``--`` are
+    missing); section names are resolved against the stored sections. Every section of the file must be
+    registered and owned by the principal's jurisdiction (a refusal is audited, nothing is written).
+    """
+    principal.require(Scope.PUBLISH_WATER, "publish water-quality samples")
+    if not path.is_file():
+        raise InputError("no such file", given=str(path), where=Location(str(path)))
+    name = display_name or str(path)
+    with actions.audited_write(store, principal, "water.ingest", f"file {Path(name).name}") as work:
+        conn = work.conn
+        net = network_of(conn)
+        got = collect(read_samples(path, fmt, network=net))
+        chosen = WaterFormat(fmt)
+        if chosen is WaterFormat.AUTO:
+            chosen = detect_format(path)
+        if got.problems:
+            raise InputError.refuse(
+                got.problems,
+                summary=f"{len(got.problems)} problem(s) in {Path(name).name}; nothing was written",
+                hint="fix the rows named below",
+            )
+        samples = got.samples
+        owners = net.sections["jurisdiction"]
+        unknown = sorted(set(samples["section"]) - set(owners.index))
+        if unknown:
+            first = samples[samples["section"] == unknown[0]].iloc[0]
+            raise NotFoundError(
+                f"{len(unknown)} section(s) not registered: {', '.join(unknown[:20])}; nothing was written",
+                expected="sections registered by their jurisdiction (xietong water sections)",
+                given=unknown[0],
+                where=Location(name, int(first["row"]), "section"),
+                hint="publish the sections first (xietong water sections --publish FILE)",
+            )
+        for sec in sorted(set(samples["section"])):
+            if not may_publish(principal, str(owners[sec])):
+                raise _refuse_owner(principal, f"samples of section {sec}", str(owners[sec]))
+        now = utcnow()
+        batch_id = _batch(conn, principal, "water.samples", chosen.value, name, now)
+        result = SampleResult(source=name, format=chosen.value, batch_id=batch_id, sha256=_sha256(path))
+        result.rows = got.rows_read
+        result.sections = int(samples["section"].nunique())
+        result.values = write_samples(conn, samples, batch_id=batch_id, now=now, source=name)
+        summary = result.as_dict()
+        _finish_batch(conn, batch_id, result.sha256, summary)
+        work.target = f"batch {batch_id}"
+        work.detail = {k: v for k, v in summary.items() if k != "source"} | {"source": Path(name).name}
+    return result
+
+
+def samples_frame(
+    conn: Connection,
+    *,
+    sections: Iterable[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """Long samples ``section, time (UTC+08:00), item, value, revision, recorded_at`` as published
+    (``as_of``: as the store held them then)."""
+    start, end, as_of = _aware(start, "from"), _aware(end, "to"), _aware(as_of, "as_of")
+
+    def filtered(table: sa.Table, q: Any) -> Any:
+        if sections is not None:
+            q = q.where(table.c.section_code.in_(sorted(set(sections))))
+        if start is not None:
+            q = q.where(table.c.time_utc >= start)
+        if end is not None:
+            q = q.where(table.c.time_utc <= end)
+        return q
+
+    cols = ["section_code", "time_utc", "item", "value", "revision", "recorded_at"]
+    cur = water_sample
+    q = filtered(cur, sa.select(*[cur.c[c] for c in cols]))
+    rows: list[Any] = []
+    if as_of is None:
+        rows = list(conn.execute(q))
+    else:
+        hist = water_sample_history
+        rows = list(conn.execute(q.where(cur.c.recorded_at <= as_of)))
+        rows += list(
+            conn.execute(
+                filtered(hist, sa.select(*[hist.c[c] for c in cols])).where(
+                    hist.c.recorded_at <= as_of, hist.c.superseded_at > as_of
+                )
+            )
+        )
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=cols).rename(
+        columns={"section_code": "section", "time_utc": "time"}
+    )
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.tz_convert(CST)
+    frame["value"] = frame["value"].astype("float64")
+    return frame.sort_values(["section", "time", "item"]).reset_index(drop=True)
+
+
+def read_samples_stored(
+    store: Store,
+    principal: Principal,
+    *,
+    sections: Iterable[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    principal.require(Scope.READ, "read water-quality samples")
+    with store.read() as conn:
+        return samples_frame(conn, sections=sections, start=start, end=end, as_of=as_of)
+
+
+def classify_stored(
+    store: Store,
+    principal: Principal,
+    *,
+    sections: Iterable[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_of: datetime | None = None,
+) -> pd.DataFrame:
+    """GB 3838 class of every stored sample (one row per section and time), against the section's
+    water body and target class: ``section, time, water_class, grade, deciding_items, main_pollutants,
+    target_class, exceeds_target, target_exceeding_items`` and the item values."""
+    principal.require(Scope.READ, "read water-quality samples")
+    with store.read() as conn:
+        long = samples_frame(conn, sections=sections, start=start, end=end, as_of=as_of)
+        meta = sections_frame(conn).set_index("code")
+    return classify_wide(to_wide(long.assign(unit="")), meta)
+
+
+def classify_wide(wide: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Classify a wide frame of samples with the sections' water body and target class (``meta``
+    indexed by section code with ``waterbody`` and ``target_class``). Values are rounded half-even to the
+    CNEMC published decimals before they meet the limits (the practice that reproduces every published
+    class, docs/water-agreement.md), so incidents do not open on digits the publisher never showed."""
+    if wide.empty:
+        return pd.DataFrame(
+            columns=["section", "time", "water_class", "grade", "deciding_items", "main_pollutants", "target_class",
+                     "exceeds_target", "target_exceeding_items"]
+        )  # fmt: skip
+    waterbody = meta["waterbody"].reindex(wide["section"]).fillna("river").to_numpy()
+    target = [None if t is None or (isinstance(t, float) and math.isnan(t)) else t
+              for t in meta["target_class"].reindex(wide["section"])]  # fmt: skip
+    result = classify(wide, waterbody, target=target, comparison=Comparison.ROUNDED, decimals=cnemc_decimals())
+    s = result.samples
+    items = [c for c in wide.columns if c not in {"section", "time"}]
+    out = pd.DataFrame(
+        {
+            "section": wide["section"].to_numpy(),
+            "time": wide["time"].to_numpy(),
+            "water_class": [c.value if c is not None else None for c in s["water_class"]],
+            "grade": [g.value if g is not None else None for g in s["grade"]],
+            "deciding_items": [" ".join(i.value for i in t) for t in s["deciding_items"]],
+            "main_pollutants": [
+                format_main_pollutants(p, m)
+                for p, m in zip(s["main_pollutants"], s["main_pollutant_multiples"], strict=True)
+            ],
+            "target_class": [t.value if t is not None else None for t in s["target_class"]],
+            "exceeds_target": [None if pd.isna(e) else bool(e) for e in s["exceeds_target"]],
+            "target_exceeding_items": [" ".join(i.value for i in t) for t in s["target_exceeding_items"]],
+        }
+    )
+    for item in items:
+        out[item] = wide[item].to_numpy()
+    out["time"] = pd.to_datetime(out["time"]).dt.tz_convert(CST) if len(out) else out["time"]
+    return out
+
+
+class EvaluateBy(StrEnum):
+    """What :func:`evaluate_stored` grades: each river, or the whole basin."""
+
+    RIVER = "river"
+    BASIN = "basin"
+
+
+def evaluate_stored(
+    store: Store,
+    principal: Principal,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    by: EvaluateBy = EvaluateBy.RIVER,
+    rivers: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Period evaluation of stored samples by the 2011 method: each section's period mean classified
+    (single-factor), then each river (or the basin) graded (< 5 sections: mean of the section means;
+    >= 5: the class-proportion method)."""
+    principal.require(Scope.READ, "read water-quality samples")
+    with store.read() as conn:
+        long = samples_frame(conn, start=start, end=end)
+        meta = sections_frame(conn).set_index("code")
+    if long.empty:
+        return []
+    wide = to_wide(long.assign(unit=""))
+    means = period_mean(wide)
+    if "section" not in means.columns:
+        means = means.reset_index()
+    means["river"] = meta["river"].reindex(means["section"]).to_numpy()
+    means["basin"] = meta["basin"].reindex(means["section"]).to_numpy()
+    means["waterbody"] = meta["waterbody"].reindex(means["section"]).fillna("river").to_numpy()
+    wanted = set(rivers) if rivers else None
+    out: list[dict[str, Any]] = []
+    for key, group in means.groupby(by.value, sort=True):
+        if wanted is not None and key not in wanted:
+            continue
+        try:
+            result = evaluate_river(group.reset_index(drop=True))
+        except InputError as exc:  # e.g. rivers and reservoirs mixed under the mean method
+            out.append({by.value: key, "error": exc.problem.describe()})
+            continue
+        out.append({by.value: key, **result.as_dict()})
+    return out
+
+
+__all__ = [
+    "BUNDLED_LINKS",
+    "BUNDLED_SECTIONS",
+    "Counts",
+    "EvaluateBy",
+    "SampleResult",
+    "classify_stored",
+    "classify_wide",
+    "downstream_of",
+    "evaluate_stored",
+    "ingest_samples",
+    "jurisdiction_label",
+    "links_frame",
+    "list_links",
+    "list_sections",
+    "may_publish",
+    "network_of",
+    "publish_links",
+    "publish_sections",
+    "read_samples_stored",
+    "samples_frame",
+    "section_history",
+    "sections_frame",
+    "seed_haihe",
+    "write_links",
+    "write_samples",
+    "write_sections",
+]
