@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__
 from xietong.api import problems
 from xietong.api.deps import record_denial
-from xietong.api.routers import admin, agreements, air, region, warnings, water, webhooks
+from xietong.api.routers import admin, agreements, air, region, transit, warnings, water, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
@@ -145,6 +145,7 @@ def create_app(
     app.include_router(webhooks.router, prefix=API_PREFIX)
     app.include_router(agreements.router, prefix=API_PREFIX)
     app.include_router(water.router, prefix=API_PREFIX)
+    app.include_router(transit.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")

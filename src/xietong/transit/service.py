@@ -11,6 +11,7 @@ builds it from the default sources (``../shared/data/transport`` next to the rep
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -102,6 +103,20 @@ def build_feed(
     return report
 
 
+@functools.lru_cache(maxsize=4)
+def _read_cached(path: str, mtime_ns: int, size: int) -> Feed:  # noqa: ARG001 - the file's identity
+    return read_feed(Path(path))
+
+
+def read_feed_cached(path: Path) -> Feed:
+    """:func:`~xietong.transit.gtfs.read_feed`, reused while the file is unchanged (path, mtime, size).
+
+    The feed's DataFrames are shared between callers: treat them as read-only (every transit function does).
+    """
+    st = path.stat()
+    return _read_cached(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
 def load_regional_feed(settings: Settings, gtfs: Path | None = None, *, say: Say = _quiet) -> Feed:
     """The feed at ``gtfs``, else the regional feed of the data directory (built on first use from the
     default sources when they exist)."""
@@ -120,7 +135,18 @@ def load_regional_feed(settings: Settings, gtfs: Path | None = None, *, say: Say
             ) from None
         say(f"no regional feed in {path.parent}: building it from {source}")
         build_feed([source], path, say=say)
-    return read_feed(path)
+    return read_feed_cached(path)
+
+
+#: The planned lines shipped with the repository (``scenarios/*.toml``).
+SCENARIO_DIR = Path(__file__).resolve().parents[3] / "scenarios"
+
+
+def scenario_files(directory: Path = SCENARIO_DIR) -> dict[str, Path]:
+    """Scenario id (file stem) → path, for the TOML files in ``directory`` (empty when it does not exist)."""
+    if not directory.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(directory.glob("*.toml"))}
 
 
 def feed_service_date(feed: Feed) -> date | None:
@@ -201,11 +227,14 @@ def scenario_diff(
 
 __all__ = [
     "DEFAULT_SOURCE",
+    "SCENARIO_DIR",
     "ScenarioDiff",
     "build_feed",
     "default_source_dir",
     "feed_service_date",
     "load_regional_feed",
+    "read_feed_cached",
     "regional_feed_path",
     "scenario_diff",
+    "scenario_files",
 ]
