@@ -15,10 +15,14 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import DATA
+from tests.unit.transit.test_circle import toy_feed
 from xietong.air import consultation, service
 from xietong.api.app import create_app
 from xietong.config import Settings
 from xietong.exchange.bootstrap import open_store, operator
+from xietong.transit.feed import write_feed
+from xietong.transit.service import regional_feed_path
+from xietong.water import service as water
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -49,6 +53,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         start=now + timedelta(days=1), end=now + timedelta(days=3), deadline=now + timedelta(hours=6),
         reason="regional forecast: AQI > 200 for 48 h",
     )  # fmt: skip
+    # the regional rail feed (a toy one with real city points) and the real Nov-2025 Haihe water samples
+    write_feed(toy_feed(), regional_feed_path(settings))
+    water.ingest_samples(store, op, DATA / "water" / "cnemc_surface_water_haihe_2025-11.csv")
     port = _free_port()
     config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
@@ -127,3 +134,25 @@ def test_a_token_error_is_explained(browser: Browser, server: str) -> None:
     pg.goto(server + "/#/air")
     expect(pg.locator(".error")).to_contain_text("malformed API token")
     context.close()
+
+
+def test_transit_page_draws_the_circle_and_a_scenario_diff(page: Page, server: str) -> None:
+    page.goto(server + "/#/transit")
+    expect(page.locator("h1")).to_contain_text("90-minute circle from 石家庄")
+    rows = page.locator("#circle-table tbody tr")
+    expect(rows).to_have_count(15)  # Beijing, Tianjin, the other 10 Hebei cities, Taiyuan, Jinan, Zhengzhou
+    expect(page.locator("#circle-table tr[data-city='北京']")).to_contain_text("40")
+    expect(page.locator("#circle-table tr[data-city='济南']")).to_contain_text("no road data")
+    expect(page.locator("path.circle-marker")).to_have_count(16)  # the centre and 15 targets
+    page.locator("#circle-minutes").fill("60")
+    page.locator("#circle-form button").click()
+    expect(page.locator("h1")).to_contain_text("60-minute circle")
+    page.locator("button[data-scenario='tianjin-shijiazhuang']").click()
+    expect(page.locator("#diff-table")).to_contain_text("天津")
+
+
+def test_water_page_shows_the_latest_class_per_section(page: Page, server: str) -> None:
+    page.goto(server + "/#/water")
+    expect(page.locator("h1")).to_contain_text("GB 3838")
+    expect(page.locator("#water-table tbody tr")).to_have_count(133)  # sections with samples in Nov 2025
+    expect(page.locator("#incident-table")).to_contain_text("No incidents")

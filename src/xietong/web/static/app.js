@@ -356,16 +356,107 @@ async function taskDetail(a, taskId) {
   $("#task-card").scrollIntoView();
 }
 
-function notYet(name) {
-  $("#main").innerHTML = `<h1>${esc(name)}</h1><p class="muted">This part of the platform is being built; its API and CLI come first.</p>`;
+/* ---- Transport: the N-hour circle and planned-line scenarios ---- */
+const CIRCLE_CENTRES = ["石家庄", "北京", "天津", "保定", "唐山", "邯郸", "邢台", "沧州", "廊坊", "衡水", "秦皇岛", "张家口", "承德"];
+const mins = (v) => (v == null ? "—" : `${Math.round(v)}`);
+
+async function transitPage(arg) {
+  const params = new URLSearchParams(arg || "");
+  const centre = params.get("centre") || "石家庄";
+  const minutes = Number(params.get("minutes") || 90);
+  let feed;
+  try { feed = await api("/transit/feed"); } catch (err) {
+    if (err.status !== 404) throw err;
+    $("#main").innerHTML = `<h1>Transport 交通</h1><div class="card"><p>No regional rail feed on this server yet.</p>
+      <p class="muted">Build it with <code>xietong transit build-gtfs SOURCE_DIR…</code> (the 12306 / RouteMaster / station-board timetables).</p></div>`;
+    return;
+  }
+  const [circle, scenarios] = await Promise.all([
+    api(`/transit/circle?centre=${encodeURIComponent(centre)}&minutes=${minutes}`),
+    api("/transit/scenarios"),
+  ]);
+  $("#main").innerHTML = `
+    <h1>${esc(minutes)}-minute circle from ${esc(circle.centre)} ${esc(minutes / 60)}小时交通圈</h1>
+    <form id="circle-form" class="controls">
+      <label>centre <select id="circle-centre">${CIRCLE_CENTRES.map((c) => `<option${c === circle.centre ? " selected" : ""}>${c}</option>`).join("")}</select></label>
+      <label>minutes <input id="circle-minutes" type="number" min="10" max="600" step="5" value="${esc(minutes)}"></label>
+      <button type="submit">Show</button>
+      <span class="muted">rail feed: ${esc(feed.trips)} trains, service day ${esc(feed.service_date || "—")}; departures ${esc(circle.assumptions.window || "")}</span>
+    </form>
+    <div class="grid">
+      <div id="map" class="map"></div>
+      <div class="card"><h2>Targets</h2>
+        <table id="circle-table"><thead><tr><th>city</th><th>rail best</th><th>typical</th><th>≤ ${esc(minutes)} min</th><th>road*</th><th>within</th></tr></thead><tbody>
+        ${circle.rows.map((r) => `<tr data-city="${esc(r.city)}" title="${esc(r.rail_best_trains || r.note)}"><td>${esc(r.city)}</td><td>${mins(r.rail_min)}</td><td>${mins(r.rail_typical_min)}</td>
+          <td>${esc(r.rail_journeys_within)}/${esc(r.rail_journeys)}</td><td>${mins(r.road_min)}</td>
+          <td><span class="pill" style="background:${r.within ? "#d3f9d8" : "#ffe3e3"}">${r.within ? "yes" : "no"}</span>${r.note ? ` <span class="muted">${esc(r.note)}</span>` : ""}</td></tr>`).join("")}
+        </tbody></table>
+        <p class="muted">Minutes, station to station. *Road: ${esc(circle.assumptions.road)} — modelled, not measured.</p>
+      </div>
+    </div>
+    <div class="card" style="margin-top:1rem"><h2>Planned lines 规划线路</h2>
+      <table><thead><tr><th>scenario</th><th>status</th><th>stations</th><th></th></tr></thead><tbody>
+      ${scenarios.map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(s.status)}</td><td>${esc(s.stations.join(" – "))}</td><td><button data-scenario="${esc(s.id)}">before/after</button></td></tr>`).join("") || '<tr><td colspan="4" class="muted">No scenario files on this server.</td></tr>'}
+      </tbody></table>
+      <div id="scenario-diff"></div>
+    </div>`;
+  $("#circle-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.hash = `#/transit/${encodeURIComponent(`centre=${$("#circle-centre").value}&minutes=${$("#circle-minutes").value}`)}`;
+  });
+  for (const b of document.querySelectorAll("button[data-scenario]")) b.addEventListener("click", () => scenarioDiff(b.dataset.scenario, circle.centre, minutes));
+  const map = await regionMap($("#map"));
+  const geo = await api(`/transit/circle?centre=${encodeURIComponent(centre)}&minutes=${minutes}&format=geojson`);
+  L.geoJSON(geo, {
+    style: (f) => ({ color: f.properties.within ? "#2f9e44" : f.properties.rail_min == null ? "#9aa5b1" : "#e03131", weight: 2, dashArray: f.properties.rail_within ? null : "4 4" }),
+    pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties.role === "centre" ? 9 : 6, color: f.properties.role === "centre" ? "#0b6bcb" : (f.properties.within ? "#2f9e44" : "#e03131"), weight: 2, fillOpacity: 0.7, className: "circle-marker" }),
+    onEachFeature: (f, layer) => {
+      const p = f.properties;
+      if (p.role === "centre") layer.bindTooltip(`${p.city} (centre)`);
+      else if (p.role === "target") layer.bindTooltip(`${p.city}: rail ${mins(p.rail_min)} min, road ${mins(p.road_min)} min${p.note ? ` — ${p.note}` : ""}`);
+    },
+  }).addTo(map);
+}
+
+async function scenarioDiff(id, centre, minutes) {
+  $("#scenario-diff").innerHTML = '<p class="muted">Computing…</p>';
+  const d = await api(`/transit/scenarios/${encodeURIComponent(id)}/diff?centre=${encodeURIComponent(centre)}&minutes=${minutes}`);
+  const changed = d.rows.filter((r) => r.changed);
+  $("#scenario-diff").innerHTML = `<h2>${esc(d.name)}: before → after</h2>
+    <table id="diff-table"><thead><tr><th>city</th><th>rail before</th><th>rail after</th><th>change</th><th>within before → after</th></tr></thead><tbody>
+    ${changed.map((r) => `<tr><td>${esc(r.city)}</td><td>${mins(r.rail_min_before)}</td><td>${mins(r.rail_min_after)}</td><td>${r.rail_change_min == null ? "—" : esc(Math.round(r.rail_change_min))}</td><td>${r.within_before ? "yes" : "no"} → ${r.within_after ? "yes" : "no"}</td></tr>`).join("") || '<tr><td colspan="5" class="muted">No target changes.</td></tr>'}
+    </tbody></table><p class="muted">The line's running times and headways are assumptions (see the scenario file).</p>`;
+}
+
+/* ---- Water: sections, latest class, incidents ---- */
+const CLASS_COLOURS = { I: "#4dabf7", II: "#1c7ed6", III: "#2f9e44", IV: "#f2c200", V: "#FF7E00", "劣V": "#e03131" };
+
+async function waterPage() {
+  const [sections, classes, incidents] = await Promise.all([api("/water/sections"), api("/water/classify"), api("/water/incidents")]);
+  const latest = {};
+  for (const c of classes) if (!latest[c.section] || c.time > latest[c.section].time) latest[c.section] = c;
+  const shown = sections.filter((s) => latest[s.code]);
+  $("#main").innerHTML = `
+    <h1>Cross-border rivers 跨界河流 — GB 3838-2002</h1>
+    <div class="grid">
+      <div class="card"><h2>Latest class per section (${shown.length} with samples of ${sections.length})</h2>
+        <table id="water-table"><thead><tr><th>section</th><th>river</th><th>jurisdiction</th><th>time</th><th>class</th><th>target</th><th>main pollutants</th></tr></thead><tbody>
+        ${shown.map((s) => { const c = latest[s.code]; return `<tr><td>${esc(s.code)} ${esc(s.name)}${s.cross_border ? ' <span class="pill">cross-border</span>' : ""}</td><td>${esc(s.river)}</td><td>${esc(s.jurisdiction)}</td><td>${esc(fmtTime(c.time))}</td>
+          <td><span class="level" style="background:${CLASS_COLOURS[c.water_class] || "#ddd"};color:#fff">${esc(c.water_class || "—")}</span></td><td>${esc(s.target_class)}${s.target_class_assumed ? "*" : ""}</td><td>${esc(c.main_pollutants)}${c.exceeds_target ? ' <span class="pill" style="background:#ffe3e3">exceeds target</span>' : ""}</td></tr>`; }).join("") || '<tr><td colspan="7" class="muted">No samples yet: xietong water ingest …</td></tr>'}
+        </tbody></table><p class="muted">* target class assumed (not published with the section).</p></div>
+      <div class="card"><h2>Incidents</h2>
+        <table id="incident-table"><thead><tr><th>#</th><th>section</th><th>status</th><th>started</th><th>downstream sections</th></tr></thead><tbody>
+        ${incidents.map((i) => `<tr><td>${esc(i.id)}</td><td>${esc(i.section)} ${esc(i.section_name)} (${esc(i.river)})</td><td>${esc(i.status)}</td><td>${esc(fmtTime(i.started_at || ""))}</td><td>${esc((i.downstream || []).length)}</td></tr>`).join("") || '<tr><td colspan="5" class="muted">No incidents.</td></tr>'}
+        </tbody></table></div>
+    </div>`;
 }
 
 const PAGES = {
   "": overview,
   air: airPage,
   warnings: warningsPage,
-  water: () => notYet("Cross-border rivers 跨界河流"),
-  transit: () => notYet("Transport 交通"),
+  water: waterPage,
+  transit: transitPage,
   agreements: agreementsPage,
 };
 
