@@ -111,13 +111,19 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None) -> None:
+def print_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None, *, min_width: int = 0
+) -> None:
+    """A table on stdout; ``min_width`` widens it beyond a non-terminal's default 80 columns."""
     table = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
         table.add_column(c)
     for row in rows:
         table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    if min_width > console.width:
+        console = Console(highlight=False, width=min_width)
+    console.print(table)
 
 
 def write_stdout(text: str) -> None:

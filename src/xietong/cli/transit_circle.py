@@ -237,30 +237,33 @@ def scenario(
         echo_json(json.loads(frame.to_json(orient="records", force_ascii=False)))
         return
     rows = [
-        {str(k): ("" if pd.isna(v) else ("yes" if v is True else "no" if v is False else v)) for k, v in r.items()}
+        {
+            "city": r["city"],
+            "rail_before": _cell(r["rail_min_before"]),
+            "rail_after": _cell(r["rail_min_after"]),
+            "change": _cell(r["rail_change_min"]),
+            "typical": f"{_cell(r['rail_typical_min_before'])} → {_cell(r['rail_typical_min_after'])}",
+            "journeys": f"{r['journeys_before']} → {r['journeys_after']}",
+            "≤ N": f"{r['journeys_within_before']} → {r['journeys_within_after']}",
+            "within": f"{_cell(bool(r['within_before']))} → {_cell(bool(r['within_after']))}",
+        }
         for r in frame.to_dict("records")
     ]
     print_table(
         rows,
-        [
-            "city",
-            "rail_min_before",
-            "rail_min_after",
-            "rail_change_min",
-            "journeys_within_before",
-            "journeys_within_after",
-            "within_before",
-            "within_after",
-            "best_trains_after",
-        ],
+        list(rows[0]),
         title=f"{frame.attrs['title']}: {minutes}-minute circle from {centre}, before → after",
+        min_width=120,
     )
     changed = frame[frame["changed"]]
-    Console().print(
+    console = Console(width=max(Console().width, 120))
+    console.print(
         f"{len(changed)} of {len(frame)} targets change: {', '.join(changed['city']) or 'none'} "
         "(the line's running times and headways are assumptions: see the scenario file)",
         highlight=False,
     )
+    for r in changed.to_dict("records"):
+        console.print(f"  {r['city']} best after: {r['best_trains_after']}", highlight=False)
 
 
 __all__ = ["circle", "scenario"]

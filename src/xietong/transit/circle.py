@@ -53,9 +53,9 @@ DEFAULT_WINDOW_S = (6 * 3600, 22 * 3600)
 #: An assumption, not a measurement: a switch of :func:`circle_report`.
 DEFAULT_CITY_TRANSFER_S = 45 * 60
 #: Stations counted as a city's own: within this distance of the city's representative point [km]. A
-#: prefecture also holds county towns tens of km away (辛集, 高碑店); a journey from one of them is not a
-#: journey from the city. ``None`` counts every station of the prefecture. An assumption and a switch.
-DEFAULT_STATION_RADIUS_KM = 30.0
+#: prefecture also holds county towns tens of km away (辛集, 高碑店) and airport stations (正定机场, 29 km
+#: from Shijiazhuang); a journey from one of them is not a journey from the city. ``None`` counts every station of the prefecture. An assumption and a switch.
+DEFAULT_STATION_RADIUS_KM = 25.0
 #: Transfers allowed on a rail journey.
 DEFAULT_MAX_TRANSFERS = 2
 
@@ -176,9 +176,15 @@ def describe_journey(
     ``"G6710 石家庄 07:10→北京西 08:13; …"`` (train numbers from ``trip_short_name``, station names)."""
     legs = earliest_arrival(tt, list(origins), departure_s, max_transfers=max_transfers).journey(to_stop_id)
     names = dict(zip(feed.stops["stop_id"].astype(str), feed.stops["stop_name"].astype(str), strict=True))
-    trains: dict[str, str] = {}
-    if "trip_short_name" in feed.trips.columns:
-        trains = dict(zip(feed.trips["trip_id"].astype(str), feed.trips["trip_short_name"].astype(str), strict=True))
+    # a train's number: trip_short_name, else its route's short name (synthetic scenario trips), else the id
+    trips = feed.trips.drop_duplicates("trip_id").set_index("trip_id")
+    route_names = feed.routes.drop_duplicates("route_id").set_index("route_id")["route_short_name"]
+    number = trips["route_id"].map(route_names)
+    if "trip_short_name" in trips.columns:
+        number = trips["trip_short_name"].where(
+            trips["trip_short_name"].notna() & (trips["trip_short_name"] != ""), number
+        )
+    trains = {str(k): str(v) for k, v in number.dropna().items() if str(v) not in {"", "nan"}}
     parts = []
     for leg in legs:
         a, b = names.get(leg.from_stop_id, leg.from_stop_id), names.get(leg.to_stop_id, leg.to_stop_id)

@@ -170,7 +170,8 @@ class ScenarioDiff:
     after: CircleReport
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per target: rail times before/after [min], the change, journeys within, and within flags."""
+        """One row per target: best and typical rail times before/after [min], the change of the best, the
+        journeys (all, and within the threshold), the within flags, and ``changed`` when any of them moved."""
         b = self.before.to_frame().set_index("city_code")
         a = self.after.to_frame().set_index("city_code")
         out = pd.DataFrame(
@@ -180,6 +181,8 @@ class ScenarioDiff:
                 "rail_min_after": a["rail_min"],
                 "rail_typical_min_before": b["rail_typical_min"],
                 "rail_typical_min_after": a["rail_typical_min"],
+                "journeys_before": b["rail_journeys"],
+                "journeys_after": a["rail_journeys"],
                 "journeys_within_before": b["rail_journeys_within"],
                 "journeys_within_after": a["rail_journeys_within"],
                 "within_before": b["within"],
@@ -190,8 +193,12 @@ class ScenarioDiff:
         before = pd.to_numeric(out["rail_min_before"], errors="coerce")
         after = pd.to_numeric(out["rail_min_after"], errors="coerce")
         out.insert(3, "rail_change_min", after - before)
+        typical_b = pd.to_numeric(out["rail_typical_min_before"], errors="coerce").fillna(-1)
+        typical_a = pd.to_numeric(out["rail_typical_min_after"], errors="coerce").fillna(-1)
         out["changed"] = (
             (before.fillna(-1) != after.fillna(-1))
+            | (typical_b != typical_a)
+            | (out["journeys_before"] != out["journeys_after"])
             | (out["journeys_within_before"] != out["journeys_within_after"])
             | (out["within_before"] != out["within_after"])
         )
