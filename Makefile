@@ -62,9 +62,14 @@ test: lint typecheck pytest
 # The boundary file (unclear licence, not bundled) is drawn under the maps when ../shared is beside the repo.
 BOUNDARIES := $(wildcard ../shared/data/boundaries/jjj_13_prefectures.geojson)
 
+# Rail timetables for the regional feed: the full shared sources when present, else the trimmed samples.
+TRANSPORT := $(firstword $(wildcard ../shared/data/transport) tests/data/transit/rail)
+
 demo: $(STAMP)
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong db upgrade
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong air ingest demo/data/PRSA_Data_*.csv.gz
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong water ingest tests/data/water/cnemc_surface_water_haihe_2025-11.csv
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong transit build-gtfs $(TRANSPORT) > /dev/null
 	XIETONG_DATA_DIR=$(DEMO_DIR) XIETONG_BOUNDARIES=$(BOUNDARIES) \
 		$(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
 

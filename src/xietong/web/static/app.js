@@ -407,7 +407,7 @@ async function transitPage(arg) {
   for (const b of document.querySelectorAll("button[data-scenario]")) b.addEventListener("click", () => scenarioDiff(b.dataset.scenario, circle.centre, minutes));
   const map = await regionMap($("#map"));
   const geo = await api(`/transit/circle?centre=${encodeURIComponent(centre)}&minutes=${minutes}&format=geojson`);
-  L.geoJSON(geo, {
+  const layer = L.geoJSON(geo, {
     style: (f) => ({ color: f.properties.within ? "#2f9e44" : f.properties.rail_min == null ? "#9aa5b1" : "#e03131", weight: 2, dashArray: f.properties.rail_within ? null : "4 4" }),
     pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties.role === "centre" ? 9 : 6, color: f.properties.role === "centre" ? "#0b6bcb" : (f.properties.within ? "#2f9e44" : "#e03131"), weight: 2, fillOpacity: 0.7, className: "circle-marker" }),
     onEachFeature: (f, layer) => {
@@ -416,6 +416,7 @@ async function transitPage(arg) {
       else if (p.role === "target") layer.bindTooltip(`${p.city}: rail ${mins(p.rail_min)} min, road ${mins(p.road_min)} min${p.note ? ` — ${p.note}` : ""}`);
     },
   }).addTo(map);
+  map.fitBounds(layer.getBounds(), { padding: [20, 20] });
 }
 
 async function scenarioDiff(id, centre, minutes) {
