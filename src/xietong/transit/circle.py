@@ -232,6 +232,19 @@ def _city_stops(feed: Feed, radius_km: float | None) -> pd.Series:
     return codes[keep]
 
 
+def _direct_trips(feed: Feed, city_of: pd.Series) -> pd.DataFrame:
+    """Trips × city: the first and last stop_sequence of each trip at each city's stations (``city_of``)."""
+    st = feed.stop_times[["trip_id", "stop_id", "stop_sequence"]]
+    st = st.assign(city=st["stop_id"].map(city_of)).dropna(subset=["city"])
+    return st.groupby(["trip_id", "city"])["stop_sequence"].agg(["min", "max"]).reset_index()
+
+
+def _direct_count(seq: pd.DataFrame, a: str, b: str) -> int:
+    """How many trips stop in city ``a`` and later in city ``b``."""
+    both = seq[seq["city"] == a].merge(seq[seq["city"] == b], on="trip_id", suffixes=("_a", "_b"))
+    return int((both["min_a"] < both["max_b"]).sum())
+
+
 def circle_report(
     feed: Feed,
     *,
@@ -296,6 +309,7 @@ def circle_report(
     day_deps, arrivals = ranged.departures_s, ranged.arrivals
     rows: list[CircleRow] = []
     threshold_s = minutes * 60
+    seq = _direct_trips(feed, city_of)
     for t in target_regions:
         notes: list[str] = []
         members = sorted(city_of.index[city_of == t.code])
@@ -331,6 +345,12 @@ def circle_report(
                 best_dep = _hhmm(int(deps[b]))
                 to_stop = members[int(np.argmin(at_target[np.searchsorted(day_deps, deps[b])]))]
                 best_trains = describe_journey(tt, feed, origins, int(deps[b]), to_stop, max_transfers)
+        if members and _direct_count(seq, c.code, t.code) == 0 and (back := _direct_count(seq, t.code, c.code)):
+            # a corridor the sources cover one way only (e.g. a southbound-only timetable): say so
+            notes.append(
+                f"the feed has {back} direct trains {t.short_zh}→{c.short_zh} but none {c.short_zh}→{t.short_zh}: "
+                "a one-direction source, the rail time may be too long"
+            )
         road = road_time(c.code, t.code, road_year)
         if not road.available:
             notes.append(road.note)

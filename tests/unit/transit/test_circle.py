@@ -211,3 +211,25 @@ def test_the_circle_and_scenario_commands(tmp_path: Path) -> None:
     assert changed == ["天津"]
     bad = CliRunner().invoke(app, [*args, "--from-time", "25h"])
     assert bad.exit_code == 2 and "HH:MM" in bad.output
+
+
+def test_a_corridor_covered_one_way_only_is_flagged() -> None:
+    """A source with only one direction (the Jingguang plan is southbound only) must not pass silently."""
+    feed = toy_feed()
+    st = feed.stop_times[feed.stop_times["trip_id"] != "G9"]
+    back = pd.DataFrame(
+        {
+            "trip_id": ["G10", "G10"],
+            "arrival_time": pd.array([11 * 3600, 11 * 3600 + 2400], dtype="Int64"),
+            "departure_time": pd.array([11 * 3600, 11 * 3600 + 2400], dtype="Int64"),
+            "stop_id": ["HDP", "SJP"],
+            "stop_sequence": [1, 2],
+        }
+    )
+    trips = pd.concat([feed.trips[feed.trips["trip_id"] != "G9"], feed.trips.iloc[[0]].assign(trip_id="G10")])
+    one_way = feed.with_tables(stop_times=pd.concat([st, back], ignore_index=True), trips=trips)
+    handan = row(circle_report(one_way, service_date=DAY, targets=("130400",)), "邯郸")
+    assert "1 direct trains 邯郸→石家庄 but none 石家庄→邯郸" in str(handan["note"])
+    assert "no rail journey" in str(handan["note"])
+    both_ways = row(circle_report(toy_feed(), service_date=DAY, targets=("130400",)), "邯郸")
+    assert "direct trains" not in str(both_ways["note"])
