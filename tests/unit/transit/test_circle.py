@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from tests.unit.transit.test_scenario import HEAD
 from xietong import region
 from xietong.cli import app
 from xietong.errors import InputError
@@ -144,30 +145,10 @@ def test_bad_requests_say_what_to_do() -> None:
         circle_report(toy_feed().with_tables(stops=toy_feed().stops.drop(columns="city_code")))
 
 
-SCENARIO = """
-name = "津石 test line"
-status = "planned"
-source = "written for this test"
-
-[running_time]
-assumed = true
-note = "test"
-
-[dwell]
-minutes = 2
-assumed = true
-note = "test"
-
-[headway]
-minutes = 60
-assumed = true
-note = "test"
-
-[service]
-first_departure = "07:00"
-last_departure = "09:00"
-directions = "both"
-
+#: a toy 石家庄–天津 line in the scenario format of test_scenario.py: 70 min, hourly 07:00–09:00, both ways
+SCENARIO = (
+    HEAD.format(headway=60, first="07:00", last="09:00", directions="both")
+    + """
 [[station]]
 name = "石家庄"
 
@@ -175,6 +156,7 @@ name = "石家庄"
 name = "天津"
 run_min = 70
 """
+)
 
 
 def test_a_planned_line_changes_the_circle(tmp_path: Path) -> None:
