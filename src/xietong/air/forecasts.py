@@ -19,7 +19,6 @@ nothing, and a changed value for the same city, issue time and window start is a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from xietong.errors import (
 )
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import air_forecast, air_forecast_history, ingest_batch
@@ -212,15 +212,8 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
     return parse_forecasts([{str(k): v for k, v in r.items()} for r in text.to_dict("records")], source)
 
 
-@dataclass(slots=True)
-class ForecastCounts:
-    read: int = 0
-    written: int = 0
-    unchanged: int = 0
-    revised: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"read": self.read, "written": self.written, "unchanged": self.unchanged, "revised": self.revised}
+#: Counts of forecast records written.
+ForecastCounts = WriteCounts
 
 
 def _check_owner(principal: Principal, frame: pd.DataFrame, source: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from xietong import region
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem
 from xietong.exchange.principals import Principal
+from xietong.exchange.revisions import WriteCounts
 from xietong.store.tables import air_station, air_station_history
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
@@ -51,16 +52,8 @@ class StationInfo:
     restricted: bool
 
 
-@dataclass(slots=True)
-class StationCounts:
-    read: int = 0
-    written: int = 0
-    unchanged: int = 0
-    revised: int = 0
-    rejected: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+#: Counts of station records written (the same fields as observation values).
+StationCounts = WriteCounts
 
 
 def station_index(conn: Connection, codes: Iterable[str] | None = None) -> dict[str, StationInfo]:

@@ -22,7 +22,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from importlib import resources
@@ -39,6 +39,7 @@ from xietong.enums import Scope
 from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import (
@@ -83,17 +84,8 @@ LINK_FRAME_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(slots=True)
-class Counts:
-    """What a write did: records read, written (new + revised), unchanged, revised."""
-
-    read: int = 0
-    written: int = 0
-    unchanged: int = 0
-    revised: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+#: What a write did: records read, written (new + revised), unchanged, revised, rejected.
+Counts = WriteCounts
 
 
 @dataclass(slots=True)
