@@ -32,6 +32,10 @@ MAX_TRANSFERS = 4  # 5 rounds, for both routers
 N_QUERIES = int(os.environ.get("BENCH_QUERIES", "20"))
 
 
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
 def peer_python() -> Path:
     py = PEER / "bin" / "python"
     if not py.exists():
@@ -65,10 +69,12 @@ def main() -> None:
         r = range_query(tt, o, 7 * 3600, 9 * 3600, step_s=60, max_transfers=MAX_TRANSFERS)
         rng_t.append(time.perf_counter() - t)
         n_deps.append(len(r.departures_s))
+    log(f"one-to-all median {np.median(one) * 1000:.2f} ms, range median {np.median(rng_t) * 1000:.1f} ms")
     t = time.perf_counter()
     full = travel_time_matrix(tt, [dep_s], max_transfers=MAX_TRANSFERS)
     matrix_s = time.perf_counter() - t
 
+    log(f"full matrix {matrix_s:.1f} s ({np.isfinite(full.p50_s).mean():.2f} of pairs reachable)")
     # Dask: 1 worker vs 2 workers (processes, one thread each), the same 2-hour matrix on 400 origins
     from distributed import Client, LocalCluster
 
@@ -76,27 +82,36 @@ def main() -> None:
     sub = [str(s) for s in tt.stop_ids[:400]]
     dask_s = {}
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as c, Client(c) as client:
+        with (
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as c,
+            Client(c) as client,
+        ):
             travel_time_matrix(tt, deps, origins=sub[:8], cluster=client, chunk_size=4)  # warm the workers
             t = time.perf_counter()
             travel_time_matrix(tt, deps, origins=sub, cluster=client, chunk_size=20)
             dask_s[workers] = time.perf_counter() - t
+            log(f"dask {workers} worker(s): {dask_s[workers]:.2f} s")
 
     # pyraptor on the same queries (peer venv subprocess)
     WORK.mkdir(exist_ok=True)
     today = trips_on(feed, DAY)
     st = interpolate_stop_times(today)
-    st[["trip_id", "stop_sequence", "stop_id", "arrival_time", "departure_time"]].to_csv(WORK / "stop_times.csv", index=False)
+    st[["trip_id", "stop_sequence", "stop_id", "arrival_time", "departure_time"]].to_csv(
+        WORK / "stop_times.csv", index=False
+    )
     trips = today.trips[["trip_id"]].assign(trip_short_name=range(len(today.trips)), trip_long_name="")
     trips.to_csv(WORK / "trips.csv", index=False)
-    pd.DataFrame({"stop_id": tt.stop_ids, "stop_name": tt.stop_ids, "parent_station": tt.stop_ids, "platform_code": "?"}).to_csv(
-        WORK / "stops.csv", index=False
-    )
+    pd.DataFrame(
+        {"stop_id": tt.stop_ids, "stop_name": tt.stop_ids, "parent_station": tt.stop_ids, "platform_code": "?"}
+    ).to_csv(WORK / "stops.csv", index=False)
     pd.DataFrame({"origin": origins, "departure_s": dep_s}).to_csv(WORK / "queries.csv", index=False)
     out = subprocess.run(
         [str(peer_python()), str(ROOT / "_pyraptor_peer.py"), str(WORK), str(MAX_TRANSFERS + 1)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    log("pyraptor done")
     peer = json.loads(out.stdout.strip().splitlines()[-1])
     peer_arr = json.loads((WORK / "pyraptor_arrivals.json").read_text())
     agree = total = 0
