@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from distributed import Client, LocalCluster
 
 from xietong.transit.gtfs import interpolate_stop_times, merge_feeds, read_feed, trips_on
 from xietong.transit.matrix import travel_time_matrix
@@ -80,8 +81,6 @@ def main() -> None:
 
     log(f"full matrix {matrix_s:.1f} s ({np.isfinite(full.p50_s).mean():.2f} of pairs reachable)")
     # Dask: 1 worker vs 2 workers (processes, one thread each), the same 2-hour matrix on 400 origins
-    from distributed import Client, LocalCluster
-
     deps = np.arange(7 * 3600, 9 * 3600 + 1, 600)
     sub = [str(s) for s in tt.stop_ids]
     dask_s = {}
@@ -128,7 +127,7 @@ def main() -> None:
     one_ms = 1000 * float(np.median(one))
     peer_ms = 1000 * float(np.median(peer["query_s"]))
     lines = [
-        f"## Transit RAPTOR (issue 6)\n",
+        "## Transit RAPTOR (issue 6)\n",
         f"Command: `.venv/bin/python bench/bench_raptor.py`, {date.today().isoformat()}, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}. Full Porto Alegre feeds (TRENSURB rail + EPTC bus), "
         f"service date {DAY}: {tt.n_stops} stops, {tt.n_routes} routes (FIFO patterns), {tt.n_trips} trips; "
