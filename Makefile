@@ -78,3 +78,7 @@ bench: $(STAMP) postgres
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
+
+# Transit router benchmark (issue 6): full Porto Alegre feeds from ../shared, pyraptor in bench/.peer-venv.
+bench-transit: $(STAMP)
+	$(BIN)/python bench/bench_raptor.py

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from loguru import logger
 from pyraptor.gtfs.timetable import GtfsTimetable, gtfs_to_pyraptor_timetable
 from pyraptor.model.raptor import RaptorAlgorithm
-from loguru import logger
 
 logger.remove()
 work, rounds = Path(sys.argv[1]), int(sys.argv[2])
@@ -24,14 +24,14 @@ tt = gtfs_to_pyraptor_timetable(g)
 build_s = time.perf_counter() - t
 queries = pd.read_csv(work / "queries.csv", dtype={"origin": str})
 times, reached, arrivals = [], [], {}
-for origin, dep in zip(queries["origin"], queries["departure_s"]):
+for origin, dep in zip(queries["origin"], queries["departure_s"], strict=True):
     from_stops = tt.stations.get(origin).stops
     t = time.perf_counter()
     bag = RaptorAlgorithm(tt).run(from_stops, int(dep), rounds)
     times.append(time.perf_counter() - t)
     labels = bag[rounds]
-    arr = {s.id: l.earliest_arrival_time for s, l in labels.items() if l.earliest_arrival_time < 10**9}
+    arr = {s.id: lab.earliest_arrival_time for s, lab in labels.items() if lab.earliest_arrival_time < 10**9}
     reached.append(len(arr))
     arrivals[origin] = arr
-json.dump(arrivals, open(work / "pyraptor_arrivals.json", "w"))
+(work / "pyraptor_arrivals.json").write_text(json.dumps(arrivals))
 print(json.dumps({"build_s": build_s, "query_s": times, "reached": reached}))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.conftest import DATA
 from tests.transit_reference import as_array, dijkstra_earliest
 from xietong.transit.gtfs import merge_feeds, read_feed, trips_on
-from xietong.transit.raptor import earliest_arrival
+from xietong.transit.raptor import earliest_arrival, range_query
 from xietong.transit.timetable import TimetableBuilder, compile_timetable
 
 STOPS = "ABCDEF"
@@ -57,6 +57,11 @@ def test_random_toy_timetables_match_dijkstra(case: tuple[TimetableBuilder, str,
     for k in range(3):
         limited = earliest_arrival(tt, origin, t0, max_transfers=k)
         np.testing.assert_array_equal(limited.labels[-1], unlimited.labels[k + 1])
+    # range-RAPTOR (labels reused from later departures) equals one query per departure
+    window = range_query(tt, origin, t0, t0 + 3600, step_s=600, max_transfers=2)
+    for d, dep in enumerate(window.departures_s):
+        single = earliest_arrival(tt, origin, int(dep), max_transfers=2)
+        np.testing.assert_array_equal(window.arrivals[d], single.labels[-1])
     # every reachable stop has a journey that ends at its label
     for stop in tt.stop_ids[unlimited.reached]:
         legs = unlimited.journey(str(stop))

@@ -126,7 +126,8 @@ def travel_time_matrix(
 
         client, owned = _client(cluster)
         try:
-            tt_future = client.scatter(tt, broadcast=True)
+            # hash=False: a fresh key per call, so a finished call releasing its copy cannot cancel this one
+            tt_future = client.scatter(tt, broadcast=True, hash=False)
             futures = {
                 client.submit(_chunk_stats, tt_future, chunk, deps, max_transfers, threshold_s, pure=False): i
                 for i, chunk in enumerate(chunks)
