@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import DATA
 from xietong.transit.gtfs import read_feed
-from xietong.transit.matrix import group_matrix, travel_time_matrix
+from xietong.transit.matrix import PERCENTILES, group_matrix, rank_indexes, travel_time_matrix
 from xietong.transit.raptor import departure_grid
 from xietong.transit.timetable import TimetableBuilder, parse_clock
 
@@ -52,3 +52,14 @@ def test_dask_local_cluster_equals_in_process() -> None:
     for name in ("p10_s", "p50_s", "p90_s", "share_within"):
         np.testing.assert_array_equal(getattr(local, name), getattr(remote, name))
     assert np.isfinite(local.p50_s).sum() > 200
+
+
+@pytest.mark.parametrize("n_departures", [1, 2, 3, 9, 10, 11, 13, 20, 121])
+def test_rank_indexes_are_numpys_inverted_cdf_percentiles(n_departures: int) -> None:
+    """The matrix picks order statistics instead of calling np.percentile (3× faster on the chunk); they are
+    the same numbers, unreachable (inf) departures included."""
+    rng = np.random.default_rng(n_departures)
+    x = rng.integers(0, 5_000, size=(n_departures, 50)).astype(float)
+    x[rng.random(x.shape) < 0.3] = np.inf
+    expected = np.percentile(x, PERCENTILES, axis=0, method="inverted_cdf")
+    assert np.array_equal(np.sort(x, axis=0)[rank_indexes(n_departures)], expected)
