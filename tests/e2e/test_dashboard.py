@@ -138,7 +138,8 @@ def test_a_token_error_is_explained(browser: Browser, server: str) -> None:
 
 def test_transit_page_draws_the_circle_and_a_scenario_diff(page: Page, server: str) -> None:
     page.goto(server + "/#/transit")
-    expect(page.locator("h1")).to_contain_text("90-minute circle from 石家庄")
+    # the first routing request may wait for the Numba kernels to compile (a cold cache in a fresh clone)
+    expect(page.locator("h1")).to_contain_text("90-minute circle from 石家庄", timeout=90_000)
     rows = page.locator("#circle-table tbody tr")
     expect(rows).to_have_count(15)  # Beijing, Tianjin, the other 10 Hebei cities, Taiyuan, Jinan, Zhengzhou
     expect(page.locator("#circle-table tr[data-city='北京']")).to_contain_text("40")
@@ -146,9 +147,9 @@ def test_transit_page_draws_the_circle_and_a_scenario_diff(page: Page, server: s
     expect(page.locator("path.circle-marker")).to_have_count(16)  # the centre and 15 targets
     page.locator("#circle-minutes").fill("60")
     page.locator("#circle-form button").click()
-    expect(page.locator("h1")).to_contain_text("60-minute circle")
+    expect(page.locator("h1")).to_contain_text("60-minute circle", timeout=30_000)
     page.locator("button[data-scenario='tianjin-shijiazhuang']").click()
-    expect(page.locator("#diff-table")).to_contain_text("天津")
+    expect(page.locator("#diff-table")).to_contain_text("天津", timeout=30_000)
 
 
 def test_water_page_shows_the_latest_class_per_section(page: Page, server: str) -> None:

@@ -6,6 +6,7 @@ the routers under ``/api/v1`` and installs the problem+json error handlers and t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -27,6 +28,7 @@ from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
 from xietong.exchange.notify import Dispatcher, RetryPolicy
 from xietong.store.session import Store
+from xietong.transit import raptor
 
 API_PREFIX = "/api/v1"
 
@@ -111,6 +113,8 @@ def create_app(
         # deliveries pending in the outbox (from before a restart, too) go out from here
         if dispatcher is not None:
             dispatcher.start()
+        # compile the router's kernels while the server starts taking requests (seconds on a cold cache)
+        threading.Thread(target=raptor.warm_up, name="xietong-warm-up", daemon=True).start()
         try:
             yield
         finally:

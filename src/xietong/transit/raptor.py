@@ -28,7 +28,7 @@ from numba import njit
 
 from xietong.errors import InputError
 from xietong.transit.feed import format_gtfs_time
-from xietong.transit.timetable import Timetable, as_origins
+from xietong.transit.timetable import Timetable, TimetableBuilder, as_origins
 
 #: Internal "not reached" label; never returned unmasked (results carry a ``reached`` mask or NaN).
 _INF = np.int32(np.iinfo(np.int32).max)
@@ -491,6 +491,16 @@ def range_many(
 
 UNREACHED = int(_INF)
 
+
+def warm_up() -> None:
+    """Compile the Numba kernels now (a few seconds the first time on a machine; then from the on-disk
+    cache) on a two-stop toy timetable, so the first real query does not pay for it. Servers call this
+    in a background thread at start."""
+    tt = TimetableBuilder().trip("A 08:00", "B 08:30").build()
+    earliest_arrival(tt, "A", 8 * 3600)
+    range_query(tt, ["A"], 0, 86_400)
+
+
 __all__ = [
     "DEFAULT_MAX_TRANSFERS",
     "UNREACHED",
@@ -503,4 +513,5 @@ __all__ = [
     "origin_departures",
     "range_many",
     "range_query",
+    "warm_up",
 ]
