@@ -46,6 +46,11 @@ def test_circle_route_and_road_times(client: TestClient, actors: Actors, store: 
     bad = client.get("/api/v1/transit/route", params={"from": "SJP", "at": "8 o'clock"}, headers=h)
     assert bad.status_code == 422
 
+    iso = client.get("/api/v1/transit/isochrone", params={"bands": [30, 60]}, headers=h).json()
+    assert {r["city"]: r["band_min"] for r in iso["rows"]}["北京"] == 60.0 and iso["bands_min"] == [30, 60]
+    stations = client.get("/api/v1/transit/isochrone", params={"format": "geojson"}, headers=h).json()
+    assert stations["type"] == "FeatureCollection" and len(stations["features"]) == 6
+
     road = client.get("/api/v1/transit/road-times", params={"origin": "石家庄"}, headers=h).json()
     assert "modelled" in road["source"] and all(r["origin_code"] == "130100" for r in road["rows"])
 

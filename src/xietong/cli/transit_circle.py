@@ -17,12 +17,14 @@ from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state
 from xietong.cli.transit import app
 from xietong.errors import InputError, Location
 from xietong.transit.circle import (
+    DEFAULT_BANDS_MIN,
     DEFAULT_CITY_TRANSFER_S,
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MINUTES,
     DEFAULT_STATION_RADIUS_KM,
     CircleReport,
     circle_report,
+    isochrone,
 )
 from xietong.transit.road import ROAD_SOURCE
 from xietong.transit.scenario import load_scenario
@@ -266,4 +268,68 @@ def scenario(
         console.print(f"  {r['city']} best after: {r['best_trains_after']}", highlight=False)
 
 
-__all__ = ["circle", "scenario"]
+@app.command("isochrone")
+def isochrone_cmd(
+    ctx: typer.Context,
+    centre: CentreOpt = "石家庄",
+    bands: Annotated[str, typer.Option("--bands", help="Band limits [min], comma-separated.")] = ",".join(
+        map(str, DEFAULT_BANDS_MIN)
+    ),
+    gtfs: GtfsOpt = None,
+    day: DateOpt = None,
+    from_time: FromOpt = "06:00",
+    to_time: ToOpt = "22:00",
+    max_transfers: TransfersOpt = DEFAULT_MAX_TRANSFERS,
+    by: Annotated[str, typer.Option("--by", help="city (one row per city) or station.")] = "city",
+    geojson: Annotated[
+        Path | None, typer.Option("--geojson", help="Also write the stations with their band as GeoJSON.")
+    ] = None,
+    fmt: FormatOpt = ReportFormat.TABLE,
+) -> None:
+    """Rail isochrones from a city: the best (and typical) journey time to every station or city over the
+    departure window, in bands. Stations, not areas: the land between a line's stations is not reached."""
+    settings = state(ctx).settings
+    console = Console(stderr=True)
+
+    def work() -> pd.DataFrame:
+        if by not in {"city", "station"}:
+            raise InputError("unknown grouping", expected="city or station", given=repr(by), where=Location("--by"))
+        try:
+            limits = tuple(int(b) for b in bands.split(","))
+        except ValueError:
+            raise InputError(
+                "bad bands",
+                expected="minutes, comma-separated (30,60,90)",
+                given=repr(bands),
+                where=Location("--bands"),
+            ) from None
+        feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        iso = isochrone(
+            feed,
+            centre=region.get(centre).code,
+            bands_min=limits,
+            service_date=_day(day) or feed_service_date(feed),
+            window_s=(_clock(from_time, "--from-time"), _clock(to_time, "--to-time")),
+            max_transfers=max_transfers,
+        )
+        if geojson is not None:
+            geojson.write_text(json.dumps(iso.geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
+            console.print(f"wrote {geojson}", highlight=False)
+        frame = iso.cities() if by == "city" else iso.stations
+        frame.attrs["title"] = f"Rail isochrones from {iso.centre} (bands {bands} min)"
+        return frame
+
+    frame = run(work)
+    if fmt is ReportFormat.CSV:
+        write_stdout(frame_to_csv(frame))
+    elif fmt is ReportFormat.JSON:
+        echo_json(json.loads(frame.to_json(orient="records", force_ascii=False)))
+    else:
+        cols = ["city", "rail_min", "stations", "band_min"] if by == "city" else [
+            "stop_name", "city_name", "rail_min", "rail_typical_min", "journeys", "band_min"
+        ]  # fmt: skip
+        rows = [{c: _cell(r[c]) for c in cols} for r in frame.to_dict("records")]
+        print_table(rows, cols, title=str(frame.attrs["title"]))
+
+
+__all__ = ["circle", "isochrone_cmd", "scenario"]

@@ -17,7 +17,7 @@ from xietong.cli.transit import app
 from xietong.errors import InputError, Location
 from xietong.transit.feed import Feed, format_gtfs_time
 from xietong.transit.gtfs import merge_feeds, read_feed
-from xietong.transit.matrix import travel_time_matrix
+from xietong.transit.matrix import city_matrix, travel_time_matrix
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, departure_grid, earliest_arrival
 from xietong.transit.timetable import Timetable, compile_timetable, parse_clock
 
@@ -72,6 +72,14 @@ def _clock(text: str, option: str) -> int:
         ) from None
 
 
+def _stops(gtfs: list[str]) -> pd.DataFrame:
+    feeds = []
+    for spec in gtfs:
+        ns, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
+        feeds.append(read_feed(Path(path), namespace=ns or None))
+    return merge_feeds(*feeds).stops
+
+
 @app.command("route")
 def route(
     gtfs: GtfsOpt,
@@ -124,8 +132,15 @@ def matrix(
     threshold_min: Annotated[int, typer.Option("--threshold-min", help="Share of departures within this.")] = 90,
     cluster: Annotated[str | None, typer.Option("--cluster", help="Dask scheduler address tcp://host:port.")] = None,
     footpaths: FootpathsOpt = None,
+    by_city: Annotated[
+        bool,
+        typer.Option(
+            "--by-city", help="City × city instead of stop × stop (stops grouped by the feed's city_code column)."
+        ),
+    ] = False,
 ) -> None:
-    """Stop × stop travel-time matrix over a departure window: p10/p50/p90 minutes and share within a threshold."""
+    """Stop × stop (or city × city) travel-time matrix over a departure window: p10/p50/p90 minutes and the
+    share of departures within a threshold."""
 
     def go() -> None:
         if out.suffix not in {".csv", ".parquet"}:
@@ -145,13 +160,15 @@ def matrix(
                 progress=lambda done, _total: bar.update(task, completed=done),
             )
         frame = result.to_frame()
+        if by_city:
+            frame = city_matrix(frame, _stops(gtfs))
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix == ".parquet":
             frame.to_parquet(out, index=False)
         else:
             frame.to_csv(out, index=False, float_format="%.2f")
         typer.echo(
-            f"{len(frame)} reachable stop pairs, {len(deps)} departures "
+            f"{len(frame)} reachable {'city' if by_city else 'stop'} pairs, {len(deps)} departures "
             f"{format_gtfs_time(int(deps[0]))}–{format_gtfs_time(int(deps[-1]))} → {out}",
             err=True,
         )

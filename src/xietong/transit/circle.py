@@ -18,6 +18,7 @@ Pure: a :class:`~xietong.transit.feed.Feed` in, a :class:`CircleReport` (rows + 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -245,6 +246,42 @@ def _direct_count(seq: pd.DataFrame, a: str, b: str) -> int:
     return int((both["min_a"] < both["max_b"]).sum())
 
 
+def _from_centre(
+    feed: Feed,
+    c: region.Region,
+    service_date: date | None,
+    max_transfers: int,
+    city_transfer_s: int,
+    station_radius_km: float | None,
+) -> tuple[Timetable, pd.Series, list[str], np.ndarray, np.ndarray]:
+    """Range-RAPTOR from every station of city ``c`` over every departure of the day.
+
+    Returns the timetable, stop → city (stations of the timetable within the radius), the origin stops,
+    the departures [s] and the earliest arrivals ``int32[n_departures, n_stops]``.
+    """
+    city_of = _city_stops(feed, station_radius_km)
+    # changing stations within a city (北京西 → 北京南): only between the city's own stations
+    footpaths = footpaths_from_groups(
+        pd.DataFrame({"stop_id": city_of.index, "city_code": city_of.to_numpy()}), "city_code", city_transfer_s
+    )
+    tt = compile_timetable(feed, service_date, footpaths=footpaths)
+    in_tt = set(map(str, tt.stop_ids))
+    city_of = city_of[[sid in in_tt for sid in city_of.index]]
+    origins = sorted(city_of.index[city_of == c.code])
+    if not origins:
+        raise InputError(
+            "no station of the centre city runs a train in the feed",
+            expected=f"a stop with city_code {c.code} ({c.short_zh}) served on the service date",
+            given=f"{len(city_of)} stations with a city, none in {c.short_zh}",
+            hint="check --date and the feed's coverage report",
+        )
+    # every departure of the day from the centre's stations: a journey leaving near the window's end may
+    # wait for a later train, so the range covers the whole day and the window filters the journeys
+    last_s = int(tt.departure_s.max(initial=0))
+    ranged = range_query(tt, origins, 0, last_s, max_transfers=max_transfers)
+    return tt, city_of, origins, ranged.departures_s, ranged.arrivals
+
+
 def circle_report(
     feed: Feed,
     *,
@@ -286,27 +323,9 @@ def circle_report(
         raise InputError("bad departure window", expected="start <= end", given=f"{start_s} s .. {end_s} s")
     c = region.get(centre)
     target_regions = [r for r in (region.get(t) for t in targets) if r.code != c.code]
-    city_of = _city_stops(feed, station_radius_km)
-    # changing stations within a city (北京西 → 北京南): only between the city's own stations
-    footpaths = footpaths_from_groups(
-        pd.DataFrame({"stop_id": city_of.index, "city_code": city_of.to_numpy()}), "city_code", city_transfer_s
+    tt, city_of, origins, day_deps, arrivals = _from_centre(
+        feed, c, service_date, max_transfers, city_transfer_s, station_radius_km
     )
-    tt = compile_timetable(feed, service_date, footpaths=footpaths)
-    in_tt = set(map(str, tt.stop_ids))
-    city_of = city_of[[sid in in_tt for sid in city_of.index]]
-    origins = sorted(city_of.index[city_of == c.code])
-    if not origins:
-        raise InputError(
-            "no station of the centre city runs a train in the feed",
-            expected=f"a stop with city_code {c.code} ({c.short_zh}) served on the service date",
-            given=f"{len(city_of)} stations with a city, none in {c.short_zh}",
-            hint="check --date and the feed's coverage report",
-        )
-    # every departure of the day from the centre's stations: a journey leaving near the window's end may
-    # wait for a later train, so the range covers the whole day and the window filters the journeys
-    last_s = int(tt.departure_s.max(initial=0))
-    ranged = range_query(tt, origins, 0, last_s, max_transfers=max_transfers)
-    day_deps, arrivals = ranged.departures_s, ranged.arrivals
     rows: list[CircleRow] = []
     threshold_s = minutes * 60
     seq = _direct_trips(feed, city_of)
@@ -397,7 +416,136 @@ def circle_report(
     )
 
 
+#: Default isochrone bands [min].
+DEFAULT_BANDS_MIN: tuple[int, ...] = (30, 60, 90, 120, 180)
+
+
+@dataclass(frozen=True)
+class Isochrone:
+    """Rail isochrones from a city: per station the best and typical journey time and its band.
+
+    ``stations`` columns: ``stop_id``, ``stop_name``, ``city_code``, ``city_name`` (the feed's prefecture),
+    ``city_station`` (counted as its city's own: within the radius, as in the circle), ``lon``, ``lat``, ``rail_min``,
+    ``rail_typical_min``, ``journeys``, ``band_min`` (the smallest band the best time fits, NaN beyond the
+    last band or unreachable). Rail isochrones are sets of stations, not areas: a line's stations are
+    reached while the land between them is not, so no polygon is drawn.
+    """
+
+    centre_code: str
+    centre: str
+    bands_min: tuple[int, ...]
+    service_date: date | None
+    window_s: tuple[int, int]
+    stations: pd.DataFrame
+
+    def cities(self) -> pd.DataFrame:
+        """Per city (its own stations, as in the circle): the best station's time, its band, how many stations."""
+        own = self.stations[self.stations["city_station"]]
+        out = (
+            own.groupby("city_code")
+            .agg(city_name=("city_name", "first"), rail_min=("rail_min", "min"), stations=("stop_id", "size"))
+            .reset_index()
+        )
+        names = out.pop("city_name")
+        out.insert(1, "city", [_city_name(c, n) for c, n in zip(out["city_code"], names, strict=True)])
+        out["band_min"] = _bands(out["rail_min"].to_numpy(float), self.bands_min)
+        return out.sort_values(["rail_min", "city_code"], na_position="last", ignore_index=True)
+
+    def geojson(self) -> dict[str, Any]:
+        """Station points with their time and band (stations without coordinates left out)."""
+        located = self.stations.dropna(subset=["lon", "lat"])
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
+                "properties": {
+                    k: (None if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in r.items()
+                    if k not in {"lon", "lat"}
+                },
+            }
+            for r in located.to_dict("records")
+        ]
+        return {
+            "type": "FeatureCollection",
+            "features": features,
+            "properties": {"centre_code": self.centre_code, "centre": self.centre, "bands_min": list(self.bands_min)},
+        }
+
+
+def _city_name(code: object, name: object = None) -> str:
+    found = region.find(str(code))
+    if found:
+        return found.short_zh
+    text = "" if name is None else str(name)
+    return text if text not in {"", "nan", "<NA>"} else str(code)
+
+
+def _codes(stops: pd.DataFrame) -> list[str]:
+    if "city_code" not in stops.columns:
+        return [""] * len(stops)
+    raw = stops["city_code"].astype("string").str.replace(r"\.0$", "", regex=True)
+    return [("" if pd.isna(v) else str(v)) for v in raw]
+
+
+def _bands(minutes: np.ndarray, bands_min: Sequence[int]) -> np.ndarray:
+    edges = np.asarray(sorted(bands_min), dtype=float)
+    pos = np.searchsorted(edges, minutes, side="left")
+    out = np.full(len(minutes), np.nan)
+    ok = np.isfinite(minutes) & (pos < len(edges))
+    out[ok] = edges[pos[ok]]
+    return out
+
+
+def isochrone(
+    feed: Feed,
+    *,
+    centre: str = DEFAULT_CENTRE,
+    bands_min: Sequence[int] = DEFAULT_BANDS_MIN,
+    service_date: date | None = None,
+    window_s: tuple[int, int] = DEFAULT_WINDOW_S,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
+    city_transfer_s: int = DEFAULT_CITY_TRANSFER_S,
+    station_radius_km: float | None = DEFAULT_STATION_RADIUS_KM,
+) -> Isochrone:
+    """Best and typical rail time from the stations of ``centre`` to every station, over the journeys a
+    traveller takes leaving in ``window_s`` (the circle report's rules, for every station at once)."""
+    if not bands_min or min(bands_min) <= 0:
+        raise InputError("isochrone bands must be positive minutes", expected="e.g. 30,60,90", given=str(bands_min))
+    c = region.get(centre)
+    tt, city_of, _, deps, arr = _from_centre(feed, c, service_date, max_transfers, city_transfer_s, station_radius_km)
+    start_s, end_s = window_s
+    reached = arr < UNREACHED
+    # a departure is a journey when the next departure arrives strictly later (else leave later)
+    later = np.vstack([arr[:-1] < arr[1:], np.ones((1, arr.shape[1]), dtype=bool)])
+    in_window = ((deps >= start_s) & (deps <= end_s))[:, None]
+    keep = reached & later & in_window
+    dur_min = np.where(keep, (arr.astype(np.int64) - deps[:, None]) / 60.0, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: stations never reached
+        best = np.nanmin(dur_min, axis=0)
+        typical = np.nanmedian(dur_min, axis=0)
+    stops = feed.stops.drop_duplicates("stop_id").set_index("stop_id").reindex(list(map(str, tt.stop_ids)))
+    stations = pd.DataFrame(
+        {
+            "stop_id": stops.index.to_numpy(),
+            "stop_name": stops["stop_name"].to_numpy(),
+            "city_code": _codes(stops),
+            "city_name": stops["city_name"].astype("string").to_numpy() if "city_name" in stops else "",
+            "city_station": [sid in city_of.index for sid in stops.index],
+            "lon": stops["stop_lon"].to_numpy(float),
+            "lat": stops["stop_lat"].to_numpy(float),
+            "rail_min": best,
+            "rail_typical_min": typical,
+            "journeys": keep.sum(axis=0),
+            "band_min": _bands(best, bands_min),
+        }
+    ).sort_values(["rail_min", "stop_id"], na_position="last", ignore_index=True)
+    return Isochrone(c.code, c.short_zh, tuple(sorted(bands_min)), service_date, (start_s, end_s), stations)
+
+
 __all__ = [
+    "DEFAULT_BANDS_MIN",
     "DEFAULT_CENTRE",
     "DEFAULT_CITY_TRANSFER_S",
     "DEFAULT_MAX_TRANSFERS",
@@ -407,6 +555,8 @@ __all__ = [
     "DEFAULT_WINDOW_S",
     "CircleReport",
     "CircleRow",
+    "Isochrone",
     "circle_report",
     "describe_journey",
+    "isochrone",
 ]

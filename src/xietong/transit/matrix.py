@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xietong.errors import InputError
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, UNREACHED, range_many
 from xietong.transit.timetable import Timetable
 
@@ -178,10 +179,42 @@ def group_matrix(
     return table.reindex(index=labels, columns=labels)
 
 
+def city_matrix(matrix: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
+    """City × city from the stop × stop long form: per city pair the best member-stop pair's percentiles
+    (minimum over member stops of each) and its highest share within, ``stop_pairs`` counted.
+
+    ``stops`` needs ``stop_id`` and ``city_code``; stops without a city are left out.
+    """
+    if "city_code" not in stops.columns:
+        raise InputError(
+            "the stops carry no city",
+            expected="a city_code column in stops.txt (as written by `xietong transit build-gtfs`)",
+            given=", ".join(map(str, stops.columns)),
+        )
+    code = stops.drop_duplicates("stop_id").set_index("stop_id")["city_code"].astype("string")
+    code = code.str.replace(r"\.0$", "", regex=True)
+    frame = matrix.assign(from_city=matrix["from_stop_id"].map(code), to_city=matrix["to_stop_id"].map(code)).dropna(
+        subset=["from_city", "to_city"]
+    )
+    frame = frame[(frame["from_city"] != "") & (frame["to_city"] != "")]
+    return (
+        frame.groupby(["from_city", "to_city"])
+        .agg(
+            p10_min=("p10_min", "min"),
+            p50_min=("p50_min", "min"),
+            p90_min=("p90_min", "min"),
+            share_within=("share_within", "max"),
+            stop_pairs=("p50_min", "size"),
+        )
+        .reset_index()
+    )
+
+
 __all__ = [
     "DEFAULT_THRESHOLD_S",
     "PERCENTILES",
     "TravelTimeMatrix",
+    "city_matrix",
     "group_matrix",
     "rank_indexes",
     "travel_time_matrix",

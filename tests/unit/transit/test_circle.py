@@ -18,7 +18,7 @@ from tests.unit.transit.test_scenario import HEAD
 from xietong import region
 from xietong.cli import app
 from xietong.errors import InputError
-from xietong.transit.circle import CircleReport, circle_report
+from xietong.transit.circle import CircleReport, circle_report, isochrone
 from xietong.transit.feed import Feed, write_feed
 from xietong.transit.road import road_time_min
 from xietong.transit.scenario import load_scenario
@@ -215,3 +215,41 @@ def test_a_corridor_covered_one_way_only_is_flagged() -> None:
     assert "no rail journey" in str(handan["note"])
     both_ways = row(circle_report(toy_feed(), service_date=DAY, targets=("130400",)), "邯郸")
     assert "direct trains" not in str(both_ways["note"])
+
+
+def test_isochrones_follow_the_circle_rules_for_every_station() -> None:
+    iso = isochrone(toy_feed(), service_date=DAY, bands_min=(30, 60, 90), window_s=(0, 86_400))
+    by_stop = iso.stations.set_index("stop_id")
+    assert by_stop.loc["SJP", "rail_min"] == 0.0
+    assert (by_stop.loc["BXP", "rail_min"], by_stop.loc["BXP", "journeys"], by_stop.loc["BXP", "band_min"]) == (
+        40.0, 2, 60.0,
+    )  # fmt: skip
+    assert by_stop.loc["TJP", "rail_min"] == 120.0 and math.isnan(by_stop.loc["TJP", "band_min"])  # beyond 90
+    # 辛集南 is Shijiazhuang's prefecture but not the city's own station: no journey starts there
+    assert not by_stop.loc["IJP", "city_station"] and math.isnan(by_stop.loc["IJP", "rail_min"])
+    cities = iso.cities().set_index("city")
+    circle = circle_report(toy_feed(), service_date=DAY, window_s=(0, 86_400), targets=("110000", "120000", "130400"))
+    for r in circle.rows:
+        assert cities.loc[r.city, "rail_min"] == r.rail_min
+    gj = iso.geojson()
+    assert {f["properties"]["stop_id"] for f in gj["features"]} == set(STATIONS)
+    json.dumps(gj)
+    with pytest.raises(InputError, match="positive minutes"):
+        isochrone(toy_feed(), bands_min=(0, 30))
+
+
+def test_the_isochrone_command_and_the_city_matrix(tmp_path: Path) -> None:
+    gtfs = write_feed(toy_feed(), tmp_path / "toy.zip")
+    iso = CliRunner().invoke(app, ["transit", "isochrone", "--gtfs", str(gtfs), "--bands", "30,60", "--format", "csv"])
+    assert iso.exit_code == 0, iso.output
+    rows = {r["city"]: r for r in csv.DictReader(io.StringIO(iso.stdout))}
+    assert rows["北京"]["rail_min"] == "40.0" and rows["北京"]["band_min"] == "60.0"
+    bad = CliRunner().invoke(app, ["transit", "isochrone", "--gtfs", str(gtfs), "--bands", "half an hour"])
+    assert bad.exit_code == 2 and "comma-separated" in bad.output
+    out = tmp_path / "cities.csv"
+    args = ["transit", "matrix", "--gtfs", str(gtfs), "--date", "2026-06-17", "--from-time", "08:00"]
+    m = CliRunner().invoke(app, [*args, "--to-time", "09:00", "--step-min", "30", "--by-city", "--out", str(out)])
+    assert m.exit_code == 0, m.output
+    cities = pd.read_csv(out, dtype={"from_city": str, "to_city": str}).set_index(["from_city", "to_city"])
+    # leaving 石家庄 at 08:00, 08:30, 09:00 → 北京西 09:05, 09:40, 09:40: 65, 70, 40 min
+    assert tuple(cities.loc[("130100", "110000"), ["p10_min", "p50_min", "p90_min"]]) == (40.0, 65.0, 70.0)

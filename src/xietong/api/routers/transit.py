@@ -18,11 +18,13 @@ from xietong.api.deps import PrincipalDep, SettingsDep
 from xietong.config import Settings
 from xietong.errors import NotFoundError
 from xietong.transit.circle import (
+    DEFAULT_BANDS_MIN,
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MINUTES,
     DEFAULT_STATION_RADIUS_KM,
     CircleReport,
     circle_report,
+    isochrone,
 )
 from xietong.transit.feed import Feed
 from xietong.transit.raptor import earliest_arrival
@@ -127,6 +129,37 @@ def circle(
         "assumptions": report.assumptions,
         "rows": _records(frame),
     }
+
+
+@router.get(
+    "/isochrone",
+    operation_id="transitIsochrone",
+    summary="Rail isochrones from a city: best time to every station or city, in bands",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def isochrone_route(
+    settings: SettingsDep,
+    principal: PrincipalDep,  # noqa: ARG001 - read access
+    centre: Annotated[str, Query(description="centre city, code or name")] = "石家庄",
+    bands: Annotated[list[int] | None, Query(description="band limits [min]; repeat the parameter")] = None,
+    from_time: Clock = "06:00",
+    to_time: Clock = "22:00",
+    by: Annotated[str, Query(pattern="^(city|station)$")] = "city",
+    format: Annotated[str, Query(pattern="^(json|geojson)$")] = "json",
+) -> Any:
+    """Stations, not areas: the land between a line's stations is not reached, so no polygon is drawn."""
+    feed = _feed(settings)
+    iso = isochrone(
+        feed,
+        centre=region.get(centre).code,
+        bands_min=tuple(bands) if bands else DEFAULT_BANDS_MIN,
+        service_date=feed_service_date(feed),
+        window_s=(parse_clock(from_time), parse_clock(to_time)),
+    )
+    if format == "geojson":
+        return JSONResponse(iso.geojson(), media_type="application/geo+json")
+    frame = iso.cities() if by == "city" else iso.stations
+    return {"centre": iso.centre, "bands_min": list(iso.bands_min), "rows": _records(frame)}
 
 
 @router.get("/route", operation_id="transitRoute", summary="Earliest arrivals from a station (RAPTOR)")
