@@ -20,7 +20,7 @@ def xietong(engine: Engine, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_classify_json_and_mismatch_report(engine: Engine, tmp_path: Path) -> None:
+def test_classify_json_and_mismatch_report(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     report = tmp_path / "mismatches.md"
     code, out, _ = xietong(engine, "water", "classify", str(CNEMC), "--json", "--report", str(report))
     assert code == 0
@@ -29,8 +29,11 @@ def test_classify_json_and_mismatch_report(engine: Engine, tmp_path: Path) -> No
     row = result["rows"][0]
     assert {"section", "time", "published_class", "computed_class", "deciding_items"} <= set(row)
     assert "agreement: 100.00 %" in report.read_text("utf-8")
+    monkeypatch.chdir(tmp_path)  # without --report the report is written to the current directory
     code, out, _ = xietong(engine, "water", "classify", str(CNEMC))
     assert code == 0 and "569 of 569 compared rows (100.00 %)" in out
+    default = tmp_path / "cnemc_surface_water_haihe_2025-11-mismatches.md"
+    assert f"mismatch report written to {default.name}" in out and "## Disagreements" in default.read_text("utf-8")
 
 
 def test_north_canal_scenario_from_the_cli(engine: Engine) -> None:

@@ -93,8 +93,15 @@ def classify_file(
     file: Annotated[Path, typer.Argument(help="A CNEMC real-time surface-water file (CSV).", exists=True)],
     as_json: JsonOpt = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write the mismatch report here (.md, .json or .csv).")
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the mismatch report here (.md, .json or .csv) [default: <file stem>-mismatches.md in the "
+            "current directory].",
+            show_default=False,
+        ),
     ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Do not write the mismatch report.")] = False,
 ) -> None:
     """Classify every row by GB 3838-2002 from the measured values and compare with the published class.
 
@@ -107,6 +114,8 @@ def classify_file(
         return agreement_report(load_cnemc_realtime(file, strict=False))
 
     result = run(_run)
+    if report is None and not no_report:
+        report = Path(f"{file.stem}-mismatches.md")
     if report is not None:
         suffix = report.suffix.lower()
         if suffix == ".json":
@@ -118,6 +127,8 @@ def classify_file(
             report.write_text(_report_markdown(result, str(file)), "utf-8")
     if as_json:
         echo_json(result)
+        if report is not None:
+            typer.echo(f"mismatch report written to {report}", err=True)
         return
     rate = result["agreement"]
     typer.echo(
