@@ -33,6 +33,7 @@ from xietong.transit.feed import Feed, format_gtfs_time
 from xietong.transit.gtfs import haversine_km
 from xietong.transit.raptor import UNREACHED, LegKind, earliest_arrival, range_query
 from xietong.transit.road import ROAD_SOURCE, road_time
+from xietong.transit.stations import LocationSource
 from xietong.transit.timetable import Timetable, compile_timetable, footpaths_from_groups
 
 #: The target cities of Shijiazhuang's 1.5-hour circle: Beijing, Tianjin, Hebei's 11 prefecture cities and
@@ -222,7 +223,8 @@ def _city_stops(feed: Feed, radius_km: float | None) -> pd.Series:
     if "location_source" in stops.columns:
         # a station placed at its city's point has no position of its own: it counts as the city's only
         # when its name says so (石家庄东, 北京朝阳), not when it is a county town's (辛集南, 景州)
-        guessed = (stops["location_source"].astype(str) != "coordinates").to_numpy()
+        without_own = {LocationSource.CITY_POINT.value, LocationSource.NONE.value, ""}
+        guessed = stops["location_source"].astype(str).isin(without_own).to_numpy()
         named = np.array(
             [
                 p is not None and str(name).startswith(p.short_zh)
