@@ -79,6 +79,32 @@ def _chunk_stats(
     return np.ascontiguousarray(q, dtype=np.float32), share
 
 
+#: uint16 code of "unreachable at this rank" in the packed form (larger than any packed travel time).
+_PACKED_NA = np.iinfo(np.uint16).max
+
+
+def _chunk_stats_packed(
+    tt: Timetable, origins: np.ndarray, departures_s: np.ndarray, max_transfers: int, threshold_s: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_chunk_stats` in a compact form for the trip back from a Dask worker: percentiles as uint16
+    seconds when every finite one is below 65,535 s (else float32 unchanged), the share as the count of
+    departures within (uint8/uint16). Moving the results is the serial part of a distributed matrix;
+    this cuts it from 16 to 7 bytes per pair. :func:`_unpack` restores identical values."""
+    q, share = _chunk_stats(tt, origins, departures_s, max_transfers, threshold_s)
+    finite = np.isfinite(q)
+    if not finite.any() or float(q[finite].max()) < _PACKED_NA:
+        q = np.where(finite, q, _PACKED_NA).astype(np.uint16)
+    n = len(departures_s)
+    counts = np.rint(share * n).astype(np.uint8 if n <= np.iinfo(np.uint8).max else np.uint16)
+    return q, counts
+
+
+def _unpack(q: np.ndarray, counts: np.ndarray, *, n_departures: int) -> tuple[np.ndarray, np.ndarray]:
+    if q.dtype == np.uint16:
+        q = np.where(q == _PACKED_NA, np.float32(np.nan), q.astype(np.float32))
+    return q, (counts.astype(np.float32) / np.float32(n_departures)).astype(np.float32)
+
+
 def _client(cluster: Any) -> tuple[Any, bool]:
     from distributed import Client  # noqa: PLC0415  (only needed for scale-out)
 
@@ -139,12 +165,14 @@ def travel_time_matrix(
             # hash=False: a fresh key per call, so a finished call releasing its copy cannot cancel this one
             tt_future = client.scatter(tt, broadcast=True, hash=False)
             futures = {
-                client.submit(_chunk_stats, tt_future, chunk, deps, max_transfers, threshold_s, pure=False): i
+                client.submit(_chunk_stats_packed, tt_future, chunk, deps, max_transfers, threshold_s, pure=False): i
                 for i, chunk in enumerate(chunks)
             }
             for fut in as_completed(futures):  # type: ignore[no-untyped-call]
                 i = futures[fut]
-                q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = fut.result()
+                q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = _unpack(
+                    *fut.result(), n_departures=len(deps)
+                )
                 done += len(chunks[i])
                 if progress:
                     progress(done, n_o)

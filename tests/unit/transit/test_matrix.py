@@ -9,7 +9,15 @@ import pytest
 
 from tests.conftest import DATA
 from xietong.transit.gtfs import read_feed
-from xietong.transit.matrix import PERCENTILES, group_matrix, rank_indexes, travel_time_matrix
+from xietong.transit.matrix import (
+    PERCENTILES,
+    _chunk_stats,
+    _chunk_stats_packed,
+    _unpack,
+    group_matrix,
+    rank_indexes,
+    travel_time_matrix,
+)
 from xietong.transit.raptor import departure_grid
 from xietong.transit.timetable import TimetableBuilder, parse_clock
 
@@ -63,3 +71,17 @@ def test_rank_indexes_are_numpys_inverted_cdf_percentiles(n_departures: int) -> 
     x[rng.random(x.shape) < 0.3] = np.inf
     expected = np.percentile(x, PERCENTILES, axis=0, method="inverted_cdf")
     assert np.array_equal(np.sort(x, axis=0)[rank_indexes(n_departures)], expected)
+
+
+def test_the_packed_form_sent_back_by_dask_workers_restores_identical_values() -> None:
+    """Workers send uint16 seconds and departure counts; a travel time past 65,535 s (18.2 h) keeps float32."""
+    short = TimetableBuilder().trip("A 08:00", "B 08:30").trip("A 08:20", "B 09:10").build()
+    long = TimetableBuilder().trip("A 08:00", "B 28:30").build()  # 20.5 h
+    for tt, dtype in ((short, np.uint16), (long, np.float32)):
+        deps = departure_grid(parse_clock("07:50"), parse_clock("08:30"), 600)
+        idx = np.array([tt.stop_index("A"), tt.stop_index("B")], dtype=np.int32)
+        packed = _chunk_stats_packed(tt, idx, deps, 2, 3600)
+        assert packed[0].dtype == dtype and packed[1].dtype == np.uint8
+        q, share = _chunk_stats(tt, idx, deps, 2, 3600)
+        q2, share2 = _unpack(*packed, n_departures=len(deps))
+        assert np.array_equal(q, q2, equal_nan=True) and np.array_equal(share, share2)
