@@ -88,7 +88,7 @@ def main() -> None:
     for step in (600, 60):
         deps = np.arange(7 * 3600, 9 * 3600 + 1, step)
         t = time.perf_counter()
-        reference = travel_time_matrix(tt, deps, origins=sub, chunk_size=20)
+        reference = travel_time_matrix(tt, deps, origins=sub)
         inproc_s[step] = time.perf_counter() - t
         log(f"in-process, {len(deps)} departures: {inproc_s[step]:.2f} s")
         for workers in (1, 2):
@@ -98,7 +98,7 @@ def main() -> None:
             ):
                 travel_time_matrix(tt, deps, origins=sub[:8], cluster=client, chunk_size=4)  # warm the workers
                 t = time.perf_counter()
-                got = travel_time_matrix(tt, deps, origins=sub, cluster=client, chunk_size=20)
+                got = travel_time_matrix(tt, deps, origins=sub, cluster=client)
                 dask_s[step, workers] = time.perf_counter() - t
                 assert np.array_equal(got.p50_s, reference.p50_s, equal_nan=True)
                 log(f"dask {workers} worker(s), {len(deps)} departures: {dask_s[step, workers]:.2f} s")

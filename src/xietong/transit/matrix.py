@@ -168,10 +168,11 @@ def travel_time_matrix(
                 client.submit(_chunk_stats_packed, tt_future, chunk, deps, max_transfers, threshold_s, pure=False): i
                 for i, chunk in enumerate(chunks)
             }
-            for fut in as_completed(futures):  # type: ignore[no-untyped-call]
+            # with_results: results are fetched in the background as tasks finish, not one round trip each
+            for fut, packed in as_completed(futures, with_results=True):  # type: ignore[no-untyped-call]
                 i = futures[fut]
                 q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = _unpack(
-                    *fut.result(), n_departures=len(deps)
+                    *packed, n_departures=len(deps)
                 )
                 done += len(chunks[i])
                 if progress:
