@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import pandas as pd
 import typer
@@ -29,6 +29,17 @@ EXIT_USAGE = 2
 T = TypeVar("T")
 
 stderr = Console(stderr=True, highlight=False)
+
+
+#: ``--token``: act as that token's principal (shared by every command that reads or writes the store).
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
+    ),
+]
+#: ``--json``: one JSON document on stdout.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @dataclass
@@ -134,6 +145,8 @@ def write_stdout(text: str) -> None:
 __all__ = [
     "EXIT_USAGE",
     "AppState",
+    "JsonOpt",
+    "TokenOpt",
     "echo_json",
     "errors_as_exit",
     "fail",

@@ -7,20 +7,13 @@ from typing import Annotated
 
 import typer
 
-from xietong.cli._common import echo_json, print_table, run, state
+from xietong.cli._common import TokenOpt, echo_json, print_table, run, state
 from xietong.enums import Scope
 from xietong.exchange import admin
 from xietong.exchange.principals import PrincipalKind, parse_scopes
 
 principal_app = typer.Typer(help="Principals: people and services acting for a jurisdiction.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).", no_args_is_help=True)
-
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
 
 
 @principal_app.command("create")

@@ -18,7 +18,7 @@ from xietong.agreements.indicators import Comparator, parse_params
 from xietong.agreements.model import Area, SourceFormat
 from xietong.agreements.service import Correction, ProgressBy, ProgressReport, TaskView
 from xietong.agreements.track import Rollup, Status, TrackingUpdate
-from xietong.cli._common import echo_json, print_table, run, state, write_stdout
+from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state, write_stdout
 from xietong.errors import InputError
 
 app = typer.Typer(
@@ -27,14 +27,6 @@ app = typer.Typer(
 )
 indicator_app = typer.Typer(help="Indicators tasks can bind to: list, recompute, history.", no_args_is_help=True)
 app.add_typer(indicator_app, name="indicators")
-
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _pct(value: float | None) -> str:

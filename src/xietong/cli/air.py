@@ -20,6 +20,7 @@ from xietong.air.formats import AirFormat, O3Column
 from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.cli._common import (
+    TokenOpt,
     echo_json,
     fail,
     frame_to_csv,
@@ -35,13 +36,6 @@ from xietong.geo import stations_geojson
 from xietong.times import local_iso, parse_when
 
 app = typer.Typer(help="Air-quality stations and hourly observations.", no_args_is_help=True)
-
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
 
 
 @app.command("ingest")

@@ -14,7 +14,7 @@ from xietong import region
 from xietong.air import backtest, consultation, enterprises, forecasts
 from xietong.air import warning as warning_rules
 from xietong.air.consultation import WarningView
-from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
+from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.errors import InputError
 from xietong.times import local_iso, parse_when
@@ -24,14 +24,6 @@ forecast_app = typer.Typer(help="AQI forecasts per city (the input of warning re
 enterprise_app = typer.Typer(help="The enterprise registry behind graded measures (restricted).", no_args_is_help=True)
 app.add_typer(forecast_app, name="forecasts")
 app.add_typer(enterprise_app, name="enterprises")
-
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _day(text: str, option: str) -> date:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
+from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.times import parse_when
 from xietong.water import incidents, service
 from xietong.water.agreement import AgreementReport, agreement_report
@@ -28,13 +28,6 @@ incident_app = typer.Typer(
 )
 app.add_typer(incident_app, name="incident")
 
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Show the store as it was at this time (ISO 8601 with offset).")
 ]

@@ -7,17 +7,10 @@ from typing import Annotated
 
 import typer
 
-from xietong.cli._common import echo_json, print_table, run, state
+from xietong.cli._common import TokenOpt, echo_json, print_table, run, state
 from xietong.exchange import notify
 
 app = typer.Typer(help="Per-jurisdiction webhooks (signed, retried, logged).", no_args_is_help=True)
-
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--token", envvar="XIETONG_TOKEN", help="Act as this token's principal instead of the local operator."
-    ),
-]
 
 
 @app.command("add")
