@@ -213,3 +213,17 @@ def test_boards_bad_status_names_row_and_field(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_station_boards(path)
     assert (err.value.problem.where.row, err.value.problem.where.field) == (4, "status")
+
+
+def test_json_sources_that_are_not_lists_of_records_are_refused_with_file_and_line(tmp_path: Path) -> None:
+    broken = tmp_path / "trains.json"
+    broken.write_text('[{"Date": 1618243200,\n "Code": }]', encoding="utf-8")
+    with pytest.raises(InputError, match="not valid JSON") as err:
+        read_routemaster(broken)
+    assert err.value.problem.where is not None and err.value.problem.where.row == 2
+    scalar = tmp_path / "scalar.json"
+    scalar.write_text("42", encoding="utf-8")
+    with pytest.raises(InputError, match="not a list of RouteMaster train records"):
+        read_routemaster(scalar)
+    with pytest.raises(InputError, match="not a list of 12306 queryTrainInfo records"):
+        read_query_train_info_json(scalar)

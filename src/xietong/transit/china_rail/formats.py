@@ -109,6 +109,28 @@ def _stop_times_12306(arrive: int | None, start: int | None, day: int) -> tuple[
     return arr, dep
 
 
+def _json_list(path: Path, text: str, *, what: str, expected: str, one_object_ok: bool = False) -> list[Any]:
+    """Parse ``text`` (read from ``path``) as a JSON list of ``what``; a lone object is a list of one when
+    ``one_object_ok``. Errors name the file and, for invalid JSON, the line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "not valid JSON",
+            expected=f"a JSON list of {what}",
+            given=exc.msg,
+            where=Location(str(path), exc.lineno, None),
+        ) from None
+    if one_object_ok and isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise _input_error(
+            f"not a list of {what}", path=path, row=None, field="(top level)", expected=expected,
+            given=type(data).__name__,
+        )  # fmt: skip
+    return data
+
+
 def read_query_train_info_json(path: Path, *, source_date: date | None = None) -> SourceRuns:
     """Read 12306 ``queryTrainInfo`` records (a JSON list of ``{train_no, station_train_codes, data}``).
 
@@ -120,26 +142,13 @@ def read_query_train_info_json(path: Path, *, source_date: date | None = None) -
         Invalid JSON, a record without ``data``, a time that is not ``HH:MM`` or an unknown day label,
         naming the file, the record (row, 1-based) and the field.
     """
-    try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "not valid JSON",
-            expected="a JSON list of 12306 queryTrainInfo records",
-            given=exc.msg,
-            where=Location(str(path), exc.lineno, None),
-        ) from None
-    if isinstance(records, dict):
-        records = [records]
-    if not isinstance(records, list):
-        raise _input_error(
-            "not a list of train records",
-            path=path,
-            row=None,
-            field="(top level)",
-            expected="a JSON list of {train_no, station_train_codes, data}",
-            given=type(records).__name__,
-        )
+    records = _json_list(
+        path,
+        path.read_text(encoding="utf-8-sig"),
+        what="12306 queryTrainInfo records",
+        expected="a JSON list of {train_no, station_train_codes, data}",
+        one_object_ok=True,
+    )
     rows: list[dict[str, object]] = []
     next_day = 0
     for rec_no, rec in enumerate(records, start=1):
@@ -366,24 +375,12 @@ def read_routemaster(path: Path) -> SourceRuns:
         Invalid JSON, a missing field, a bad date or epoch value, or records of several dates; naming
         file, record (row, 1-based) and field.
     """
-    try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "not valid JSON",
-            expected="a JSON list of RouteMaster train records",
-            given=exc.msg,
-            where=Location(str(path), exc.lineno, None),
-        ) from None
-    if not isinstance(records, list):
-        raise _input_error(
-            "not a list of train records",
-            path=path,
-            row=None,
-            field="(top level)",
-            expected="a JSON list of {Date, Code, CodeHuman, Path}",
-            given=type(records).__name__,
-        )
+    records = _json_list(
+        path,
+        path.read_text(encoding="utf-8-sig"),
+        what="RouteMaster train records",
+        expected="a JSON list of {Date, Code, CodeHuman, Path}",
+    )
     rows: list[dict[str, object]] = []
     dates: set[date] = set()
     repaired = 0
@@ -514,24 +511,10 @@ def parse_station_alias(path: Path) -> list[dict[str, Any]]:
     """
     raw = path.read_text(encoding="utf-8-sig")
     text = re.sub(r"}\s*，", "},", raw)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "station alias file is not JSON even after replacing full-width commas",
-            expected="a JSON list of {station_idx, station_name, node_type}",
-            given=exc.msg,
-            where=Location(str(path), exc.lineno, None),
-        ) from None
-    if not isinstance(data, list):
-        raise _input_error(
-            "station alias file is not a list",
-            path=path,
-            row=None,
-            field="(top level)",
-            expected="a JSON list",
-            given=type(data).__name__,
-        )
+    data = _json_list(
+        path, text, what="station aliases (after replacing full-width commas)",
+        expected="a JSON list of {station_idx, station_name, node_type}",
+    )  # fmt: skip
     for i, item in enumerate(data, start=1):
         for key in ("station_idx", "station_name"):
             if not isinstance(item, dict) or key not in item:
