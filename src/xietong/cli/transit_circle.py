@@ -164,7 +164,7 @@ def circle(
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
         service_date = _day(day) or feed_service_date(feed)
         window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
-        report = circle_report(
+        return circle_report(
             feed,
             centre=centre_code,
             minutes=minutes,
@@ -174,8 +174,6 @@ def circle(
             city_transfer_s=round(city_transfer_min * 60),
             station_radius_km=station_radius_km or None,
         )
-        report.assumptions["window"] = f"{from_time}–{to_time}"
-        return report
 
     report = run(work)
     out = geojson if geojson is not None else Path(f"circle-{report.centre_code}-{minutes}min.geojson")

@@ -414,6 +414,7 @@ def circle_report(
             if station_radius_km is None
             else f"{station_radius_km:g} (a city's stations are those this close to its centre point)",
             "road": f"{ROAD_SOURCE}, {road_year} network",
+            "window": f"{_hhmm(start_s)}–{_hhmm(end_s)}",
         },
     )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xietong import region
 from xietong.config import Settings
 from xietong.errors import InputError, NotFoundError
 from xietong.transit.china_rail import build_regional_feed, find_sources, read_source
@@ -138,6 +139,61 @@ def load_regional_feed(settings: Settings, gtfs: Path | None = None, *, say: Say
     return read_feed_cached(path)
 
 
+def existing_regional_feed_path(settings: Settings) -> Path:
+    """The data directory's regional feed, or a :class:`NotFoundError` saying how to build it (no build
+    here: a server does not read the raw sources on a request)."""
+    path = regional_feed_path(settings)
+    if not path.exists():
+        raise NotFoundError(
+            "no regional rail feed yet",
+            expected=f"a feed at {path}",
+            given="none",
+            hint="build it on the server: `xietong transit build-gtfs SOURCE_DIR…`",
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=32)
+def _circle_cached(
+    path: str,
+    mtime_ns: int,  # noqa: ARG001 - the file's identity: a rebuilt feed is a new entry
+    size: int,  # noqa: ARG001
+    centre: str,
+    minutes: int,
+    window_s: tuple[int, int],
+    max_transfers: int,
+    station_radius_km: float | None,
+) -> CircleReport:
+    feed = read_feed_cached(Path(path))
+    return circle_report(
+        feed,
+        centre=centre,
+        minutes=minutes,
+        service_date=feed_service_date(feed),
+        window_s=window_s,
+        max_transfers=max_transfers,
+        station_radius_km=station_radius_km,
+    )
+
+
+def regional_circle(
+    settings: Settings,
+    *,
+    centre: str,
+    minutes: int,
+    window_s: tuple[int, int],
+    max_transfers: int,
+    station_radius_km: float | None,
+) -> CircleReport:
+    """The circle report of the data directory's regional feed on its service day, computed once per feed
+    file and parameters (the dashboard asks for the table and the GeoJSON of the same report). Treat the
+    returned report as read-only."""
+    path = existing_regional_feed_path(settings)
+    st = path.stat()
+    key = str(path.resolve()), st.st_mtime_ns, st.st_size
+    return _circle_cached(*key, region.get(centre).code, minutes, window_s, max_transfers, station_radius_km)
+
+
 #: The planned lines shipped with the repository (``scenarios/*.toml``).
 SCENARIO_DIR = Path(__file__).resolve().parents[3] / "scenarios"
 
@@ -238,9 +294,11 @@ __all__ = [
     "ScenarioDiff",
     "build_feed",
     "default_source_dir",
+    "existing_regional_feed_path",
     "feed_service_date",
     "load_regional_feed",
     "read_feed_cached",
+    "regional_circle",
     "regional_feed_path",
     "scenario_diff",
     "scenario_files",

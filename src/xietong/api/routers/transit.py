@@ -22,8 +22,6 @@ from xietong.transit.circle import (
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MINUTES,
     DEFAULT_STATION_RADIUS_KM,
-    CircleReport,
-    circle_report,
     isochrone,
 )
 from xietong.transit.feed import Feed
@@ -31,8 +29,10 @@ from xietong.transit.raptor import earliest_arrival
 from xietong.transit.road import ROAD_SOURCE, ROAD_YEARS, road_times
 from xietong.transit.scenario import load_scenario
 from xietong.transit.service import (
+    existing_regional_feed_path,
     feed_service_date,
     read_feed_cached,
+    regional_circle,
     regional_feed_path,
     scenario_diff,
     scenario_files,
@@ -45,15 +45,7 @@ Clock = Annotated[str, Query(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", description="H
 
 
 def _feed(settings: Settings) -> Feed:
-    path = regional_feed_path(settings)
-    if not path.exists():
-        raise NotFoundError(
-            "no regional rail feed yet",
-            expected=f"a feed at {path}",
-            given="none",
-            hint="build it on the server: `xietong transit build-gtfs SOURCE_DIR…`",
-        )
-    return read_feed_cached(path)
+    return read_feed_cached(existing_regional_feed_path(settings))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -77,23 +69,6 @@ def feed_summary(settings: SettingsDep, principal: PrincipalDep) -> dict[str, An
     }
 
 
-def _circle(
-    settings: Settings, centre: str, minutes: int, from_time: str, to_time: str, max_transfers: int, radius: float
-) -> CircleReport:
-    feed = _feed(settings)
-    report = circle_report(
-        feed,
-        centre=region.get(centre).code,
-        minutes=minutes,
-        service_date=feed_service_date(feed),
-        window_s=(parse_clock(from_time), parse_clock(to_time)),
-        max_transfers=max_transfers,
-        station_radius_km=radius or None,
-    )
-    report.assumptions["window"] = f"{from_time}–{to_time}"
-    return report
-
-
 @router.get(
     "/circle",
     operation_id="transitCircle",
@@ -115,7 +90,14 @@ def circle(
 ) -> Any:
     """Per target city: best and typical rail time over the departure window, the trains of the best journey,
     the modelled road time, ``within`` and a ``note`` when data are missing (targets are never dropped)."""
-    report = _circle(settings, centre, minutes, from_time, to_time, max_transfers, station_radius_km)
+    report = regional_circle(
+        settings,
+        centre=centre,
+        minutes=minutes,
+        window_s=(parse_clock(from_time), parse_clock(to_time)),
+        max_transfers=max_transfers,
+        station_radius_km=station_radius_km or None,
+    )
     if format == "geojson":
         return JSONResponse(report.geojson(), media_type="application/geo+json")
     frame = report.to_frame()
