@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from xietong.air.tables import air_observation
 from xietong.store.bulk import epoch_us_column, fetch_frame, insert_frame
 from xietong.store.session import Store
-from xietong.store.tables import air_observation, metadata
+from xietong.store.tables import metadata
 
 pytestmark = pytest.mark.integration
 

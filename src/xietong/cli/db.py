@@ -22,11 +22,7 @@ def upgrade(ctx: typer.Context) -> None:
     """
     settings = state(ctx).settings
     report = run(lambda: initialise(Store(settings)))
-    typer.echo(
-        f"schema {report.revision_before or 'empty'} -> {report.revision_after}; "
-        f"jurisdictions added {report.jurisdictions_added}; stations added {report.stations_added}; "
-        f"water sections added {report.water_sections_added}"
-    )
+    typer.echo(report.describe())
 
 
 @app.command("status")

@@ -7,6 +7,7 @@ PostgreSQL through ``XIETONG_DATABASE_URL``. The same code runs on both.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -20,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from xietong import domains
 from xietong.config import Settings
 from xietong.errors import StoreError
 
@@ -29,12 +31,24 @@ def _migrations_dir() -> Path:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic configuration for Xietong's migrations (no ``alembic.ini`` needed)."""
+    """An Alembic configuration for Xietong's migrations (no ``alembic.ini`` needed).
+
+    The version locations are the platform's (``xietong/store/migrations/versions``) and each installed
+    domain's migrations package (a branch labelled with the domain's name, see :mod:`xietong.domains`).
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(_migrations_dir()))
+    locations = [_migrations_dir() / "versions", *domains.migration_dirs()]
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+def format_revisions(revisions: tuple[str, ...]) -> str:
+    """Heads as people read them: ``0005`` or ``0005+trading_0001``; ``""`` for an empty schema."""
+    return "+".join(sorted(revisions))
 
 
 class Store:
@@ -74,20 +88,23 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
+        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return format_revisions(heads) or None
 
     def head_revision(self) -> str:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        if head is None:  # pragma: no cover - the package always ships migrations
+        """The heads this installation's platform and domains need, joined by ``+``."""
+        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+        if not heads:  # pragma: no cover - the package always ships migrations
             raise StoreError("no migrations found in the installed package")
-        return head
+        return format_revisions(tuple(heads))
 
     def upgrade(self) -> tuple[str | None, str]:
-        """Migrate the schema to the newest revision; returns (before, after)."""
+        """Migrate the schema to the newest revision of every branch; returns (before, after)."""
         before = self.current_revision()
         with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
+            command.upgrade(alembic_config(conn), "heads")
         return before, self.head_revision()
 
     def ensure_schema(self, *, auto_upgrade: bool | None = None) -> None:
@@ -148,4 +165,4 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-__all__ = ["Store", "alembic_config"]
+__all__ = ["Store", "alembic_config", "format_revisions"]

@@ -13,8 +13,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from xietong.cli._common import fail, frame_to_csv, print_table, run, write_stdout
-from xietong.cli.transit import app
 from xietong.errors import InputError, Location
+from xietong.transit.commands import app
 from xietong.transit.feed import Feed, format_gtfs_time
 from xietong.transit.gtfs import merge_feeds, read_feed
 from xietong.transit.matrix import city_matrix, travel_time_matrix

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 import typer
 
 from xietong import region
-from xietong.air import backtest, consultation, enterprises, forecasts
+from xietong.air import backtest, consultation, forecasts
 from xietong.air import warning as warning_rules
 from xietong.air.consultation import WarningView
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.errors import InputError
+from xietong.exchange import enterprises
 from xietong.times import local_iso, parse_when
 
 app = typer.Typer(help="Regional heavy-pollution warnings: propose, answer, issue, change, lift.", no_args_is_help=True)

@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from xietong.agreements import service
-from xietong.agreements.indicators import Comparator, ParamKind, parse_params
 from xietong.agreements.model import Area, SourceFormat, Strength
 from xietong.agreements.service import Correction, ProgressBy
 from xietong.agreements.track import EvidenceKind, Status, TrackingUpdate
 from xietong.api.deps import PrincipalDep, StoreDep
+from xietong.indicators import Comparator, ParamKind, parse_params
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 

@@ -1,4 +1,8 @@
-"""The enterprise registry behind graded emergency measures (restricted data).
+"""The enterprise registry, shared by the domains (restricted data).
+
+A platform registry: the air domain's graded emergency measures read it, and emission trading (operators'
+holding accounts) and industrial relocation (relocating enterprises) will too, without importing each
+other.
 
 CSV columns: ``name, city, industry, grade, so2_t_per_day, nox_t_per_day, pm_t_per_day, vocs_t_per_day`` — baseline emissions
 in tonnes per day, performance grade A/B/C/D (环办大气〔2026〕2号; STANDARDS.md §7.4). Each enterprise
@@ -16,7 +20,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xietong import region
-from xietong.air.forecasts import warning_cities
 from xietong.enums import Scope
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem, UnknownJurisdictionError
 from xietong.exchange import actions
@@ -26,6 +29,14 @@ from xietong.store.session import Store
 from xietong.store.tables import enterprise, enterprise_history, ingest_batch
 
 GRADES = ("A", "B", "C", "D")
+
+
+def _enterprise_cities() -> set[str]:
+    """Codes of the places an enterprise may be registered in: every jurisdiction below province level,
+    and Beijing and Tianjin (municipalities without cities below them in the region tree)."""
+    return {r.code for r in region.jurisdictions() if r.code != "130000"}
+
+
 EMISSIONS = ("so2_t_per_day", "nox_t_per_day", "pm_t_per_day", "vocs_t_per_day")
 COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
@@ -45,7 +56,7 @@ def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
         )
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
-    allowed = set(warning_cities())
+    allowed = _enterprise_cities()
     for i, rec in enumerate(text.to_dict("records")):
         row = i + 2
         before = len(problems)
@@ -110,7 +121,7 @@ def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
 
 def import_enterprises(store: Store, principal: Principal, frame: pd.DataFrame, *, source: str) -> dict[str, int]:
     """Register or revise enterprises (audited, all-or-nothing). Only each city's jurisdiction may publish."""
-    principal.require(Scope.PUBLISH_AIR, "publish the enterprise registry")
+    principal.require(Scope.PUBLISH_ENTERPRISES, "publish the enterprise registry")
     counts = {"read": len(frame), "written": 0, "unchanged": 0, "revised": 0}
     with actions.audited_write(store, principal, "enterprise.import", f"file {Path(source).name}") as work:
         for city in sorted(set(frame["city"])):

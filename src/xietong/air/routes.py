@@ -15,11 +15,12 @@ from starlette.concurrency import run_in_threadpool
 
 from xietong.air import reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
+from xietong.air.domain import AirScope
 from xietong.air.formats import AirFormat
 from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
+from xietong.air.schemas import IngestOut, ObservationPage, StationOut
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.api.deps import PrincipalDep, StoreDep
-from xietong.api.schemas import IngestOut, ObservationPage, StationOut
 from xietong.enums import POLLUTANTS, Scope
 from xietong.errors import InputError
 from xietong.exchange.stations import list_stations
@@ -255,7 +256,7 @@ async def ingest(
 ) -> Any:
     """Publish a batch in any ingest format (the body is the file). Requires ``publish:air`` for the stations'
     jurisdiction. The same batch twice writes nothing; a changed value becomes a new revision."""
-    principal.require(Scope.PUBLISH_AIR, "publish air-quality data")
+    principal.require(AirScope.PUBLISH, "publish air-quality data")
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     suffix = ".json" if "json" in content_type else ".csv"
@@ -287,7 +288,7 @@ async def ingest(
 async def publish_stations(request: Request, store: StoreDep, principal: PrincipalDep) -> Any:
     """Columns ``监测点编码,监测点名称,城市,经度,纬度,对照点`` (or ``code,name,city,lon,lat,background``).
     Each station belongs to its city's jurisdiction; only that jurisdiction may publish it."""
-    principal.require(Scope.PUBLISH_AIR, "publish stations")
+    principal.require(AirScope.PUBLISH, "publish stations")
     body = await request.body()
     with tempfile.TemporaryDirectory(prefix="xietong-upload-") as tmp:
         path = Path(tmp) / "stations.csv"

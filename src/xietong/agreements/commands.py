@@ -14,12 +14,12 @@ import typer
 
 from xietong import region
 from xietong.agreements import service
-from xietong.agreements.indicators import Comparator, parse_params
 from xietong.agreements.model import Area, SourceFormat
 from xietong.agreements.service import Correction, ProgressBy, ProgressReport, TaskView
 from xietong.agreements.track import Rollup, Status, TrackingUpdate
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state, write_stdout
 from xietong.errors import InputError
+from xietong.indicators import Comparator, parse_params
 
 app = typer.Typer(
     help="Cooperation agreements: import their text, track their tasks, progress by area and jurisdiction.",

@@ -1,34 +1,27 @@
-"""Indicators the platform computes, to which agreement tasks bind (issue 7 §4).
+"""Indicators: values the platform computes from the store, to which agreement tasks (and the dashboard) bind.
 
 An :class:`Indicator` has a key (``"warnings.issued_through_consultation"``), a name, a description, a
 unit, a comparator and default target, the parameters it takes, and a compute function
 ``compute(ctx) -> Reading`` that reads the store (``ctx.store``) with the parameters of one series
 (``ctx.params``) and returns the value, the time of the newest data it reflects, and details.
 
-A task binds to an indicator with parameters and a target ("at least 3 warnings issued through
-consultation in 2026"); the service recomputes the bound series on demand, stores every value with the
-time it was computed (``indicator_value``), and shows each task the latest value and whether the target
-is met.
-
-Modules add indicators by exposing a provider function and naming it in :data:`PROVIDERS`::
+Domains *provide* indicators through the domain contract (``indicators = "package.module:function"`` in
+their :class:`xietong.domains.Domain`); the agreements domain and the dashboard *consume* them through
+:func:`default_registry`, so a domain's numbers reach every other domain without an import between them::
 
     # src/xietong/transit/indicators.py
-    from xietong.agreements.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
+    from xietong.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
 
     def indicators() -> list[Indicator]:
         return [Indicator(key="transit.rail_travel_time", name="Fastest rail trip", unit="min", …,
                           comparator=Comparator.LE, target=90, params=(…), compute=_travel_time)]
 
-    # here:
-    PROVIDERS = (..., "xietong.transit.indicators:indicators")
-
-``docs/agreements.md`` ("Indicators") walks through it for transit and water.
+``docs/agreements.md`` ("Indicators") walks through binding a task to one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,16 +30,11 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-import pandas as pd
-import sqlalchemy as sa
-
-from xietong import region
+from xietong import domains, region
 from xietong.config import DISPLAY_TZ
-from xietong.enums import FLAG_CODE, POLLUTANTS, Pollutant, QualityFlag, WarningStatus
 from xietong.errors import InputError, NotFoundError
 from xietong.exchange.principals import Principal
 from xietong.store.session import Store
-from xietong.store.tables import air_station, warning, warning_city, warning_event
 
 
 class Comparator(StrEnum):
@@ -260,7 +248,7 @@ class Registry:
                     f"two indicators share the key {ind.key!r}",
                     expected="one indicator per key",
                     given=f"{self._by_key[ind.key].module or '?'} and {ind.module or '?'}",
-                    hint="prefix keys with the module name: air., warnings., transit., water.",
+                    hint="prefix keys with the domain name: air., warnings., transit., water.",
                 )
             self._by_key[ind.key] = ind
 
@@ -285,8 +273,7 @@ class Registry:
         return len(self._by_key)
 
 
-# ------------------------------------------------------------------------------- built-in indicators
-def _day_bounds(params: Mapping[str, str]) -> tuple[dt.datetime | None, dt.datetime | None]:
+def day_bounds(params: Mapping[str, str]) -> tuple[dt.datetime | None, dt.datetime | None]:
     """``from``/``to`` days (CST, both inclusive) as [start, end) instants in UTC."""
     start = end = None
     if "from" in params:
@@ -298,199 +285,37 @@ def _day_bounds(params: Mapping[str, str]) -> tuple[dt.datetime | None, dt.datet
     return start, end
 
 
-_PERIOD = (
+#: the ``from``/``to`` parameters of a series over a period of days
+PERIOD_PARAMS = (
     Param("from", ParamKind.DAY, "first day counted (China Standard Time); default: from the start"),
     Param("to", ParamKind.DAY, "last day counted, inclusive; default: up to now"),
 )
 
 
-def _warnings_issued(ctx: Context) -> Reading:
-    """Warnings that reached issue through the consultation (an ``issued`` event), by first issue time."""
-    start, end = _day_bounds(ctx.params)
-    e = warning_event.c
-    first_issue = (
-        sa.select(e.warning_id, sa.func.min(e.at).label("issued_at"))
-        .where(e.kind == "issued")
-        .group_by(e.warning_id)
-        .subquery()
-    )
-    q = (
-        sa.select(warning.c.id, first_issue.c.issued_at)
-        .join(first_issue, first_issue.c.warning_id == warning.c.id)
-        .where(warning.c.status.in_([WarningStatus.ISSUED.value, WarningStatus.CLOSED.value]))
-        .order_by(warning.c.id)
-    )
-    city = ctx.params.get("city")
-    with ctx.store.read() as conn:
-        rows = [(int(r.id), r.issued_at) for r in conn.execute(q)]
-        if city is not None:
-            in_city = {
-                int(r[0])
-                for r in conn.execute(sa.select(e.warning_id).where(e.kind == "issued", e.city_code == city).distinct())
-            }
-            rows = [r for r in rows if r[0] in in_city]
-        last_event = conn.execute(sa.select(sa.func.max(e.at))).scalar_one_or_none()
-        cities: dict[str, int] = {}
-        ids = [i for i, at in rows if (start is None or at >= start) and (end is None or at < end)]
-        if ids:
-            for code, n in conn.execute(
-                sa.select(warning_city.c.city_code, sa.func.count())
-                .where(warning_city.c.warning_id.in_(ids), warning_city.c.status.in_(["issued", "lifted"]))
-                .group_by(warning_city.c.city_code)
-                .order_by(warning_city.c.city_code)
-            ):
-                cities[str(code)] = int(n)
-    return Reading(
-        value=float(len(ids)),
-        as_of=last_event,
-        details={"warnings": ids, "issued_in_cities": cities, "period": dict(ctx.params)},
-    )
-
-
-#: GB 3095-2012 Table 1, grade II, PM2.5 24-h limit [µg/m³]
-PM25_24H_GRADE_II_UG_M3 = 75
-#: GB 3095-2012 and -2026 Table 4: a daily mean needs at least 20 hourly values
-MIN_HOURS_PER_DAY = 20
-
-
-def _pm25_days(ctx: Context) -> Reading:
-    """Days on which the city's PM2.5 daily mean is at or below the limit.
-
-    Per non-background station, a day (China Standard Time; hour labels 01:00 … 24:00) has a daily
-    mean when at least 20 valid hourly values exist (GB 3095 Table 4); the city's daily mean is the
-    arithmetic mean of its stations' daily means (the site mean, STANDARDS.md §3.3). Means are compared
-    unrounded.
-    """
-    from xietong.air import service  # noqa: PLC0415 - the air service imports much; load it when used
-
-    city = ctx.params["city"]
-    limit = float(ctx.params["limit_ug_m3"])
-    start, end = _day_bounds(ctx.params)
-    with ctx.store.read() as conn:
-        codes = [
-            str(r[0])
-            for r in conn.execute(
-                sa.select(air_station.c.code)
-                .where(air_station.c.city_code == city, air_station.c.background.is_(False))
-                .order_by(air_station.c.code)
-            )
-        ]
-    if not codes:
-        return Reading(None, None, {"stations_in_city": 0, "reason": f"no monitoring station in {city}"})
-    query = service.ObservationQuery(
-        stations=tuple(codes),
-        start=start + dt.timedelta(hours=1) if start else None,
-        end=end,
-    )
-    frame = service.read_observations_frame(ctx.store, ctx.principal, query)
-    shift = 2 * POLLUTANTS.index(Pollutant.PM25)
-    flags = (frame["flag_bits"].to_numpy(dtype="int64") >> shift) & 3
-    valid = frame["pm25"].notna().to_numpy() & (flags == FLAG_CODE[QualityFlag.VALID])
-    frame = frame[valid]
-    if frame.empty:
-        return Reading(None, None, {"stations_in_city": len(codes), "days_valid": 0, "limit_ug_m3": limit})
-    day = (frame["time"].dt.tz_convert(DISPLAY_TZ) - pd.Timedelta(hours=1)).dt.date
-    per_station = frame.assign(day=day).groupby(["station", "day"])["pm25"].agg(["mean", "count"])
-    per_station = per_station[per_station["count"] >= MIN_HOURS_PER_DAY]
-    city_daily = per_station.groupby(level="day")["mean"].mean()
-    at_or_below = int((city_daily <= limit).sum())
-    days = len(city_daily)
-    return Reading(
-        value=float(at_or_below),
-        as_of=frame["time"].max().to_pydatetime(),
-        details={
-            "stations_in_city": len(codes),
-            "stations_with_daily_means": sorted({str(k[0]) for k in per_station.index}),
-            "limit_ug_m3": limit,
-            "days_valid": days,
-            "days_above": days - at_or_below,
-            "share_at_or_below": at_or_below / days if days else None,
-            "first_day": min(city_daily.index).isoformat() if days else None,
-            "last_day": max(city_daily.index).isoformat() if days else None,
-        },
-    )
-
-
-def builtin_indicators() -> list[Indicator]:
-    """The indicators this package computes today."""
-    return [
-        Indicator(
-            key="warnings.issued_through_consultation",
-            name="Regional warnings issued through consultation",
-            description=(
-                "Heavy-pollution warnings that reached issue through the regional consultation (proposed, "
-                "answered by the named jurisdictions, issued in at least one city), counted by the time of "
-                "their first issue; closed warnings count, warnings issued nowhere do not."
-            ),
-            unit="warnings",
-            comparator=Comparator.GE,
-            target=1,
-            compute=_warnings_issued,
-            params=(*_PERIOD, Param("city", ParamKind.JURISDICTION, "count only warnings issued in this city")),
-            module="warnings",
-        ),
-        Indicator(
-            key="air.pm25_days_at_or_below",
-            name="Days with city PM2.5 at or below a limit",
-            description=(
-                "Days on which the city's PM2.5 daily mean (mean of its non-background stations' daily "
-                "means, each from at least 20 valid hours) is at or below the limit; default limit "
-                "75 µg/m³, the GB 3095-2012 grade II 24-h limit."
-            ),
-            unit="days",
-            comparator=Comparator.GE,
-            target=None,
-            compute=_pm25_days,
-            params=(
-                Param("city", ParamKind.JURISDICTION, "city code or name (Beijing, Tianjin, a Hebei city)", True),
-                Param(
-                    "limit_ug_m3", ParamKind.NUMBER, "daily-mean limit [µg/m³]", default=str(PM25_24H_GRADE_II_UG_M3)
-                ),
-                *_PERIOD,
-            ),
-            module="air",
-        ),
-    ]
-
-
-#: ``module:function`` providers whose indicators make the default registry; add a line to plug a
-#: module's indicators in (see the module docstring and docs/agreements.md)
-PROVIDERS: tuple[str, ...] = (
-    "xietong.agreements.indicators:builtin_indicators",
-    "xietong.air.indicators:indicators",
-    "xietong.transit.indicators:indicators",
-    "xietong.water.indicators:indicators",
-)
-
-
-def load_providers(providers: Iterable[str]) -> Registry:
-    """A registry of the indicators of ``providers`` (``"package.module:function"`` each)."""
+def load_providers(providers: Iterable[tuple[str, Callable[[], Iterable[Indicator]]]]) -> Registry:
+    """A registry of the indicators of ``providers`` (``(domain name, provider function)`` each)."""
     found: list[Indicator] = []
-    for spec in providers:
-        module_name, _, func_name = spec.partition(":")
+    for name, provider in providers:
         try:
-            provider = getattr(importlib.import_module(module_name), func_name or "indicators")
-        except (ImportError, AttributeError) as exc:
+            found.extend(provider())
+        except TypeError as exc:  # not callable, needs arguments, or returned no list
             raise InputError(
-                "cannot load an indicator provider",
-                expected="'package.module:function' returning a list of Indicator",
-                given=repr(spec),
+                f"the indicator provider of domain {name!r} cannot be called",
+                expected="a function without arguments returning a list of Indicator",
+                given=repr(provider),
                 hint=str(exc),
             ) from exc
-        found.extend(provider())
     return Registry(found)
 
 
 @cache
 def default_registry() -> Registry:
-    """The indicators of every provider in :data:`PROVIDERS` (built once)."""
-    return load_providers(PROVIDERS)
+    """The indicators of every installed domain (built once per process)."""
+    return load_providers(domains.indicator_providers())
 
 
 __all__ = [
-    "MIN_HOURS_PER_DAY",
-    "PM25_24H_GRADE_II_UG_M3",
-    "PROVIDERS",
+    "PERIOD_PARAMS",
     "Comparator",
     "Compute",
     "Context",
@@ -499,7 +324,7 @@ __all__ = [
     "ParamKind",
     "Reading",
     "Registry",
-    "builtin_indicators",
+    "day_bounds",
     "default_registry",
     "load_providers",
     "params_key",

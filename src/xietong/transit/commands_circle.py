@@ -14,7 +14,6 @@ from rich.console import Console
 
 from xietong import region
 from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
-from xietong.cli.transit import app
 from xietong.errors import InputError, Location
 from xietong.transit.circle import (
     DEFAULT_BANDS_MIN,
@@ -26,6 +25,7 @@ from xietong.transit.circle import (
     circle_report,
     isochrone,
 )
+from xietong.transit.commands import app
 from xietong.transit.road import ROAD_SOURCE
 from xietong.transit.scenario import load_scenario
 from xietong.transit.service import feed_service_date, load_regional_feed, scenario_diff

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 
 from xietong.cli._common import echo_json, print_table, run, state
-from xietong.cli.transit import app
 from xietong.errors import InputError
 from xietong.transit.china_rail.build import CoverageReport
+from xietong.transit.commands import app
 from xietong.transit.service import build_feed, regional_feed_path
 from xietong.transit.stations import TARGET_CITY_CODES
 

@@ -12,11 +12,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from xietong.air import backtest, consultation, enterprises, forecasts
+from xietong.air import backtest, consultation, forecasts
 from xietong.air import warning as warning_rules
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.errors import InputError
+from xietong.exchange import enterprises
 from xietong.times import local_iso
 
 router = APIRouter(tags=["warnings"])

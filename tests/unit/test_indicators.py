@@ -1,10 +1,13 @@
-"""Indicator registry: comparators, parameters, providers (no database)."""
+"""The platform's indicator registry: comparators, parameters, providers from the domains (no database)."""
 
 from __future__ import annotations
 
 import pytest
 
-from xietong.agreements.indicators import (
+from xietong import domains
+from xietong.air.indicators import indicators as air_indicators
+from xietong.errors import InputError, NotFoundError, UnknownJurisdictionError
+from xietong.indicators import (
     Comparator,
     Context,
     Indicator,
@@ -12,12 +15,10 @@ from xietong.agreements.indicators import (
     ParamKind,
     Reading,
     Registry,
-    builtin_indicators,
     default_registry,
     load_providers,
     params_key,
 )
-from xietong.errors import InputError, NotFoundError, UnknownJurisdictionError
 
 
 def _constant(ctx: Context) -> Reading:
@@ -99,11 +100,18 @@ def test_the_default_registry_has_the_builtin_indicators() -> None:
     assert "warnings.issued_through_consultation" in (err.value.problem.expected or "")
 
 
-def test_a_module_plugs_in_through_a_provider() -> None:
-    reg = load_providers(["xietong.agreements.indicators:builtin_indicators", f"{__name__}:indicators"])
-    assert "transit.rail_travel_time" in reg and len(reg) == len(builtin_indicators()) + 1
+def test_every_installed_domain_provides_into_the_default_registry() -> None:
+    keys = {i.key for i in default_registry()}
+    for name, provider in domains.indicator_providers():
+        assert {i.key for i in provider()} <= keys, name
+    assert {d for d, _ in domains.indicator_providers()} >= {"air", "water", "transit"}
+
+
+def test_a_domain_plugs_in_through_a_provider() -> None:
+    reg = load_providers([("air", air_indicators), ("test", indicators)])
+    assert "transit.rail_travel_time" in reg and len(reg) == len(air_indicators()) + 1
     with pytest.raises(InputError, match="two indicators share the key"):
         Registry([*indicators(), *indicators()])
-    with pytest.raises(InputError, match="cannot load an indicator provider") as err:
-        load_providers(["xietong.transit.nowhere:indicators"])
-    assert err.value.problem.expected == "'package.module:function' returning a list of Indicator"
+    with pytest.raises(InputError, match="cannot be called") as err:
+        load_providers([("broken", lambda: None)])  # type: ignore[list-item,return-value]
+    assert err.value.problem.expected == "a function without arguments returning a list of Indicator"

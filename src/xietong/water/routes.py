@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from xietong.api.deps import PrincipalDep, StoreDep
-from xietong.enums import Scope
 from xietong.errors import InputError
 from xietong.water import incidents, service
+from xietong.water.domain import WaterScope
 from xietong.water.enums import WaterFormat
 from xietong.water.formats import CST
 
@@ -169,7 +169,7 @@ async def ingest(
     """The body is the file: CNEMC real-time CSV (``_raw`` values read; ``*``/``--`` missing) or canonical
     long CSV/JSON (``section, time, item, value, unit``). Requires ``publish:water`` for every section's
     jurisdiction. The same batch twice writes nothing; a changed value becomes a new revision."""
-    principal.require(Scope.PUBLISH_WATER, "publish water-quality samples")
+    principal.require(WaterScope.PUBLISH, "publish water-quality samples")
     body = await request.body()
     suffix = ".json" if "json" in request.headers.get("content-type", "") else ".csv"
     with tempfile.TemporaryDirectory(prefix="xietong-upload-") as tmp:

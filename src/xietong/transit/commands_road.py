@@ -13,8 +13,8 @@ import typer
 
 from xietong import region
 from xietong.cli._common import echo_json, fail, frame_to_csv, print_table, run, write_stdout
-from xietong.cli.transit import app
 from xietong.errors import InputError, Location
+from xietong.transit.commands import app
 from xietong.transit.feed import format_gtfs_time
 from xietong.transit.road import ROAD_SOURCE, road_times
 from xietong.transit.scenario import Scenario, load_scenario, resolve_stations

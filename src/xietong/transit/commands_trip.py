@@ -10,10 +10,10 @@ import pandas as pd
 import typer
 
 from xietong.cli._common import frame_to_csv, print_table, run, write_stdout
-from xietong.cli.transit import app
-from xietong.cli.transit_route import DateOpt, FootpathsOpt, GtfsOpt, RouteFormat, TransfersOpt, _clock, _load
 from xietong.errors import InputError, Location
 from xietong.transit.access import DEFAULT_MAX_SNAP_M, door_to_door, journey_table
+from xietong.transit.commands import app
+from xietong.transit.commands_route import DateOpt, FootpathsOpt, GtfsOpt, RouteFormat, TransfersOpt, _clock, _load
 from xietong.transit.gtfs import merge_feeds, read_feed
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS
 from xietong.transit.streets import StreetNetwork, TravelMode
