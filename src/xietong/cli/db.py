@@ -31,10 +31,10 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     settings = state(ctx).settings
     store = Store(settings)
     try:
-        current, head = store.current_revision(), store.head_revision()
+        current, head, at_head = store.current_revision(), store.head_revision(), store.at_head()
     finally:
         store.dispose()
-    info = {"database": store.url_for_display, "revision": current, "head": head, "current": current == head}
+    info = {"database": store.url_for_display, "revision": current, "head": head, "current": at_head}
     if as_json:
         echo_json(info)
     else:

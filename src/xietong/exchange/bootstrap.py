@@ -85,7 +85,7 @@ def open_store(settings: Settings) -> Store:
     """
     store = Store(settings)
     if settings.embedded:
-        if store.current_revision() != store.head_revision():
+        if not store.at_head():
             initialise(store)
     else:
         store.ensure_schema(auto_upgrade=False)

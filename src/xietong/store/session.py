@@ -93,6 +93,15 @@ class Store:
             heads = MigrationContext.configure(conn).get_current_heads()
         return format_revisions(heads) or None
 
+    def at_head(self) -> bool:
+        """Whether every branch's head is applied (a revision that depends on another branch's revision
+        implies it, so the stored heads can be fewer than the branches)."""
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_heads()
+        script = ScriptDirectory.from_config(alembic_config())
+        applied = _with_ancestors(script, current)
+        return set(script.get_heads()) <= applied
+
     def head_revision(self) -> str:
         """The heads this installation's platform and domains need, joined by ``+``."""
         heads = ScriptDirectory.from_config(alembic_config()).get_heads()
@@ -115,10 +124,10 @@ class Store:
         """
         if auto_upgrade is None:
             auto_upgrade = self.settings.embedded
+        if self.at_head():
+            return
         current = self.current_revision()
         head = self.head_revision()
-        if current == head:
-            return
         if auto_upgrade:
             self.upgrade()
             return
@@ -131,6 +140,21 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _with_ancestors(script: ScriptDirectory, revisions: tuple[str, ...]) -> set[str]:
+    """``revisions`` and every revision they stand on: down revisions and ``depends_on`` dependencies."""
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        for rev in script.get_revisions(stack.pop()):
+            if rev is None or rev.revision in seen:
+                continue
+            seen.add(rev.revision)
+            for parent in (rev.down_revision, rev.dependencies):
+                if parent:
+                    stack.extend([parent] if isinstance(parent, str) else parent)
+    return seen
 
 
 def _create_engine(settings: Settings) -> Engine:
