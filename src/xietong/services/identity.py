@@ -152,9 +152,9 @@ def validate(numbers: pd.Series, *, as_of: dt.date | None = None) -> pd.DataFram
     return pd.DataFrame(
         {
             "valid": valid,
-            "reason": reason,
-            "birth_date": birth.where(pd.Series(valid, index=text.index)),
-            "sex": sex,
+            "reason": pd.Series(reason, index=numbers.index, dtype=object),
+            "birth_date": birth.where(pd.Series(valid, index=text.index)).to_numpy(),
+            "sex": pd.Series(sex, index=numbers.index, dtype=object),
             "masked": mask_series(text),
         },
         index=numbers.index,
