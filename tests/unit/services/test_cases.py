@@ -204,3 +204,17 @@ def test_an_online_case_is_handled_by_its_competent_office_alone() -> None:
     assert case.steps[1].due_on == D(2026, 10, 13)  # 5 working days: 10/8, 10/9, 10/10 (Sat), 10/12, 10/13
     with pytest.raises(InputError, match="mode"):
         sc.open_case("CASE-T-6", item, receiving=BEIJING, competent=[BEIJING], received_on=D(2026, 9, 30))
+
+
+def test_the_bulk_due_dates_equal_the_case_deadlines() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "base_on": pd.to_datetime(["2025-09-26", "2026-02-13", "2026-09-30"]),
+            "time_limit_wd": [15, 10, None],
+            "suspended_wd": [5, 0, 0],
+        }
+    )
+    due = sc.due_dates(frame)
+    assert [d.date() if pd.notna(d) else None for d in due] == [D(2025, 10, 30), D(2026, 3, 5), None]
