@@ -65,10 +65,14 @@ def main() -> None:
     t_due = best_of(lambda: wd.due_date(start, limit), args.repeat)
     t_susp = best_of(lambda: wd.due_date(due, wd.suspended_working_days(s_from, s_to)), args.repeat)
     t_between = best_of(lambda: wd.working_days_between(start, due), args.repeat)
-    frame = pd.DataFrame({"base_on": start, "time_limit_wd": limit, "suspended_wd": wd.suspended_working_days(s_from, s_to)})
+    frame = pd.DataFrame(
+        {"base_on": start, "time_limit_wd": limit, "suspended_wd": wd.suspended_working_days(s_from, s_to)}
+    )
     t_frame = best_of(lambda: due_dates(frame), args.repeat)
 
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, NumPy {np.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, NumPy {np.__version__}"
+    )
     print(f"calendar: {cal.source}; {cal.working_index.size:,} working days; built in {build_s * 1000:.0f} ms")
     print(f"steps: {n:,} (best of {args.repeat})")
     print(f"  due_date                          {t_due:7.3f} s  ({n / t_due / 1e6:5.1f} M steps/s)")
