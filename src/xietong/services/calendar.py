@@ -181,7 +181,7 @@ def _parse_days(values: Any, field: str) -> tuple[DayArray, _Shape]:
         raise InputError(
             f"{field}: not a date",
             expected="dates as YYYY-MM-DD, datetime.date or datetime64",
-            given=repr(raw[0] if len(raw) else raw)[:40] if shape.scalar else f"values of type {arr.dtype}",
+            given=repr(values)[:40] if shape.scalar else f"values of type {arr.dtype}",
             where=Location(field=field),
         ) from None
     if np.isnat(days).any():
