@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from xietong import region
-from xietong.errors import FormatDetectionError, InputError, Location, Problem, XietongError
+from xietong.errors import FormatDetectionError, InputError, Location, Problem
 from xietong.industry import gbt4754
+from xietong.industry._csv import read_text_csv
 from xietong.industry.enums import BroadSector
 
 LONG_COLUMNS = ("city", "year", "sector", "indicator", "value", "unit")
@@ -92,6 +93,11 @@ class Panel:
                 hint="fix the rows named above; nothing was computed",
             )
         return self
+
+
+def _int(value: object) -> int:
+    """An integer cell (row numbers) whatever pandas typed it as."""
+    return int(str(value))
 
 
 def _city_codes(raw: pd.Series, source: str | None, rows: pd.Series, problems: list[Problem]) -> pd.Series:
@@ -242,7 +248,9 @@ def detect_layout(columns: list[str]) -> str:
         return "wide"
     raise FormatDetectionError(
         "cannot tell the layout of the structure table",
-        expected="long columns " + ", ".join(LONG_COLUMNS) + "; or the wide panel columns city_id, year, "
+        expected="long columns "
+        + ", ".join(LONG_COLUMNS)
+        + "; or the wide panel columns city_id, year, "
         + ", ".join(WIDE_VALUE_COLUMNS),
         given=", ".join(columns[:12]),
     )
@@ -257,13 +265,11 @@ def read_panel(
 ) -> Panel:
     """Read a long or wide CSV, then add the :func:`check_consistency` problems."""
     name = source or (str(path) if isinstance(path, (str, Path)) else None)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # type: ignore[call-overload]
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError("cannot read the structure table as CSV", given=str(exc), where=Location(name)) from exc
+    df, first_row = read_text_csv(path, source=name)
     df = df.replace("", np.nan)
     layout = detect_layout([str(c) for c in df.columns])
-    panel = from_long(df, source=name) if layout == "long" else from_wide(df, source=name)
+    reader = from_long if layout == "long" else from_wide
+    panel = reader(df, source=name, first_row=first_row)
     panel.problems += check_consistency(
         panel.frame, source=name, share_tolerance_pp=share_tolerance_pp, total_tolerance_rel=total_tolerance_rel
     )
@@ -301,7 +307,7 @@ def check_consistency(
         problems.append(
             Problem(
                 f"sector shares of {rec.city} in {rec.year} ({rec.indicator}) do not add up to 100 %",
-                Location(source, int(rec.row), "share"),
+                Location(source, _int(rec.row), "share"),
                 expected=f"100 ± {share_tolerance_pp} %",
                 given=f"{rec.total:.4g} %",
                 hint="check the share columns of this row; Xietong does not rescale them",
@@ -309,7 +315,9 @@ def check_consistency(
         )
     values = f[f["unit"] != PERCENT]
     parts = values[values["scheme"] != TOTAL]
-    p_sum = parts.groupby([*keys, "unit", "scheme"]).agg(parts=("value", "sum"), n=("value", "size"), row=("row", "min"))
+    p_sum = parts.groupby([*keys, "unit", "scheme"]).agg(
+        parts=("value", "sum"), n=("value", "size"), row=("row", "min")
+    )
     totals = values[values["scheme"] == TOTAL].groupby([*keys, "unit"]).agg(total=("value", "sum"))
     both = p_sum.reset_index().merge(totals.reset_index(), on=[*keys, "unit"])
     expected_n = np.where(both["scheme"] == "broad", 3, len(gbt4754.sections()))
@@ -319,7 +327,7 @@ def check_consistency(
         problems.append(
             Problem(
                 f"sector values of {rec.city} in {rec.year} ({rec.indicator}) do not add up to the total",
-                Location(source, int(rec.row), "value"),
+                Location(source, _int(rec.row), "value"),
                 expected=f"{rec.total:.6g} {rec.unit} ± {total_tolerance_rel:.2%}",
                 given=f"{rec.parts:.6g} {rec.unit}",
                 hint="check the sector values and the total of this row; Xietong does not rescale them",
@@ -341,7 +349,7 @@ def _reported_shares(
     return [
         Problem(
             f"reported {rec.sector} share of {rec.city} in {rec.year} differs from the share of the values",
-            Location(source, int(rec.row), "share"),
+            Location(source, _int(rec.row), "share"),
             expected=f"{rec.computed:.4g} % (from the sector values) ± {tol_pp} %",
             given=f"{rec.value:.4g} %",
         )
@@ -375,7 +383,6 @@ __all__ = [
     "WIDE_SHARE_COLUMNS",
     "WIDE_VALUE_COLUMNS",
     "Panel",
-    "XietongError",
     "check_consistency",
     "detect_layout",
     "from_long",

@@ -19,7 +19,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -34,6 +34,7 @@ from xietong.enums import JurisdictionLevel
 from xietong.errors import InputError, Location, Problem
 from xietong.geo import points_geojson
 from xietong.industry import gbt4754
+from xietong.industry._csv import read_text_csv
 from xietong.industry.enums import ParkKind, ParkLevel
 
 EARTH_RADIUS_KM = 6371.0088
@@ -226,36 +227,87 @@ def _enum_problem(value: str, enum: type[ParkLevel] | type[ParkKind], where: Loc
     return None
 
 
-def _row_problems(rec: Mapping[str, Any], row: int, source: str | None, max_km: Mapping[str, float] | None) -> list[Problem]:
-    loc = lambda f: Location(source, row, f)  # noqa: E731
+def _text(value: Any) -> str:
+    """A cell as stripped text; missing (None, NaN) as the empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _row_problems(
+    rec: Mapping[str, Any], row: int, source: str | None, max_km: Mapping[str, float] | None
+) -> list[Problem]:
+    def loc(f: str) -> Location:
+        return Location(source, row, f)
+
     out: list[Problem] = []
-    ref = region.find(str(rec.get("jurisdiction", "")))
+    ref = region.find(_text(rec.get("jurisdiction")))
     if ref is None or not ref.jurisdiction:
-        out.append(Problem("unknown jurisdiction", loc("jurisdiction"), "one of the 15 GB/T 2260 codes of the exchange", repr(rec.get("jurisdiction"))))
+        out.append(
+            Problem(
+                "unknown jurisdiction",
+                loc("jurisdiction"),
+                "one of the 15 GB/T 2260 codes of the exchange",
+                repr(rec.get("jurisdiction")),
+            )
+        )
     for f, enum in (("level", ParkLevel), ("kind", ParkKind)):
-        p = _enum_problem(rec.get(f, ""), enum, loc(f))
+        p = _enum_problem(_text(rec.get(f)), enum, loc(f))
         if p is not None:
             out.append(p)
-    for code in str(rec.get("leading_industries") or "").replace(",", ";").split(";"):
+    for code in _text(rec.get("leading_industries")).replace(",", ";").split(";"):
         if code.strip() and not gbt4754.is_valid(code):
-            out.append(Problem("unknown GB/T 4754-2017 industry code", loc("leading_industries"), "a section letter A–T or a division 01–97 (more digits allowed)", repr(code.strip())))
-    partner = str(rec.get("partner") or "").strip()
-    if str(rec.get("level", "")).strip() == ParkLevel.CO_BUILT.value:
+            out.append(
+                Problem(
+                    "unknown GB/T 4754-2017 industry code",
+                    loc("leading_industries"),
+                    "a section letter A–T or a division 01–97 (more digits allowed)",
+                    repr(code.strip()),
+                )
+            )
+    partner = _text(rec.get("partner"))
+    if _text(rec.get("level")) == ParkLevel.CO_BUILT.value:
         pref = region.find(partner) if partner else None
         if pref is None:
-            out.append(Problem("co-built park without a known partner jurisdiction", loc("partner"), "the GB/T 2260 code of the partner", repr(partner)))
+            out.append(
+                Problem(
+                    "co-built park without a known partner jurisdiction",
+                    loc("partner"),
+                    "the GB/T 2260 code of the partner",
+                    repr(partner),
+                )
+            )
         elif ref is not None and pref.code == ref.code:
-            out.append(Problem("a co-built park's partner is its own jurisdiction", loc("partner"), "another jurisdiction", repr(partner)))
+            out.append(
+                Problem(
+                    "a co-built park's partner is its own jurisdiction",
+                    loc("partner"),
+                    "another jurisdiction",
+                    repr(partner),
+                )
+            )
     out += _point_problems(rec, ref, loc, max_km)
     return out
 
 
-def _point_problems(rec: Mapping[str, Any], ref: region.Region | None, loc: Any, max_km: Mapping[str, float] | None) -> list[Problem]:
+def _point_problems(
+    rec: Mapping[str, Any],
+    ref: region.Region | None,
+    loc: Callable[[str], Location],
+    max_km: Mapping[str, float] | None,
+) -> list[Problem]:
     lon, lat = pd.to_numeric(pd.Series([rec.get("lon"), rec.get("lat")]), errors="coerce")
     if pd.isna(lon) and pd.isna(lat):
         return []
     if pd.isna(lon) or pd.isna(lat) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return [Problem("invalid park location", loc("lon"), "lon in [-180, 180] and lat in [-90, 90] [degrees]", f"{rec.get('lon')}, {rec.get('lat')}")]
+        return [
+            Problem(
+                "invalid park location",
+                loc("lon"),
+                "lon in [-180, 180] and lat in [-90, 90] [degrees]",
+                f"{rec.get('lon')}, {rec.get('lat')}",
+            )
+        ]
     if ref is None:
         return []
     d = distance_km(float(lon), float(lat), ref.lon, ref.lat)
@@ -271,21 +323,30 @@ def _point_problems(rec: Mapping[str, Any], ref: region.Region | None, loc: Any,
     return []
 
 
-def validate(frame: pd.DataFrame, *, source: str | None = None, max_km: Mapping[str, float] | None = None, first_row: int = 2) -> ParkImport:
+def validate(
+    frame: pd.DataFrame, *, source: str | None = None, max_km: Mapping[str, float] | None = None, first_row: int = 2
+) -> ParkImport:
     """Check a parks frame (columns :data:`PARK_COLUMNS` + optional ``partner, lon, lat, area_km2,
     leading_industries``); rows with problems are left out of :attr:`ParkImport.parks`."""
     missing = [c for c in PARK_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError("missing columns in the parks table", expected=", ".join(PARK_COLUMNS), given=", ".join(map(str, frame.columns)), where=Location(source))
+        raise InputError(
+            "missing columns in the parks table",
+            expected=", ".join(PARK_COLUMNS),
+            given=", ".join(map(str, frame.columns)),
+            where=Location(source),
+        )
     problems: list[Problem] = []
     ok = []
     codes = frame["code"].astype(str).str.strip()
     dup = codes.duplicated(keep="first")
     for i, rec in enumerate(frame.to_dict("records")):
         row = first_row + i
-        ps = _row_problems(rec, row, source, max_km)
+        ps = _row_problems({str(k): v for k, v in rec.items()}, row, source, max_km)
         if dup.iloc[i]:
-            ps.append(Problem("duplicate park code", Location(source, row, "code"), "a code used once", repr(codes.iloc[i])))
+            ps.append(
+                Problem("duplicate park code", Location(source, row, "code"), "a code used once", repr(codes.iloc[i]))
+            )
         problems += ps
         ok.append(not ps)
     parks = frame[np.array(ok, dtype=bool)].reset_index(drop=True)
@@ -294,14 +355,18 @@ def validate(frame: pd.DataFrame, *, source: str | None = None, max_km: Mapping[
     return ParkImport(parks, problems)
 
 
-def read_csv(path: str | Path | IO[str], *, source: str | None = None, max_km: Mapping[str, float] | None = None) -> ParkImport:
+def read_csv(
+    path: str | Path | IO[str], *, source: str | None = None, max_km: Mapping[str, float] | None = None
+) -> ParkImport:
     """Parks from a CSV with the columns of :func:`validate`."""
     name = source or (str(path) if isinstance(path, (str, Path)) else None)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#", encoding="utf-8-sig")  # type: ignore[call-overload]
-    return validate(df.replace("", np.nan), source=name, max_km=max_km)
+    df, first_row = read_text_csv(path, source=name)
+    return validate(df.replace("", np.nan), source=name, max_km=max_km, first_row=first_row)
 
 
-def read_geojson(path: str | Path | IO[str], *, source: str | None = None, max_km: Mapping[str, float] | None = None) -> ParkImport:
+def read_geojson(
+    path: str | Path | IO[str], *, source: str | None = None, max_km: Mapping[str, float] | None = None
+) -> ParkImport:
     """Parks from a GeoJSON FeatureCollection of points (RFC 7946); properties as the CSV columns.
     Row numbers in problems are 1-based feature numbers."""
     name = source or (str(path) if isinstance(path, (str, Path)) else None)
@@ -310,7 +375,12 @@ def read_geojson(path: str | Path | IO[str], *, source: str | None = None, max_k
     except json.JSONDecodeError as exc:
         raise InputError("not a JSON document", given=str(exc), where=Location(name)) from exc
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise InputError("not a GeoJSON FeatureCollection", expected='{"type": "FeatureCollection", ...}', given=str(type(doc).__name__), where=Location(name))
+        raise InputError(
+            "not a GeoJSON FeatureCollection",
+            expected='{"type": "FeatureCollection", ...}',
+            given=str(type(doc).__name__),
+            where=Location(name),
+        )
     rows = []
     for feature in doc.get("features", []):
         props = dict(feature.get("properties") or {})
@@ -326,7 +396,9 @@ def read_geojson(path: str | Path | IO[str], *, source: str | None = None, max_k
 
 def to_geojson(parks: Iterable[Park] | None = None) -> dict[str, Any]:
     """The parks as a GeoJSON FeatureCollection of points (``approximate`` in the properties)."""
-    frame = pd.DataFrame([p.as_dict() for p in (seed() if parks is None else parks)]).drop(columns=["sources", "aliases"])
+    frame = pd.DataFrame([p.as_dict() for p in (seed() if parks is None else parks)]).drop(
+        columns=["sources", "aliases"]
+    )
     return points_geojson(frame, id_column="code")
 
 

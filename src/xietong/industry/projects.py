@@ -87,14 +87,20 @@ def check_history(events: pd.DataFrame, *, source: str | None = None) -> list[Pr
     problems: list[Problem] = []
     current: dict[str, tuple[Stage, date]] = {}
     for i, rec in enumerate(events.itertuples(index=False)):
-        row = int(getattr(rec, "row", i + 2))
+        row = int(str(getattr(rec, "row", i + 2)))
         project = str(rec.project)
         where = Location(source, row, "stage")
         try:
-            stage = parse_stage(rec.stage, where=where)
-            day = pd.Timestamp(rec.date).date()
+            stage = parse_stage(str(rec.stage), where=where)
+            day = pd.Timestamp(str(rec.date)).date()
             before = current.get(project)
-            transition(before[0] if before else None, stage, current_date=before[1] if before else None, new_date=day, project=project)
+            transition(
+                before[0] if before else None,
+                stage,
+                current_date=before[1] if before else None,
+                new_date=day,
+                project=project,
+            )
         except (InputError, ConflictError) as exc:
             p = exc.problem
             problems.append(Problem(p.message, where, p.expected, p.given, p.hint))

@@ -35,7 +35,9 @@ def _index() -> dict[str, tuple[RuleEdition, ...]]:
     raw = tomllib.loads(text)
     out: dict[str, tuple[RuleEdition, ...]] = {}
     for rule_id, spec in raw["rule"].items():
-        eds = [RuleEdition(rule_id, str(e["edition"]), e["title"], e["effective"], e["source"]) for e in spec["editions"]]
+        eds = [
+            RuleEdition(rule_id, str(e["edition"]), e["title"], e["effective"], e["source"]) for e in spec["editions"]
+        ]
         out[rule_id] = tuple(sorted(eds, key=lambda e: e.effective))
     return out
 

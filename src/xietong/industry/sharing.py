@@ -73,6 +73,11 @@ class SharingResult:
         return table.reset_index()
 
 
+def _int(value: Any) -> int:
+    """An integer cell (row numbers) whatever pandas typed it as."""
+    return int(str(value))
+
+
 def _local_shares(taxes: pd.DataFrame, problems: list[Problem], source: str | None) -> tuple[np.ndarray, list[str]]:
     """Local share of each row's tax under the ``local_share`` edition in force on its date."""
     out = np.full(len(taxes), np.nan)
@@ -100,11 +105,15 @@ def _check(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(
-            f"missing columns in the {name} table", expected=", ".join(columns), given=", ".join(map(str, frame.columns))
+            f"missing columns in the {name} table",
+            expected=", ".join(columns),
+            given=", ".join(map(str, frame.columns)),
         )
 
 
-def _prepare_taxes(taxes: pd.DataFrame, enterprises: pd.DataFrame, source: str | None) -> tuple[pd.DataFrame, list[Problem]]:
+def _prepare_taxes(
+    taxes: pd.DataFrame, enterprises: pd.DataFrame, source: str | None
+) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     t = taxes.reset_index(drop=True).copy()
     if "row" not in t.columns:
@@ -115,20 +124,30 @@ def _prepare_taxes(taxes: pd.DataFrame, enterprises: pd.DataFrame, source: str |
     paid = pd.to_numeric(t["paid_cny"], errors="coerce")
     for i in t.index[bad_tax]:
         problems.append(
-            Problem("unknown tax", Location(source, int(t.at[i, "row"]), "tax"), ", ".join(sorted(valid_taxes)), repr(t.at[i, "tax"]))
+            Problem(
+                "unknown tax",
+                Location(source, _int(t.at[i, "row"]), "tax"),
+                ", ".join(sorted(valid_taxes)),
+                repr(t.at[i, "tax"]),
+            )
         )
     for i in t.index[unknown]:
         problems.append(
             Problem(
                 "tax row of an enterprise not in the enterprise table",
-                Location(source, int(t.at[i, "row"]), "enterprise"),
+                Location(source, _int(t.at[i, "row"]), "enterprise"),
                 "an enterprise of the enterprise table",
                 repr(t.at[i, "enterprise"]),
             )
         )
     for i in t.index[paid.isna() | (paid < 0)]:
         problems.append(
-            Problem("tax paid must be a number ≥ 0", Location(source, int(t.at[i, "row"]), "paid_cny"), "≥ 0 CNY", repr(t.at[i, "paid_cny"]))
+            Problem(
+                "tax paid must be a number ≥ 0",
+                Location(source, _int(t.at[i, "row"]), "paid_cny"),
+                "≥ 0 CNY",
+                repr(t.at[i, "paid_cny"]),
+            )
         )
     t["paid_cny"] = paid
     if "date" in t.columns:
@@ -158,7 +177,7 @@ def _allocate(d: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
         .groupby(["enterprise", "year"], sort=True)
         .agg(desired=("desired", "sum"), cap=("cap", "first"))
     )
-    cum_granted = np.minimum(per_year["desired"].groupby(level=0).cumsum(), per_year["cap"])
+    cum_granted = per_year["desired"].groupby(level=0).cumsum().clip(upper=per_year["cap"])
     per_year["granted"] = cum_granted - cum_granted.groupby(level=0).shift(fill_value=0.0)
     per_year["cumulative"] = cum_granted
     keys = pd.MultiIndex.from_arrays([d["enterprise"], d["year"]])
@@ -174,7 +193,14 @@ def _allocate(d: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
     return d
 
 
-def _basis(d: pd.DataFrame, in_main: np.ndarray, in_ext: np.ndarray, reached: np.ndarray, desired: np.ndarray, factor: np.ndarray) -> np.ndarray:
+def _basis(
+    d: pd.DataFrame,
+    in_main: np.ndarray,
+    in_ext: np.ndarray,
+    reached: np.ndarray,
+    desired: np.ndarray,
+    factor: np.ndarray,
+) -> np.ndarray:
     """Why each row is split as it is, in words."""
     conditions = [
         ~d["government_led"].to_numpy(dtype=bool),
@@ -237,7 +263,10 @@ def share_taxes(
     )
     threshold = float(spec["eligibility"]["min_avg_annual_cny"]) * int(spec["eligibility"]["years_before"])
     e["eligible"] = e["government_led"] & (e["cap_cny"] >= threshold)
-    d = t.merge(e[["enterprise", "origin", "destination", "start_year", "cap_cny", "government_led", "eligible"]], on="enterprise")
+    d = t.merge(
+        e[["enterprise", "origin", "destination", "start_year", "cap_cny", "government_led", "eligible"]],
+        on="enterprise",
+    )
     d = d.sort_values(["enterprise", "year", "tax"], kind="stable").reset_index(drop=True)
     d = _allocate(d, spec)
     columns = [
@@ -247,7 +276,9 @@ def share_taxes(
     return SharingResult(d[columns], edition, used, problems)
 
 
-def split_output(output_cny: float, fractions: Mapping[str, float], *, location: str, tolerance: float = 1e-9) -> dict[str, float]:
+def split_output(
+    output_cny: float, fractions: Mapping[str, float], *, location: str, tolerance: float = 1e-9
+) -> dict[str, float]:
     """Split a co-built park's output [CNY] between partners by their agreed fractions.
 
     Rule ``output_split`` (``agreed-2017``, partly unconfirmed): the partners agree the fractions, which

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,7 +141,9 @@ def _check_parks(parks: pd.DataFrame, source: str | None) -> None:
         raise InputError.refuse(problems, summary=f"{len(problems)} unknown industry codes in the candidate parks")
 
 
-def _hard(enterprise: Enterprise, parks: pd.DataFrame, spec: Mapping[str, object], on: date, active: set[str]) -> pd.DataFrame:
+def _hard(
+    enterprise: Enterprise, parks: pd.DataFrame, spec: Mapping[str, object], on: date, active: set[str]
+) -> pd.DataFrame:
     removed: list[dict[str, str]] = []
     key_region = set(spec["key_region"]["jurisdictions"])  # type: ignore[index]
     classes = list(spec["no_new_capacity"]["classes"])  # type: ignore[index]
@@ -151,7 +154,7 @@ def _hard(enterprise: Enterprise, parks: pd.DataFrame, spec: Mapping[str, object
     limit = float(standards.load("gb3095", standards.in_force("gb3095", on))["limits"]["PM2.5_annual"][1])
     for r in parks.itertuples():
         if "key_region_capacity" in active and enterprise.new_capacity and banned and str(r.city) in key_region:
-            removed.append({"park": r.park, "constraint": "key_region_capacity", "reason": (
+            removed.append({"park": str(r.park), "constraint": "key_region_capacity", "reason": (
                 f"new capacity of {code} (division {code[:2]} {gbt4754.name(code)}) is banned in the key region, which includes "
                 f"{r.city}: rule siting {spec['edition']}, classes {', '.join(banned)}")})  # fmt: skip
         pm = getattr(r, "pm25_annual_ug_m3", float("nan"))
@@ -162,12 +165,24 @@ def _hard(enterprise: Enterprise, parks: pd.DataFrame, spec: Mapping[str, object
             and not pd.isna(pm)
             and float(pm) > limit
         ):
-            removed.append({"park": r.park, "constraint": "nonattainment_key_emitter", "reason": (
+            removed.append({"park": str(r.park), "constraint": "nonattainment_key_emitter", "reason": (
                 f"a key-management emitter in a city over the PM2.5 limit: {float(pm):g} > {limit:g} µg/m³ "
                 "(GB 3095 grade II, annual); Xietong's reading of the offset rule [unconfirmed]")})  # fmt: skip
         land = getattr(r, "available_land_ha", float("nan"))
-        if "land" in active and enterprise.land_ha is not None and land is not None and not pd.isna(land) and float(land) < enterprise.land_ha:
-            removed.append({"park": r.park, "constraint": "land", "reason": f"available land {float(land):g} ha < needed {enterprise.land_ha:g} ha"})
+        if (
+            "land" in active
+            and enterprise.land_ha is not None
+            and land is not None
+            and not pd.isna(land)
+            and float(land) < enterprise.land_ha
+        ):
+            removed.append(
+                {
+                    "park": str(r.park),
+                    "constraint": "land",
+                    "reason": f"available land {float(land):g} ha < needed {enterprise.land_ha:g} ha",
+                }
+            )
     return pd.DataFrame(removed, columns=["park", "constraint", "reason"])
 
 
@@ -178,20 +193,28 @@ def _scores(enterprise: Enterprise, kept: pd.DataFrame) -> pd.DataFrame:
         v = pd.to_numeric(kept[col], errors="coerce") if col in kept.columns else pd.Series(np.nan, index=kept.index)
         lo, hi = v.min(), v.max()
         s[col] = np.where(v.isna(), 0.0, 1.0 if not hi > lo else (hi - v) / (hi - lo))
-    wc = kept["water_class"].map(water_class_number) if "water_class" in kept.columns else pd.Series(np.nan, index=kept.index)
+    wc = (
+        kept["water_class"].map(water_class_number)
+        if "water_class" in kept.columns
+        else pd.Series(np.nan, index=kept.index)
+    )
     s["water_class"] = np.where(wc.isna(), 0.0, (6.0 - wc) / 5.0)
     return s
 
 
 def _why(kept: pd.DataFrame, scores: pd.DataFrame, weights: Mapping[str, float]) -> list[str]:
+    """Per park: each criterion's value, score, weight and contribution, in words."""
     texts = []
     for idx in kept.index:
         parts = []
         for crit, w in weights.items():
-            value = kept.at[idx, crit] if crit in kept.columns and crit != "industry_fit" else None
-            shown = "missing (scores 0)" if crit != "industry_fit" and (value is None or pd.isna(value)) else (
-                f"{value}" if value is not None else f"leading {kept.at[idx, 'leading_industries']}")  # fmt: skip
-            parts.append(f"{crit} {shown} → {scores.at[idx, crit]:.2f} × {w:.2f} = {scores.at[idx, crit] * w:.3f}")
+            score = float(scores[crit].to_numpy()[kept.index.get_loc(idx)])
+            if crit == "industry_fit":
+                shown = "leading " + str(kept["leading_industries"].to_numpy()[kept.index.get_loc(idx)])
+            else:
+                value: Any = kept.at[idx, crit] if crit in kept.columns else None
+                shown = "missing (scores 0)" if value is None or pd.isna(value) else str(value)
+            parts.append(f"{crit} {shown} → {score:.2f} × {w:.2f} = {score * w:.3f}")
         texts.append("; ".join(parts))
     return texts
 
@@ -217,7 +240,9 @@ def rank_parks(
     w = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = [k for k in w if k not in DEFAULT_WEIGHTS]
     if unknown or abs(sum(w.values()) - 1.0) > 1e-9 or any(v < 0 for v in w.values()):
-        raise InputError("invalid siting weights", expected=f"weights ≥ 0 of {list(DEFAULT_WEIGHTS)} adding up to 1", given=str(w))
+        raise InputError(
+            "invalid siting weights", expected=f"weights ≥ 0 of {list(DEFAULT_WEIGHTS)} adding up to 1", given=str(w)
+        )
     active = set(constraints)
     bad = active - set(HARD_CONSTRAINTS)
     if bad:
@@ -226,9 +251,17 @@ def rank_parks(
     _check_parks(parks, source)
     edition = rules.in_force("siting", on) if edition == "auto" else edition
     spec = rules.load("siting", edition)
-    used = [p for p in rules.unconfirmed(spec, prefix=f"siting_{edition}.") if p.split(".")[1] in active or p.endswith("mapping")]
+    used = [
+        p
+        for p in rules.unconfirmed(spec, prefix=f"siting_{edition}.")
+        if p.split(".")[1] in active or p.endswith("mapping")
+    ]
     if strict and used:
-        raise InputError("a hard constraint rests on unconfirmed rule rows", expected="confirmed rows (strict=True)", given=", ".join(used))
+        raise InputError(
+            "a hard constraint rests on unconfirmed rule rows",
+            expected="confirmed rows (strict=True)",
+            given=", ".join(used),
+        )
     removed = _hard(enterprise, parks.reset_index(drop=True), spec, on, active)
     kept = parks[~parks["park"].isin(removed["park"])].reset_index(drop=True)
     scores = _scores(enterprise, kept)

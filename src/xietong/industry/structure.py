@@ -166,7 +166,7 @@ def structure(values: SectorMatrix, reference: pd.Series | None = None) -> pd.Da
     m = _matrix(values)
     sh = shares(m)
     lq = location_quotients(m, reference)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "city": np.repeat(m.index.to_numpy(), m.shape[1]),
             "year": values.year,
@@ -177,7 +177,6 @@ def structure(values: SectorMatrix, reference: pd.Series | None = None) -> pd.Da
             "lq": lq.to_numpy().ravel(),
         }
     )
-    return out
 
 
 def shift_share(
@@ -213,7 +212,7 @@ def shift_share(
     mix = x0 * (g - big_g)[np.newaxis, :]
     competitive = (x1 - x0) - national - mix  # = x0 (r - g), and defined where x0 = 0
     n = len(sectors)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "city": np.repeat(cities.to_numpy(), n),
             "sector": np.tile(np.asarray(sectors), len(cities)),
@@ -226,7 +225,6 @@ def shift_share(
             "city_growth": r.ravel(),
         }
     )
-    return out
 
 
 __all__ = [

@@ -24,9 +24,19 @@ import pandas as pd
 
 from xietong import region
 from xietong.errors import InputError, Location, Problem
+from xietong.industry._csv import read_text_csv
 from xietong.industry.enums import ContractType
 
-CONTRACT_COLUMNS = ("contract", "seller", "seller_jurisdiction", "buyer", "buyer_jurisdiction", "type", "value_cny", "date")
+CONTRACT_COLUMNS = (
+    "contract",
+    "seller",
+    "seller_jurisdiction",
+    "buyer",
+    "buyer_jurisdiction",
+    "type",
+    "value_cny",
+    "date",
+)
 BEIJING, TIANJIN, HEBEI = "110000", "120000", "130000"
 _CODE = re.compile(r"^\d{6}$")
 _TYPE_ALIASES = {
@@ -63,13 +73,16 @@ def _contract_type(value: str) -> str | None:
         return None
 
 
-def read_contracts(data: str | Path | IO[str] | pd.DataFrame, *, source: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_contracts(
+    data: str | Path | IO[str] | pd.DataFrame, *, source: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Contracts as a frame (bad rows left out) and one :class:`Problem` per bad cell (file, row, field)."""
+    first_row = 2
     if isinstance(data, pd.DataFrame):
         df = data.astype(str).replace({"nan": "", "None": ""})
     else:
         source = source or (str(data) if isinstance(data, (str, Path)) else None)
-        df = pd.read_csv(data, dtype=str, keep_default_na=False, comment="#", encoding="utf-8-sig")  # type: ignore[call-overload]
+        df, first_row = read_text_csv(data, source=source)
     missing = [c for c in CONTRACT_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(
@@ -79,7 +92,7 @@ def read_contracts(data: str | Path | IO[str] | pd.DataFrame, *, source: str | N
             where=Location(source),
         )
     problems: list[Problem] = []
-    rows = np.arange(2, len(df) + 2)
+    rows = np.arange(first_row, first_row + len(df))
     seller = df["seller_jurisdiction"].map(_jurisdiction)
     buyer = df["buyer_jurisdiction"].map(_jurisdiction)
     ctype = df["type"].map(_contract_type)
@@ -96,7 +109,10 @@ def read_contracts(data: str | Path | IO[str] | pd.DataFrame, *, source: str | N
     for mask, column, expected, message in checks:
         m = mask.to_numpy()
         bad |= m
-        problems += [Problem(message, Location(source, int(rows[i]), column), expected, repr(df[column].iloc[i])) for i in np.flatnonzero(m)]
+        problems += [
+            Problem(message, Location(source, int(rows[i]), column), expected, repr(df[column].iloc[i]))
+            for i in np.flatnonzero(m)
+        ]
     ok = ~bad
     out = pd.DataFrame(
         {
@@ -126,8 +142,12 @@ def flows(contracts: pd.DataFrame, *, level: str = "province") -> pd.DataFrame:
     src, dst = c["seller_jurisdiction"], c["buyer_jurisdiction"]
     if level == "province":
         src, dst = src.map(province_of), dst.map(province_of)
-    frame = pd.DataFrame({"year": pd.DatetimeIndex(c["date"]).year, "from": src, "to": dst, "value_cny": c["value_cny"]})
-    out = frame.groupby(["year", "from", "to"], sort=True).agg(contracts=("value_cny", "size"), value_cny=("value_cny", "sum"))
+    frame = pd.DataFrame(
+        {"year": pd.DatetimeIndex(c["date"]).year, "from": src, "to": dst, "value_cny": c["value_cny"]}
+    )
+    out = frame.groupby(["year", "from", "to"], sort=True).agg(
+        contracts=("value_cny", "size"), value_cny=("value_cny", "sum")
+    )
     return out.reset_index()
 
 
