@@ -135,6 +135,23 @@ def _numbers(
     return out
 
 
+_ALLOC_PAIR = re.compile(r"^(\d+)\s+(\d+)\s+\*+$")
+
+
+def _split_allocation_pairs(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Phase-3 allocation cells shown as ``'117055  1296  *****'``: keep the first figure as ``allocated_t``
+    and the second as ``allocated_second_t`` (its meaning — an adjustment flagged by the EUTL's asterisk
+    footnote — is not confirmed; see docs/trading.md)."""
+    m = long["allocated_t"].str.extract(_ALLOC_PAIR)
+    pair = m[0].notna().to_numpy()
+    out = long.copy()
+    out.loc[pair, "allocated_t"] = m.loc[pair, 0]
+    second = pd.DataFrame(
+        {"account_id": out.loc[pair, "account_id"], "year": out.loc[pair, "year"], "allocated_second_t": pd.to_numeric(m.loc[pair, 1]).astype(np.float64)}
+    ).set_index(["account_id", "year"])
+    return out, second
+
+
 def _codes(long: pd.DataFrame, source: str, problems: list[Problem]) -> pd.DataFrame:
     valid = {c.value for c in ComplianceCode}
     ok = long["published_code"].isin(valid).to_numpy(dtype=bool)
@@ -157,7 +174,8 @@ def read_eutl(directory: Path) -> RegistryTables:
     ``installation_years``: one row per account and year that has any value in the four yearly tables:
     ``installation`` (account id), ``year``, ``verified_t`` (NaN for ``Excluded``/``Not Reported``/empty),
     ``emissions_state`` (``absent`` for an empty cell: no figure shown, 0 t; ``not_reported`` only for the
-    EUTL's own ``Not Reported``), ``surrendered_t``, ``allocated_t``, ``published_code``.
+    EUTL's own ``Not Reported``), ``surrendered_t``, ``allocated_t`` (and ``allocated_second_t`` for the
+    phase-3 cells that show two figures and ``*****``), ``published_code``.
     ``installations``: ``installations.csv`` as read (``account_id`` as integer) plus ``first_year`` and
     ``last_year`` of emissions (``final_emissions_year`` 0 = still open).
     """
@@ -188,6 +206,10 @@ def read_eutl(directory: Path) -> RegistryTables:
         elif column == "verified":
             v = _numbers(long, column, name, problems, _EUTL_TEXT_STATES)
             parts.append(v.set_index(["account_id", "year"])[["verified_t", "emissions_state"]])
+        elif column == "allocated_t":
+            long, pairs = _split_allocation_pairs(long)
+            alloc = _numbers(long, column, name, problems).set_index(["account_id", "year"])[[column]]
+            parts.append(alloc.join(pairs, how="left"))
         else:
             parts.append(_numbers(long, column, name, problems).set_index(["account_id", "year"])[[column]])
     years = pd.concat(parts, axis=1, join="outer").sort_index().reset_index()
@@ -472,8 +494,8 @@ def read_pilot_quotes(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         "交易品种",
         "a pilot product (BEA, TJEA, SHEA, GDEA, HBEA, SZA/SZEA, CQEA, FJEA)",
     )
-    known = q["exchange_published"].map(lambda e: EXCHANGE_MARKET.get(e.strip(), (None, None))[0])
-    by_exchange = known.map(lambda m: m.value if m is not None else None).to_numpy(dtype=object)
+    market_of = {name: market.value for name, (market, _) in EXCHANGE_MARKET.items()}
+    by_exchange = np.array([market_of.get(str(e).strip()) for e in q["exchange_published"]], dtype=object)
     flag(
         np.asarray(by_exchange != by_product, dtype=bool),
         "product and exchange belong to different markets",

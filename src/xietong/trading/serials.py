@@ -157,7 +157,7 @@ def issue(
             )
     new = _frame([unit_type], np.array([start]), np.array([end]), [account], [BlockState.HELD.value])
     moved = new.assign(from_account=None)[list(MOVE_COLUMNS)]
-    return MoveResult(pd.concat([blocks, new], ignore_index=True), moved)
+    return MoveResult(merge_adjacent(pd.concat([blocks, new], ignore_index=True)), moved)
 
 
 def _candidates(blocks: pd.DataFrame, account: str, unit_type: str) -> npt.NDArray[np.bool_]:
