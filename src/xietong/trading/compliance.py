@@ -167,6 +167,8 @@ def _rule_arrays(
     }
     for ed in np.unique(editions.astype(str)):
         r = market_rules.load(market, ed, include_unconfirmed=include_unconfirmed)
+        if not r.periods:
+            raise r.missing("trading period")
         sel = editions == ed
         out["deadline"][sel] = r.require_deadline().for_years(years[sel])
         basis = r.require_basis()

@@ -147,7 +147,11 @@ def _split_allocation_pairs(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     out = long.copy()
     out.loc[pair, "allocated_t"] = m.loc[pair, 0]
     second = pd.DataFrame(
-        {"account_id": out.loc[pair, "account_id"], "year": out.loc[pair, "year"], "allocated_second_t": pd.to_numeric(m.loc[pair, 1]).astype(np.float64)}
+        {
+            "account_id": out.loc[pair, "account_id"],
+            "year": out.loc[pair, "year"],
+            "allocated_second_t": pd.to_numeric(m.loc[pair, 1]).astype(np.float64),
+        }
     ).set_index(["account_id", "year"])
     return out, second
 

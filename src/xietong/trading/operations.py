@@ -92,7 +92,7 @@ def check_surrender(
                 given="None",
                 where=Location(field="verified_t" if limit.of == "verified_emissions" else "allocated_t"),
             )
-        cap = int(Fraction(int(round(base))) * Fraction(str(limit.max_share_pct)) / 100)
+        cap = int(Fraction(round(base)) * Fraction(str(limit.max_share_pct)) / 100)
         used = sum(n for u, n in used_before if limit.filter.matches(u))
         check = LimitCheck(limit.name, cap, used, q, limit.source, limit.confirmed)
         if check.left < 0:
@@ -166,7 +166,12 @@ def advance_transfer(
     if event == "approve":
         stray = given - set(required)
         if stray:
-            raise InputError("approval by an approver the rules do not name", expected=", ".join(required) or "no approver", given=", ".join(sorted(stray)), where=Location(field="approver"))
+            raise InputError(
+                "approval by an approver the rules do not name",
+                expected=", ".join(required) or "no approver",
+                given=", ".join(sorted(stray)),
+                where=Location(field="approver"),
+            )
     if nxt is TransferState.AWAITING_APPROVAL and set(required) <= given:
         return TransferState.APPROVED
     return nxt

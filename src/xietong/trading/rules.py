@@ -196,7 +196,8 @@ class MarketRules:
     def label(self) -> str:
         return f"{self.market} {self.edition}"
 
-    def _missing(self, what: str) -> InputError:
+    def missing(self, what: str) -> InputError:
+        """The error for a rule this edition lacks (absent, or unconfirmed and switched off)."""
         return InputError(
             f"the rules of {self.label} have no {what}",
             expected=f"a {what} row",
@@ -207,12 +208,12 @@ class MarketRules:
 
     def require_deadline(self) -> Deadline:
         if self.deadline is None:
-            raise self._missing("compliance deadline")
+            raise self.missing("compliance deadline")
         return self.deadline
 
     def require_basis(self) -> Basis:
         if self.basis is None:
-            raise self._missing("compliance basis")
+            raise self.missing("compliance basis")
         return self.basis
 
     def accepts(self, unit: UnitType) -> UnitRule | None:

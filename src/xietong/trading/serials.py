@@ -70,13 +70,14 @@ def _frame(
     account: Sequence[str] | npt.NDArray[np.object_],
     state: Sequence[str] | npt.NDArray[np.object_],
 ) -> pd.DataFrame:
+    # text columns stay object dtype (pandas 3 would otherwise convert them to Arrow strings on every move)
     return pd.DataFrame(
         {
-            "unit_type": np.asarray(unit_type, dtype=object),
+            "unit_type": pd.Series(np.asarray(unit_type, dtype=object), dtype=object),
             "first_serial": np.asarray(first, dtype=np.int64),
             "last_serial": np.asarray(last, dtype=np.int64),
-            "account": np.asarray(account, dtype=object),
-            "state": np.asarray(state, dtype=object),
+            "account": pd.Series(np.asarray(account, dtype=object), dtype=object),
+            "state": pd.Series(np.asarray(state, dtype=object), dtype=object),
         }
     )
 
@@ -155,25 +156,69 @@ def issue(
                 where=Location(field="first_serial"),
                 hint="leave first_serial out to continue after the last issued serial",
             )
-    new = _frame([unit_type], np.array([start]), np.array([end]), [account], [BlockState.HELD.value])
-    moved = new.assign(from_account=None)[list(MOVE_COLUMNS)]
-    return MoveResult(merge_adjacent(pd.concat([blocks, new], ignore_index=True)), moved)
-
-
-def _candidates(blocks: pd.DataFrame, account: str, unit_type: str) -> npt.NDArray[np.bool_]:
-    return np.asarray(
-        (blocks["account"].to_numpy(object) == account)
-        & (blocks["unit_type"].to_numpy(object) == unit_type)
-        & (blocks["state"].to_numpy(object) == BlockState.HELD.value),
-        dtype=bool,
+    new = _Cols.uniform(
+        unit_type, np.array([start], np.int64), np.array([end], np.int64), account, BlockState.HELD.value
     )
+    return MoveResult(_land(_Cols.of(blocks), new, account, unit_type, BlockState.HELD.value).frame(), new.moves(None))
 
 
-def _take_fifo(own: pd.DataFrame, quantity: int, account: str, unit_type: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+@dataclass(frozen=True, slots=True)
+class _Cols:
+    """A block table as five NumPy arrays (the core works on these; frames only at the boundary)."""
+
+    ut: npt.NDArray[np.object_]
+    first: IntArray
+    last: IntArray
+    acc: npt.NDArray[np.object_]
+    st: npt.NDArray[np.object_]
+
+    @classmethod
+    def of(cls, blocks: pd.DataFrame) -> _Cols:
+        return cls(
+            blocks["unit_type"].to_numpy(object),
+            blocks["first_serial"].to_numpy(np.int64),
+            blocks["last_serial"].to_numpy(np.int64),
+            blocks["account"].to_numpy(object),
+            blocks["state"].to_numpy(object),
+        )
+
+    @classmethod
+    def uniform(cls, unit_type: str, first: IntArray, last: IntArray, account: str, state: str) -> _Cols:
+        n = len(first)
+        return cls(np.full(n, unit_type, object), first, last, np.full(n, account, object), np.full(n, state, object))
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def pick(self, mask: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> _Cols:
+        return _Cols(self.ut[mask], self.first[mask], self.last[mask], self.acc[mask], self.st[mask])
+
+    def relabel(self, *, account: str | None = None, state: str | None = None) -> _Cols:
+        n = len(self)
+        acc = self.acc if account is None else np.full(n, account, object)
+        st = self.st if state is None else np.full(n, state, object)
+        return _Cols(self.ut, self.first, self.last, acc, st)
+
+    @staticmethod
+    def concat(*parts: _Cols) -> _Cols:
+        return _Cols(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("ut", "first", "last", "acc", "st")))
+
+    def frame(self) -> pd.DataFrame:
+        return _frame(self.ut, self.first, self.last, self.acc, self.st)
+
+    def moves(self, from_account: str | None) -> pd.DataFrame:
+        out = self.frame()
+        out.insert(3, "from_account", pd.Series(np.full(len(self), from_account, object), dtype=object))
+        return out
+
+    def where(self, account: str, unit_type: str, state: str) -> npt.NDArray[np.bool_]:
+        return np.asarray((self.acc == account) & (self.ut == unit_type) & (self.st == state), dtype=bool)
+
+
+def _take_fifo(own: _Cols, quantity: int, account: str, unit_type: str) -> tuple[_Cols, _Cols]:
     """Split the account's held blocks (one unit type) into (taken, kept), lowest serials first."""
-    own = own.sort_values("first_serial", kind="stable").reset_index(drop=True)
-    sizes = block_sizes(own)
-    cum = np.cumsum(sizes)
+    own = own.pick(np.argsort(own.first, kind="stable"))
+    cum = np.cumsum(own.last - own.first + 1)
     held = int(cum[-1]) if len(cum) else 0
     if held < quantity:
         raise InputError(
@@ -184,27 +229,15 @@ def _take_fifo(own: pd.DataFrame, quantity: int, account: str, unit_type: str) -
             hint="rule: a move cannot take more units than the sender holds; lower the quantity",
         )
     k = int(np.searchsorted(cum, quantity, side="left"))  # block k completes the quantity
-    before = int(cum[k - 1]) if k > 0 else 0
-    part = quantity - before
-    first = own["first_serial"].to_numpy(np.int64)
-    last = own["last_serial"].to_numpy(np.int64)
-    t_first = first[: k + 1].copy()
-    t_last = last[: k + 1].copy()
-    t_last[k] = first[k] + part - 1
-    keep_first = first[k:].copy()
-    keep_last = last[k:].copy()
-    keep_first[0] = first[k] + part
-    n_keep = len(keep_first)
-    ut = np.full(k + 1, unit_type, dtype=object)
-    taken = _frame(ut, t_first, t_last, np.full(k + 1, account, object), np.full(k + 1, BlockState.HELD.value, object))
-    keep_mask = keep_last >= keep_first
-    kept = _frame(
-        np.full(n_keep, unit_type, dtype=object)[keep_mask],
-        keep_first[keep_mask],
-        keep_last[keep_mask],
-        np.full(n_keep, account, object)[keep_mask],
-        np.full(n_keep, BlockState.HELD.value, object)[keep_mask],
-    )
+    part = quantity - (int(cum[k - 1]) if k > 0 else 0)
+    t_last = own.last[: k + 1].copy()
+    t_last[k] = own.first[k] + part - 1
+    taken = _Cols.uniform(unit_type, own.first[: k + 1].copy(), t_last, account, BlockState.HELD.value)
+    keep_first = own.first[k:].copy()
+    keep_first[0] = own.first[k] + part
+    keep_last = own.last[k:]
+    ok = keep_last >= keep_first
+    kept = _Cols.uniform(unit_type, keep_first[ok], keep_last[ok], account, BlockState.HELD.value)
     return taken, kept
 
 
@@ -245,16 +278,12 @@ def _ranges(serials: Iterable[tuple[int, int]]) -> tuple[IntArray, IntArray]:
     return r_first, r_last
 
 
-def _take_serials(
-    own: pd.DataFrame, serials: Iterable[tuple[int, int]], account: str, unit_type: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _take_serials(own: _Cols, serials: Iterable[tuple[int, int]], account: str, unit_type: str) -> tuple[_Cols, _Cols]:
     """Split the account's held blocks into (the given serial ranges, the rest)."""
     r_first, r_last = _ranges(serials)
-    own = merge_adjacent(own)
-    b_first = own["first_serial"].to_numpy(np.int64)
-    b_last = own["last_serial"].to_numpy(np.int64)
-    idx = np.searchsorted(b_first, r_first, side="right") - 1
-    inside = (idx >= 0) & (b_last[np.clip(idx, 0, None)] >= r_last) if len(b_first) else np.zeros(len(r_first), bool)
+    own = _merge(own)
+    idx = np.searchsorted(own.first, r_first, side="right") - 1
+    inside = (idx >= 0) & (own.last[np.clip(idx, 0, None)] >= r_last) if len(own) else np.zeros(len(r_first), bool)
     if not bool(np.all(inside)):
         bad = int(np.flatnonzero(~inside)[0])
         raise InputError(
@@ -264,27 +293,31 @@ def _take_serials(
             where=Location(field="serials"),
             hint="rule: only units in the sender's account can move; list its blocks and choose ranges from them",
         )
-    n = len(r_first)
-    taken = _frame(
-        np.full(n, unit_type, object),
-        r_first,
-        r_last,
-        np.full(n, account, object),
-        np.full(n, BlockState.HELD.value, object),
-    )
+    taken = _Cols.uniform(unit_type, r_first, r_last, account, BlockState.HELD.value)
     # the rest: gaps between the taken ranges inside each block (all boundaries sort into matching pairs)
-    starts = np.sort(np.concatenate([b_first, r_last + 1]))
-    ends = np.sort(np.concatenate([r_first - 1, b_last]))
+    starts = np.sort(np.concatenate([own.first, r_last + 1]))
+    ends = np.sort(np.concatenate([r_first - 1, own.last]))
     keep = ends >= starts
-    m = int(keep.sum())
-    kept = _frame(
-        np.full(m, unit_type, object),
-        starts[keep],
-        ends[keep],
-        np.full(m, account, object),
-        np.full(m, BlockState.HELD.value, object),
-    )
-    return taken, kept
+    return taken, _Cols.uniform(unit_type, starts[keep], ends[keep], account, BlockState.HELD.value)
+
+
+def _take(
+    cols: _Cols, account: str, unit_type: str, quantity: int | None, serials: Iterable[tuple[int, int]] | None
+) -> tuple[_Cols, _Cols]:
+    if (quantity is None) == (serials is None):
+        raise InputError(
+            "give either a quantity or serial ranges",
+            expected="quantity=… or serials=[(first, last)]",
+            given="both" if quantity is not None else "neither",
+            where=Location(field="quantity"),
+        )
+    mask = cols.where(account, unit_type, BlockState.HELD.value)
+    own = cols.pick(mask)
+    if serials is not None:
+        taken, kept = _take_serials(own, serials, account, unit_type)
+    else:
+        taken, kept = _take_fifo(own, check_quantity(quantity), account, unit_type)
+    return taken, _Cols.concat(cols.pick(~mask), kept)
 
 
 def take(
@@ -300,21 +333,8 @@ def take(
     Give ``quantity`` (lowest serials first, the last block split if needed) or ``serials`` (explicit
     inclusive ranges that must lie in the account's held blocks), not both.
     """
-    if (quantity is None) == (serials is None):
-        raise InputError(
-            "give either a quantity or serial ranges",
-            expected="quantity=… or serials=[(first, last)]",
-            given="both" if quantity is not None else "neither",
-            where=Location(field="quantity"),
-        )
-    mask = _candidates(blocks, account, unit_type)
-    own = blocks.loc[mask]
-    if serials is not None:
-        taken, kept = _take_serials(own, serials, account, unit_type)
-    else:
-        taken, kept = _take_fifo(own, check_quantity(quantity), account, unit_type)
-    rest = pd.concat([blocks.loc[~mask], kept], ignore_index=True)
-    return taken, rest
+    taken, rest = _take(_Cols.of(blocks), account, unit_type, quantity, serials)
+    return taken.frame(), rest.frame()
 
 
 def move(
@@ -349,10 +369,11 @@ def move(
             where=Location(field="unit_type"),
             hint="rule: a market only takes the unit types its rules list (rules file, [[units]] rows)",
         )
-    taken, rest = take(blocks, account=from_account, unit_type=unit_type, quantity=quantity, serials=serials)
-    arrived = taken.assign(account=to_account)
-    moved = arrived.assign(from_account=from_account)[list(MOVE_COLUMNS)]
-    return MoveResult(merge_adjacent(pd.concat([rest, arrived], ignore_index=True)), moved)
+    taken, rest = _take(_Cols.of(blocks), from_account, unit_type, quantity, serials)
+    arrived = taken.relabel(account=to_account)
+    return MoveResult(
+        _land(rest, arrived, to_account, unit_type, BlockState.HELD.value).frame(), arrived.moves(from_account)
+    )
 
 
 def end_life(
@@ -374,10 +395,29 @@ def end_life(
             given=state.value,
             where=Location(field="state"),
         )
-    taken, rest = take(blocks, account=account, unit_type=unit_type, quantity=quantity, serials=serials)
-    done = taken.assign(state=state.value)
-    moved = done.assign(from_account=account)[list(MOVE_COLUMNS)]
-    return MoveResult(merge_adjacent(pd.concat([rest, done], ignore_index=True)), moved)
+    taken, rest = _take(_Cols.of(blocks), account, unit_type, quantity, serials)
+    done = taken.relabel(state=state.value)
+    return MoveResult(_land(rest, done, account, unit_type, state.value).frame(), done.moves(account))
+
+
+def _land(rest: _Cols, arrived: _Cols, account: str, unit_type: str, state: str) -> _Cols:
+    """Put ``arrived`` blocks into the table, merged with the blocks of the same account, unit type and
+    state (only those rows are re-sorted, so a move costs little more than the rows it touches)."""
+    same = rest.where(account, unit_type, state)
+    return _Cols.concat(rest.pick(~same), _merge(_Cols.concat(rest.pick(same), arrived)))
+
+
+def _merge(c: _Cols) -> _Cols:
+    if len(c) <= 1:
+        return c
+    order = np.lexsort((c.first, c.ut.astype(str)))
+    c = c.pick(order)
+    joins = (
+        (c.ut[1:] == c.ut[:-1]) & (c.acc[1:] == c.acc[:-1]) & (c.st[1:] == c.st[:-1]) & (c.first[1:] == c.last[:-1] + 1)
+    )
+    head = np.flatnonzero(np.concatenate([[True], ~joins]))
+    tail = np.concatenate([head[1:] - 1, [len(c) - 1]])
+    return _Cols(c.ut[head], c.first[head], c.last[tail], c.acc[head], c.st[head])
 
 
 def merge_adjacent(blocks: pd.DataFrame) -> pd.DataFrame:
@@ -385,19 +425,7 @@ def merge_adjacent(blocks: pd.DataFrame) -> pd.DataFrame:
 
     Sorted by unit type and first serial; the units are unchanged.
     """
-    if len(blocks) <= 1:
-        return blocks.reset_index(drop=True)
-    b = blocks.sort_values(["unit_type", "first_serial"], kind="stable").reset_index(drop=True)
-    ut = b["unit_type"].to_numpy(object)
-    acc = b["account"].to_numpy(object)
-    st = b["state"].to_numpy(object)
-    first = b["first_serial"].to_numpy(np.int64)
-    last = b["last_serial"].to_numpy(np.int64)
-    joins = (ut[1:] == ut[:-1]) & (acc[1:] == acc[:-1]) & (st[1:] == st[:-1]) & (first[1:] == last[:-1] + 1)
-    starts = np.concatenate([[True], ~joins])
-    head = np.flatnonzero(starts)
-    tail = np.concatenate([head[1:] - 1, [len(b) - 1]])
-    return _frame(ut[head], first[head], last[tail], acc[head], st[head])
+    return _merge(_Cols.of(blocks)).frame()
 
 
 def holdings(blocks: pd.DataFrame, *, state: BlockState | None = BlockState.HELD) -> pd.DataFrame:

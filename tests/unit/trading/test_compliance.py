@@ -33,7 +33,9 @@ def test_a_when_surrendered_covers_verified_b_when_short() -> None:
 
 def test_balances_cumulate_within_the_trading_period() -> None:
     # 2005: 45 over, 2007: 45 short → cumulated 0 → A; a new period starts from zero
-    r = compliance_status(years([(1, 2005, 100, 145), (1, 2006, 100, 100), (1, 2007, 100, 55), (1, 2008, 100, 90)]), "eu_ets")
+    r = compliance_status(
+        years([(1, 2005, 100, 145), (1, 2006, 100, 100), (1, 2007, 100, 55), (1, 2008, 100, 90)]), "eu_ets"
+    )
     assert codes(r) == ["A", "A", "A", "B"]
     assert r["balance_t"].tolist() == [45.0, 45.0, 0.0, -10.0]
 
@@ -52,7 +54,10 @@ def test_phase_3_carries_a_phase_2_deficit_but_not_a_surplus() -> None:
 
 def test_c_when_emissions_were_not_entered_and_zero_is_an_entered_value() -> None:
     r = compliance_status(
-        years([(1, 2010, np.nan, 0), (2, 2010, 0, 0), (3, 2010, np.nan, 0)], emissions_state=["not_reported", "reported", "absent"]),
+        years(
+            [(1, 2010, np.nan, 0), (2, 2010, 0, 0), (3, 2010, np.nan, 0)],
+            emissions_state=["not_reported", "reported", "absent"],
+        ),
         "eu_ets",
     )
     assert codes(r) == ["C", "A", "A"]
@@ -60,7 +65,12 @@ def test_c_when_emissions_were_not_entered_and_zero_is_an_entered_value() -> Non
 
 def test_a_star_marks_data_changed_after_the_deadline_and_the_letter_is_the_status_at_the_deadline() -> None:
     r = compliance_status(
-        years([(1, 2010, 100, 100), (2, 2010, 100, 100), (3, 2010, 100, 100)], surrendered_late_t=[30, 0, 0], entered_late=[False, True, False], corrected_late=[False, False, True]),
+        years(
+            [(1, 2010, 100, 100), (2, 2010, 100, 100), (3, 2010, 100, 100)],
+            surrendered_late_t=[30, 0, 0],
+            entered_late=[False, True, False],
+            corrected_late=[False, False, True],
+        ),
         "eu_ets",
     )
     assert codes(r) == ["B*", "C*", "D*"]
@@ -80,7 +90,13 @@ def test_excluded_years_have_no_eu_code() -> None:
 def test_uk_excluded_year_keeps_the_cumulative_status_unless_never_obliged() -> None:
     r = compliance_status(
         years(
-            [(1, 2021, 100, 0), (1, 2022, np.nan, 0), (1, 2023, np.nan, 90), (2, 2021, np.nan, 0), (2, 2022, np.nan, 0)],
+            [
+                (1, 2021, 100, 0),
+                (1, 2022, np.nan, 0),
+                (1, 2023, np.nan, 90),
+                (2, 2021, np.nan, 0),
+                (2, 2022, np.nan, 0),
+            ],
             emissions_state=["reported", "excluded", "excluded", "excluded", "excluded"],
         ),
         "uk_ets",
@@ -115,7 +131,9 @@ def test_bad_input_is_refused_with_the_row_named() -> None:
 
 
 def test_statement_sums_per_installation_and_period_and_shows_what_is_owed() -> None:
-    r = compliance_status(years([(1, 2008, 100, 40), (1, 2009, 100, 100), (2, 2008, 10, 10)], country=["AT", "AT", "IE"]), "eu_ets")
+    r = compliance_status(
+        years([(1, 2008, 100, 40), (1, 2009, 100, 100), (2, 2008, 10, 10)], country=["AT", "AT", "IE"]), "eu_ets"
+    )
     per_inst = statement(r).set_index("installation")
     assert per_inst.loc[1, "owed_t"] == 60.0
     assert per_inst.loc[1, "n_B"] == 2

@@ -63,11 +63,16 @@ def test_uk_report_blank_is_not_reported_except_after_the_last_year() -> None:
     states = set(y["emissions_state"])
     assert {"reported", "excluded", "not_reported"} <= states
     closed = t.installations.loc[t.installations["last_year"].notna(), "installation"]
-    after = y.loc[y["installation"].isin(closed) & (y["year"] > y["installation"].map(t.installations.set_index("installation")["last_year"]))]
+    after = y.loc[
+        y["installation"].isin(closed)
+        & (y["year"] > y["installation"].map(t.installations.set_index("installation")["last_year"]))
+    ]
     assert (after["emissions_state"] == "absent").all() and len(after) > 0
     # cumulative emissions equal the sum of the yearly figures on every row of the sample
     summed = y.groupby("installation")["verified_t"].sum()
-    assert np.allclose(summed.reindex(t.installations["installation"]).to_numpy(), t.installations["cumulative_emissions_t"].to_numpy())
+    assert np.allclose(
+        summed.reindex(t.installations["installation"]).to_numpy(), t.installations["cumulative_emissions_t"].to_numpy()
+    )
 
 
 def test_uk_report_missing_columns_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from xietong.trading.units import UnitType
 
 EUA_P1 = UnitType("EUA-P1", UnitKind.ALLOWANCE, "eu_ets", standard="EUA", period="phase1")
 EUA_P2 = UnitType("EUA-P2", UnitKind.ALLOWANCE, "eu_ets", standard="EUA", period="phase2")
-CHENGDE_FOREST = UnitType("HB-FOREST-CHENGDE-2016", UnitKind.OFFSET_CREDIT, "hebei_forestry", origin="hebei-chengde", project_type="forestry")
+CHENGDE_FOREST = UnitType(
+    "HB-FOREST-CHENGDE-2016", UnitKind.OFFSET_CREDIT, "hebei_forestry", origin="hebei-chengde", project_type="forestry"
+)
 
 
 def test_every_registered_edition_loads_and_every_row_names_its_source() -> None:

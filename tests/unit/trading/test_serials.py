@@ -48,7 +48,9 @@ def test_fifo_move_takes_the_lowest_serials_and_splits_the_last_block() -> None:
 
 def test_a_move_can_span_several_blocks() -> None:
     blocks = issued(("BEA-2016", 10, "gov-bj"))
-    blocks = serials.move(blocks, from_account="gov-bj", to_account="op-1", unit_type="BEA-2016", serials=[(4, 6)]).blocks
+    blocks = serials.move(
+        blocks, from_account="gov-bj", to_account="op-1", unit_type="BEA-2016", serials=[(4, 6)]
+    ).blocks
     res = serials.move(blocks, from_account="gov-bj", to_account="op-2", unit_type="BEA-2016", quantity=5)
     assert ranges(res.blocks, "op-2") == [(1, 3), (7, 8)]
     assert ranges(res.blocks, "gov-bj") == [(9, 10)]
@@ -56,7 +58,9 @@ def test_a_move_can_span_several_blocks() -> None:
 
 def test_explicit_serial_ranges_cut_holes_in_the_senders_block() -> None:
     blocks = issued(("BEA-2016", 100, "gov-bj"))
-    res = serials.move(blocks, from_account="gov-bj", to_account="op-1", unit_type="BEA-2016", serials=[(10, 19), (50, 50)])
+    res = serials.move(
+        blocks, from_account="gov-bj", to_account="op-1", unit_type="BEA-2016", serials=[(10, 19), (50, 50)]
+    )
     assert ranges(res.blocks, "op-1") == [(10, 19), (50, 50)]
     assert ranges(res.blocks, "gov-bj") == [(1, 9), (20, 49), (51, 100)]
 
@@ -89,7 +93,15 @@ def test_a_whole_float_quantity_is_accepted() -> None:
 def test_unit_type_not_accepted_by_the_receiving_market_is_refused_before_anything_moves() -> None:
     blocks = issued(("BEA-2016", 100, "gov-bj"))
     with pytest.raises(InputError, match="not accepted by the receiving market tianjin_pilot"):
-        serials.move(blocks, from_account="gov-bj", to_account="op-tj", unit_type="BEA-2016", quantity=1, accepted={"TJEA-2016"}, market="tianjin_pilot")
+        serials.move(
+            blocks,
+            from_account="gov-bj",
+            to_account="op-tj",
+            unit_type="BEA-2016",
+            quantity=1,
+            accepted={"TJEA-2016"},
+            market="tianjin_pilot",
+        )
 
 
 def test_overlapping_or_reversed_serial_ranges_are_refused() -> None:
@@ -121,12 +133,22 @@ def test_merge_adjacent_joins_only_same_account_and_state() -> None:
         }
     )
     merged = serials.merge_adjacent(blocks)
-    assert merged[["first_serial", "last_serial", "account"]].values.tolist() == [[1, 20, "a"], [21, 30, "b"], [31, 40, "b"]]
+    assert merged[["first_serial", "last_serial", "account"]].values.tolist() == [
+        [1, 20, "a"],
+        [21, 30, "b"],
+        [31, 40, "b"],
+    ]
 
 
 def test_invariants_catch_a_serial_in_two_accounts_and_a_broken_total() -> None:
     blocks = pd.DataFrame(
-        {"unit_type": ["U", "U"], "first_serial": [1, 10], "last_serial": [10, 20], "account": ["a", "b"], "state": ["held", "held"]}
+        {
+            "unit_type": ["U", "U"],
+            "first_serial": [1, 10],
+            "last_serial": [10, 20],
+            "account": ["a", "b"],
+            "state": ["held", "held"],
+        }
     )
     problems = serials.check_invariants(blocks, issued={"U": 20})
     messages = [p.message for p in problems]
