@@ -116,7 +116,7 @@ def test_beijing_compares_each_year_on_its_own() -> None:
 
 
 def test_switching_off_unconfirmed_rules_names_the_missing_rule() -> None:
-    with pytest.raises(InputError, match="compliance deadline"):
+    with pytest.raises(InputError, match="the rules of beijing_pilot 2013 have no trading period"):
         compliance_status(years([(1, 2015, 100, 100)]), "beijing_pilot", include_unconfirmed=False)
 
 
