@@ -263,6 +263,132 @@ def _uk_frame(path: Path, sheet: str) -> pd.DataFrame:
     return pd.read_csv(path, dtype=object, keep_default_na=False).replace({"": None})
 
 
+_UK_EXTRA = (
+    "Regulator",
+    "Account Holder Name",
+    "Account type",
+    "Account status",
+    "Installation name",
+    "Permit ID or Monitoring plan ID",
+)
+
+
+def _uk_accounts(raw: pd.DataFrame, source: str, problems: list[Problem]) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
+    """One row per account, and which rows are usable (an Operator ID, a first year, a surrender total)."""
+    line = np.arange(2, len(raw) + 2)
+    acc = pd.DataFrame({"installation": pd.to_numeric(raw["Operator ID"], errors="coerce"), "line": line})
+    numeric = {
+        "first_year": "First Year of Operation",
+        "last_year": "Last Year of Operation",
+        "cumulative_emissions_t": "Cumulative emissions",
+        "cumulative_surrenders_t": "Cumulative surrenders",
+    }
+    for col, name in numeric.items():
+        acc[col] = pd.to_numeric(raw[name], errors="coerce") if name in raw else np.nan
+    for extra in _UK_EXTRA:
+        if extra in raw:
+            acc[extra.lower().replace(" ", "_")] = raw[extra].to_numpy()
+    checks = (
+        ("installation", "Operator ID"),
+        ("first_year", "First Year of Operation"),
+        ("cumulative_surrenders_t", "Cumulative surrenders"),
+    )
+    bad = np.zeros(len(acc), dtype=bool)
+    for col, name in checks:
+        missing = acc[col].isna().to_numpy() & ~bad
+        for i in np.flatnonzero(missing)[:50]:
+            problems.append(
+                Problem(
+                    "row without a usable value",
+                    Location(source, int(line[i]), name),
+                    "a number",
+                    repr(raw[name].iloc[i]),
+                )
+            )
+        bad |= missing
+    return acc, ~bad
+
+
+def _uk_year_rows(
+    raw: pd.DataFrame,
+    acc: pd.DataFrame,
+    keep: npt.NDArray[np.bool_],
+    years: dict[int, tuple[str, str | None]],
+    source: str,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """One row per account and report year: the recorded emissions, their state, the published status."""
+    line = acc["line"].to_numpy()
+    rows: list[pd.DataFrame] = []
+    for year, (col, status_col) in sorted(years.items()):
+        cell = raw[col].astype(object)
+        num = pd.to_numeric(cell.map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce")
+        text = cell.map(lambda v: v.strip().upper() if isinstance(v, str) and v.strip() else None).where(num.isna())
+        odd = (text.notna() & (text != "EXCLUDED")).to_numpy()
+        for i in np.flatnonzero(odd & keep)[:20]:
+            problems.append(
+                Problem(
+                    "not a quantity",
+                    Location(source, int(line[i]), col),
+                    "a number of t CO2e, blank or EXCLUDED",
+                    repr(cell.iloc[i]),
+                )
+            )
+        after_life = (year > acc["last_year"]).to_numpy(dtype=bool)  # closed: no figure was due any more
+        blank = np.where(after_life, EmissionsState.ABSENT.value, EmissionsState.NOT_REPORTED.value)
+        state = np.where(
+            text == "EXCLUDED",
+            EmissionsState.EXCLUDED.value,
+            np.where(num.notna(), EmissionsState.REPORTED.value, blank),
+        )
+        published = raw[status_col].astype(object).to_numpy() if status_col else np.full(len(raw), None, object)
+        frame = pd.DataFrame(
+            {
+                "installation": acc["installation"],
+                "year": year,
+                "verified_t": num.to_numpy(dtype=np.float64),
+                "emissions_state": state,
+                "published_status": published,
+                "line": line,
+            }
+        )
+        rows.append(frame.loc[keep & ~odd])
+    out = pd.concat(rows, ignore_index=True)
+    out["installation"] = out["installation"].astype(np.int64)
+    valid = {s.value for s in UkStatus}
+    pub = out["published_status"].map(lambda v: str(v).strip().upper() if isinstance(v, str) and v.strip() else None)
+    for i in np.flatnonzero((pub.notna() & ~pub.isin(valid)).to_numpy())[:20]:
+        problems.append(
+            Problem(
+                "unknown surrender status",
+                Location(source, int(out["line"].iloc[i])),
+                ", ".join(sorted(valid)),
+                repr(pub.iloc[i]),
+            )
+        )
+    out["published_status"] = pub.where(pub.isin(valid))
+    return out
+
+
+def _uk_check_cumulative(acc: pd.DataFrame, years: pd.DataFrame, source: str, problems: list[Problem]) -> None:
+    """A problem for each account whose cumulative emissions differ from the sum of its yearly figures."""
+    summed = years.groupby("installation")["verified_t"].sum()
+    diff = (
+        acc.set_index("installation")["cumulative_emissions_t"]
+        - summed.reindex(acc["installation"]).fillna(0).to_numpy()
+    )
+    for inst_id, d in diff[diff.abs() > 0.5].head(20).items():
+        r = acc.loc[acc["installation"] == inst_id].iloc[0]
+        problems.append(
+            Problem(
+                "cumulative emissions differ from the sum of the yearly recorded emissions",
+                Location(source, int(r["line"]), "Cumulative emissions"),
+                f"{summed.get(inst_id, 0):.0f}",
+                f"{r['cumulative_emissions_t']:.0f} (difference {d:+.0f})",
+            )
+        )
+
+
 def read_uk_ets(path: Path, *, sheet: str = "Data") -> RegistryTables:
     """Read the UK ETS compliance report.
 
@@ -281,8 +407,9 @@ def read_uk_ets(path: Path, *, sheet: str = "Data") -> RegistryTables:
     raw.columns = [str(c).strip() for c in raw.columns]
     emis = _uk_year_columns(list(raw.columns), "Recorded emissions")
     stat = _uk_year_columns(list(raw.columns), "Static surrender status")
-    needed = ["Operator ID", "First Year of Operation", "Cumulative emissions", "Cumulative surrenders"]
-    _require_columns(raw, needed, source)
+    _require_columns(
+        raw, ["Operator ID", "First Year of Operation", "Cumulative emissions", "Cumulative surrenders"], source
+    )
     if not emis:
         raise InputError(
             f"{source} has no 'Recorded emissions YYYY' columns",
@@ -291,112 +418,16 @@ def read_uk_ets(path: Path, *, sheet: str = "Data") -> RegistryTables:
             where=Location(source=source, row=1),
         )
     problems: list[Problem] = []
-    line = np.arange(2, len(raw) + 2)
-    acc = pd.DataFrame({"installation": pd.to_numeric(raw["Operator ID"], errors="coerce"), "line": line})
-    for col, name in (("first_year", "First Year of Operation"), ("last_year", "Last Year of Operation")):
-        acc[col] = pd.to_numeric(raw[name], errors="coerce") if name in raw else np.nan
-    for col, name in (
-        ("cumulative_emissions_t", "Cumulative emissions"),
-        ("cumulative_surrenders_t", "Cumulative surrenders"),
-    ):
-        acc[col] = pd.to_numeric(raw[name], errors="coerce")
-    for extra in (
-        "Regulator",
-        "Account Holder Name",
-        "Account type",
-        "Account status",
-        "Installation name",
-        "Permit ID or Monitoring plan ID",
-    ):
-        if extra in raw:
-            acc[extra.lower().replace(" ", "_")] = raw[extra].to_numpy()
-    bad = acc["installation"].isna() | acc["first_year"].isna() | acc["cumulative_surrenders_t"].isna()
-    for i in np.flatnonzero(bad.to_numpy())[:50]:
-        field_name = (
-            "Operator ID"
-            if pd.isna(acc["installation"].iloc[i])
-            else "First Year of Operation"
-            if pd.isna(acc["first_year"].iloc[i])
-            else "Cumulative surrenders"
-        )
-        problems.append(
-            Problem(
-                "row without a usable value",
-                Location(source, int(line[i]), field_name),
-                "a number",
-                repr(raw[field_name].iloc[i]),
-            )
-        )
-    keep = ~bad.to_numpy()
-    rows: list[pd.DataFrame] = []
-    for year, col in sorted(emis.items()):
-        cell = raw[col].astype(object)
-        text = cell.map(lambda v: str(v).strip().upper() if isinstance(v, str) else None)
-        num = pd.to_numeric(cell.where(text.isna()), errors="coerce")
-        odd = text.notna() & (text != "EXCLUDED")
-        for i in np.flatnonzero(odd.to_numpy())[:20]:
-            problems.append(
-                Problem(
-                    "not a quantity",
-                    Location(source, int(line[i]), col),
-                    "a number of t CO2e, blank or EXCLUDED",
-                    repr(cell.iloc[i]),
-                )
-            )
-        after_life = (year > acc["last_year"]).to_numpy(dtype=bool)  # closed: no figure was due any more
-        blank = np.where(after_life, EmissionsState.ABSENT.value, EmissionsState.NOT_REPORTED.value)
-        state = np.where(
-            text == "EXCLUDED",
-            EmissionsState.EXCLUDED.value,
-            np.where(num.notna(), EmissionsState.REPORTED.value, blank),
-        )
-        published = raw[stat[year]].astype(object) if year in stat else pd.Series([None] * len(raw))
-        frame = pd.DataFrame(
-            {
-                "installation": acc["installation"],
-                "year": year,
-                "verified_t": num.to_numpy(dtype=np.float64),
-                "emissions_state": state,
-                "published_status": published.to_numpy(),
-                "line": line,
-            }
-        )
-        rows.append(frame.loc[keep & ~odd.to_numpy()])
-    years = pd.concat(rows, ignore_index=True)
-    years["installation"] = years["installation"].astype(np.int64)
-    valid = {s.value for s in UkStatus}
-    pub = years["published_status"].map(lambda v: str(v).strip().upper() if isinstance(v, str) and v.strip() else None)
-    for i in np.flatnonzero((pub.notna() & ~pub.isin(valid)).to_numpy())[:20]:
-        problems.append(
-            Problem(
-                "unknown surrender status",
-                Location(source, int(years["line"].iloc[i])),
-                ", ".join(sorted(valid)),
-                repr(pub.iloc[i]),
-            )
-        )
-    years["published_status"] = pub.where(pub.isin(valid))
+    acc, keep = _uk_accounts(raw, source, problems)
+    years = _uk_year_rows(raw, acc, keep, {y: (c, stat.get(y)) for y, c in emis.items()}, source, problems)
     acc = acc.loc[keep].astype({"installation": np.int64})
-    first = years["installation"].map(acc.set_index("installation")["first_year"])
-    last = years["installation"].map(acc.set_index("installation")["last_year"])
+    by_id = acc.set_index("installation")
+    first = years["installation"].map(by_id["first_year"])
+    last = years["installation"].map(by_id["last_year"])
     in_life = (years["year"] >= first) & (last.isna() | (years["year"] <= last))
     years = years.loc[in_life | years["published_status"].notna()].reset_index(drop=True)
-    years["first_year"] = years["installation"].map(acc.set_index("installation")["first_year"])
-    summed = years.groupby("installation")["verified_t"].sum()
-    diff = (
-        acc.set_index("installation")["cumulative_emissions_t"]
-        - summed.reindex(acc["installation"]).fillna(0).to_numpy()
-    )
-    for inst_id, d in diff[diff.abs() > 0.5].head(20).items():
-        r = acc.loc[acc["installation"] == inst_id].iloc[0]
-        problems.append(
-            Problem(
-                "cumulative emissions differ from the sum of the yearly recorded emissions",
-                Location(source, int(r["line"]), "Cumulative emissions"),
-                f"{summed.get(inst_id, 0):.0f}",
-                f"{r['cumulative_emissions_t']:.0f} (difference {d:+.0f})",
-            )
-        )
+    years["first_year"] = years["installation"].map(by_id["first_year"])
+    _uk_check_cumulative(acc, years, source, problems)
     return RegistryTables(acc.reset_index(drop=True), years, problems)
 
 
