@@ -28,6 +28,7 @@ from xietong.trading.enums import (
     UnitKind,
 )
 from xietong.trading.formats import RegistryTables, read_eutl, read_pilot_quotes, read_uk_ets
+from xietong.trading.market import market_series, volume_traded
 from xietong.trading.replay import ReplayReport, mismatch_markdown, replay_eutl, replay_uk_ets
 from xietong.trading.units import UnitType
 
@@ -49,6 +50,7 @@ __all__ = [
     "UnitKind",
     "UnitType",
     "compliance_status",
+    "market_series",
     "mismatch_markdown",
     "read_eutl",
     "read_pilot_quotes",
@@ -59,4 +61,5 @@ __all__ = [
     "serials",
     "statement",
     "uk_status",
+    "volume_traded",
 ]

@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import DATA
 from xietong.errors import InputError
 from xietong.trading import read_eutl, read_pilot_quotes, read_uk_ets
+from xietong.trading.enums import PilotMarket
+from xietong.trading.market import market_series, volume_traded
 
 TRADING = DATA / "trading"
 EUTL = TRADING / "eutl_AT_IE_20"
@@ -114,3 +116,23 @@ def test_uk_report_as_csv_with_a_bad_cell_names_row_and_column(tmp_path: Path) -
         ("cumulative emissions differ from the sum of the yearly recorded emissions", 2, "Cumulative emissions")
     ]
     assert len(t.installations) == 30  # the account and its other years are kept
+
+
+def test_market_series_weights_prices_by_volume_and_sums_volumes() -> None:
+    q, _ = read_pilot_quotes(QUOTES)
+    series = market_series(q, freq="year")
+    assert set(series["market"]) <= {m.value for m in PilotMarket}
+    for market, year in series[["market", "period"]].itertuples(index=False):
+        assert series.loc[
+            (series["market"] == market) & (series["period"] == year), "volume_t"
+        ].item() == volume_traded(q, market, year.year)
+    rows = q.loc[(q["volume_t"] > 0) & q["avg_price_cny_t"].notna()]
+    one = rows.iloc[0]
+    same = rows.loc[(rows["market"] == one["market"]) & (rows["date"].dt.year == one["date"].year)]
+    expected = (same["avg_price_cny_t"] * same["volume_t"]).sum() / same["volume_t"].sum()
+    got = series.loc[
+        (series["market"] == one["market"]) & (series["period"].dt.year == one["date"].year), "price_cny_t"
+    ].item()
+    assert got == pytest.approx(expected)
+    with pytest.raises(InputError, match="unknown frequency"):
+        market_series(q, freq="fortnight")
