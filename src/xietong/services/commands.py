@@ -14,7 +14,7 @@ import typer
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state
 from xietong.errors import InputError, Location
 from xietong.services import calendar as wd
-from xietong.services import caseviews, casework, deadlines, registry, reports, retention
+from xietong.services import caseviews, casework, cooperation, deadlines, registry, reports, retention
 from xietong.services.enums import Decision, Mode, PartnershipKind, StepKind
 
 app = typer.Typer(
@@ -76,7 +76,9 @@ def _documents(specs: list[str] | None) -> list[casework.DocumentIn]:
 def _print_steps(result: dict[str, Any]) -> None:
     typer.echo(f"case {result['case']}: {result['status']}")
     print_table(
-        result["steps"], ["seq", "kind", "office", "status", "opened_on", "due_on", "done_on", "suspended_wd"], min_width=120
+        result["steps"],
+        ["seq", "kind", "office", "status", "opened_on", "due_on", "done_on", "suspended_wd"],
+        min_width=120,
     )
 
 
@@ -389,7 +391,7 @@ def recognised(
     """Is X issued by Y in A recognised in B on D? Prints the answer and the entry (with its source)."""
     st = state(ctx)
     answer = run(
-        lambda: registry.recognised(
+        lambda: cooperation.recognised(
             st.store, st.principal(token), catalogue=catalogue, item=item_key, issuer=issuer, issued_in=issued_in,
             used_in=used_in, on=_required_day(on, "--on"),
         )
@@ -415,7 +417,7 @@ def partnerships(
     """Partnerships across the jurisdictions, with the rail travel time between the partners' cities."""
     st = state(ctx)
     rows = run(
-        lambda: registry.partnerships(
+        lambda: cooperation.partnerships(
             st.store, st.principal(token), kind=kind.value if kind else None, travel_time=travel_time
         )
     )

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from xietong.enums import Scope
+from xietong.errors import InputError, Location
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
 from xietong.services.registry import today
@@ -39,6 +40,14 @@ def purge(store: Store, principal: Principal, *, as_of: dt.date | None = None) -
     day = as_of or today()
     with actions.audited_write(store, principal, "services.retention.purge", f"retention {day.isoformat()}") as work:
         principal.require(Scope.ADMIN, "delete personal data whose retention period ended")
+        if day > today():
+            raise InputError(
+                "a purge dated in the future",
+                expected=f"a day on or before {today().isoformat()} (China Standard Time)",
+                given=day.isoformat(),
+                where=Location(field="as_of"),
+                hint="retention periods end on their day, never earlier",
+            )
         conn = work.conn
         c = services_case.c
         candidates = conn.execute(

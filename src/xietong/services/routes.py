@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.errors import InputError, Location
 from xietong.services import calendar as wd
-from xietong.services import caseviews, casework, deadlines, registry, reports, retention
+from xietong.services import caseviews, casework, cooperation, deadlines, registry, reports, retention
 from xietong.services.enums import Decision, Mode, PartnershipKind, StepKind
 
 router = APIRouter(prefix="/services", tags=["services"])
@@ -278,7 +278,7 @@ def is_recognised(
     used_in: Annotated[str, Query(description="jurisdiction where it is presented (code or name)")],
     on: dt.date,
 ) -> dict[str, Any]:
-    return registry.recognised(
+    return cooperation.recognised(
         store, principal, catalogue=catalogue, item=item, issuer=issuer, issued_in=issued_in, used_in=used_in, on=on
     )
 
@@ -287,7 +287,7 @@ def is_recognised(
 def recognition_entries(
     store: StoreDep, principal: PrincipalDep, catalogue: str | None = None, limit: Limit = 200
 ) -> list[dict[str, Any]]:
-    return registry.list_recognition(store, principal, catalogue=catalogue, limit=limit)
+    return cooperation.list_recognition(store, principal, catalogue=catalogue, limit=limit)
 
 
 @router.get("/partnerships", operation_id="listPartnerships", summary="Partnerships with rail travel times")
@@ -297,7 +297,7 @@ def partnerships(
     kind: PartnershipKind | None = None,
     travel_time: Annotated[bool, Query(description="read transit.rail_travel_time_min per city pair")] = True,
 ) -> list[dict[str, Any]]:
-    return registry.partnerships(store, principal, kind=kind.value if kind else None, travel_time=travel_time)
+    return cooperation.partnerships(store, principal, kind=kind.value if kind else None, travel_time=travel_time)
 
 
 @router.get("/stats", operation_id="serviceStatistics", summary="The region's case statistics")
