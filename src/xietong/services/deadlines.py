@@ -51,6 +51,14 @@ def overdue_query(as_of: dt.date, *, offices: list[str] | None = None, limit: in
     return q.order_by(s.due_on, s.case_id, s.seq).limit(limit)
 
 
+def unannounced_query(as_of: dt.date, *, offices: list[str] | None = None, limit: int = SCAN_BATCH) -> sa.Select[Any]:
+    """The overdue steps not yet announced for their current due date (what :func:`scan` announces)."""
+    s = services_step.c
+    return overdue_query(as_of, offices=offices, limit=limit).where(
+        sa.or_(s.overdue_notified_due.is_(None), s.overdue_notified_due != s.due_on)
+    )
+
+
 def overdue_count(conn: Connection, as_of: dt.date, *, offices: list[str] | None = None) -> int:
     s = services_step.c
     q = sa.select(sa.func.count()).select_from(services_step).where(s.status == "open", s.due_on < as_of)
@@ -118,10 +126,7 @@ def scan(
         conn = work.conn
         offices = _offices_of(conn, principal)
         s = services_step.c
-        q = overdue_query(day, offices=offices, limit=batch).where(
-            sa.or_(s.overdue_notified_due.is_(None), s.overdue_notified_due != s.due_on)
-        )
-        rows = conn.execute(q).all()
+        rows = conn.execute(unannounced_query(day, offices=offices, limit=batch)).all()
         late = _late([r.due_on for r in rows], day)
         parties: dict[int, dict[str, str]] = {}
         meta: dict[int, Any] = {}
@@ -160,4 +165,4 @@ def scan(
         return {"as_of": day.isoformat(), "announced": len(rows), "webhooks_queued": queued, "more": len(rows) == batch}
 
 
-__all__ = ["SCAN_BATCH", "list_overdue", "overdue_count", "overdue_query", "scan"]
+__all__ = ["SCAN_BATCH", "list_overdue", "overdue_count", "overdue_query", "scan", "unannounced_query"]

@@ -118,10 +118,13 @@ services_step = sa.Table(
     sa.Column("suspended_wd", sa.Integer, nullable=False, comment="working days added for suspensions"),
     sa.Column("outcome", sa.String(12), nullable=True),
     sa.Column("overdue_notified_due", sa.Date, nullable=True, comment="due day of the last overdue event"),
-    # the overdue query: open steps due before a day (all, or one office's), read in due order
+    # the overdue query: open steps due before a day (all, or one office's), read in its order
+    # (due day, case, step), so a page needs no sort
     sa.Index(
         "ix_services_step_open_due",
         "due_on",
+        "case_id",
+        "seq",
         postgresql_where=sa.text("status = 'open'"),
         sqlite_where=sa.text("status = 'open'"),
     ),
@@ -129,6 +132,8 @@ services_step = sa.Table(
         "ix_services_step_open_office_due",
         "office_code",
         "due_on",
+        "case_id",
+        "seq",
         postgresql_where=sa.text("status = 'open'"),
         sqlite_where=sa.text("status = 'open'"),
     ),

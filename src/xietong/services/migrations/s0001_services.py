@@ -222,14 +222,14 @@ def upgrade() -> None:
     with op.batch_alter_table("services_step", schema=None) as batch_op:
         batch_op.create_index(
             "ix_services_step_open_due",
-            ["due_on"],
+            ["due_on", "case_id", "seq"],
             unique=False,
             postgresql_where=sa.text("status = 'open'"),
             sqlite_where=sa.text("status = 'open'"),
         )
         batch_op.create_index(
             "ix_services_step_open_office_due",
-            ["office_code", "due_on"],
+            ["office_code", "due_on", "case_id", "seq"],
             unique=False,
             postgresql_where=sa.text("status = 'open'"),
             sqlite_where=sa.text("status = 'open'"),
