@@ -286,7 +286,9 @@ def case_show(
         f"  applicant {a.get('name') or '(hidden)'} {a.get('identity_number') or a.get('identity_masked') or '(purged)'}"
     )
     print_table(
-        view["steps"], ["seq", "kind", "office", "status", "opened_on", "due_on", "done_on", "suspended_wd", "on_time"]
+        view["steps"],
+        ["seq", "kind", "office", "status", "opened_on", "due_on", "done_on", "suspended_wd", "on_time"],
+        min_width=120,
     )
     for s in view["suspensions"]:
         typer.echo(f"  suspended {s['from']} → {s['to'] or '…'} by {s['office']}: {s['reason']}")
