@@ -233,3 +233,43 @@ def test_overdue_steps_raise_events_to_both_offices_once_per_due_date(store: Sto
     assert _step(view, "forwarded")["due_on"] == wd.due_date(D(2025, 10, 23), 4).isoformat() == "2025-10-29"
     # … still past: announced again for the new due date
     assert deadlines.scan(store, world.region.principal, as_of=D(2025, 11, 3))["announced"] == 1
+
+
+def test_a_joint_case_decided_in_two_jurisdictions(store: Store, world: World) -> None:
+    """JJJ-PS-029 (enterprise relocation, joint handling since October 2023) received in Langfang, decided
+    by Beijing and Tianjin in parallel; default limits of the Administrative Licensing Law (data/process_rules.toml)."""
+    _subscribe(store)
+    lf, bj, tj = world.langfang, world.beijing, world.tianjin
+    case = int(
+        casework.receive_case(
+            store, lf.principal, item="JJJ-PS-029", receiving_office=lf.office,
+            competent_offices=[bj.office, tj.office], received_on=D(2025, 12, 1), identity_number=APPLICANT_ID,
+            applicant_name=APPLICANT_NAME,
+        )["case"]
+    )  # fmt: skip
+    view = caseviews.get_case(store, tj.principal, case)  # a competent office of a third jurisdiction reads it
+    assert view["mode"] == "joint"
+    assert _step(view, "completeness_check")["due_on"] == wd.due_date(D(2025, 12, 1), 5).isoformat() == "2025-12-08"
+    casework.complete_step(store, lf.principal, case, "completeness_check", on=D(2025, 12, 2))
+    casework.complete_step(store, lf.principal, case, "forwarded", on=D(2025, 12, 3))
+    casework.complete_step(store, bj.principal, case, "accepted", on=D(2025, 12, 4))
+    casework.complete_step(store, tj.principal, case, "accepted", on=D(2025, 12, 5))
+    view = caseviews.get_case(store, lf.principal, case)
+    decided = {s["office"]: s["due_on"] for s in view["steps"] if s["kind"] == "decided"}
+    # 第四十二条第二款: joint handling within 45 working days of acceptance
+    assert decided == {
+        bj.office: wd.due_date(D(2025, 12, 4), 45).isoformat(),
+        tj.office: wd.due_date(D(2025, 12, 5), 45).isoformat(),
+    }
+    casework.complete_step(store, bj.principal, case, "decided", on=D(2025, 12, 18), outcome="approved")
+    assert _step(caseviews.get_case(store, lf.principal, case), "result_returned")["status"] == "pending"
+    casework.complete_step(store, tj.principal, case, "decided", on=D(2025, 12, 19), outcome="approved")
+    returned = _step(caseviews.get_case(store, lf.principal, case), "result_returned")
+    assert (returned["office"], returned["due_on"]) == (bj.office, wd.due_date(D(2025, 12, 19), 10).isoformat())
+    assert (
+        casework.complete_step(store, bj.principal, case, "result_returned", on=D(2025, 12, 22))["status"] == "closed"
+    )
+    received = next(
+        d for d in _outbox(store) if d["event"] == "services.case.received" and d["data"]["case_id"] == str(case)
+    )
+    assert set(received["data"]["offices"].values()) == {"131000", "110000", "120000"}
