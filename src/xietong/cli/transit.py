@@ -15,4 +15,4 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-from xietong.cli import transit_build, transit_circle, transit_road, transit_route, transit_trip  # noqa: E402,F401
+from xietong.cli import transit_build, transit_circle, transit_road, transit_route, transit_trip, transit_validate  # noqa: E402, F401
