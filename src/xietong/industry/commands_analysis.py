@@ -45,7 +45,7 @@ def _table(ctx: typer.Context, panel: Path | None, years: list[int], token: str 
             )
         return table
     st = state(ctx)
-    return run(lambda: economy.from_store(st.store, st.principal(token), years=years))
+    return run(lambda: economy.from_store(st.store, st.principal(token), years=years, require=True))
 
 
 @app.command("structure")

@@ -142,8 +142,11 @@ def import_table(store: Store, principal: Principal, table: Table) -> dict[str, 
     return {"batch_id": batch, **counts}
 
 
-def from_store(store: Store, principal: Principal, *, years: Sequence[int] | None = None) -> Table:
-    """The stored values as a table (row numbers 0: they come from the store, not a file)."""
+def from_store(
+    store: Store, principal: Principal, *, years: Sequence[int] | None = None, require: bool = False
+) -> Table:
+    """The stored values as a table (row numbers 0: they come from the store, not a file); with ``require``,
+    an :class:`InputError` naming the stored years when one of ``years`` has no values."""
     principal.require(Scope.READ, "read structure tables")
     v = industry_structure_value.c
     q = sa.select(v.city, v.year, v.sector, v.indicator, v.value, v.unit).order_by(v.city, v.year, v.sector)
@@ -154,13 +157,28 @@ def from_store(store: Store, principal: Principal, *, years: Sequence[int] | Non
     frame["row"] = 0
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
+    missing = sorted(set(years or ()) - {int(y) for y in frame["year"]})
+    if require and missing:
+        present = stored_years(store, principal)
+        raise InputError(
+            f"no structure table stored for {', '.join(map(str, missing))}",
+            expected="one of the stored years: " + (", ".join(map(str, present)) or "none"),
+            given=", ".join(map(str, missing)),
+            hint="store one with `xietong industry import-structure FILE` (or POST /api/v1/industry/structure), "
+            "or compute from a file with --panel FILE",
+        )
     return Table(frame, "the store")
 
 
 def stored_years(store: Store, principal: Principal) -> list[int]:
     principal.require(Scope.READ, "read structure tables")
     with store.read() as conn:
-        return [int(r[0]) for r in conn.execute(sa.select(industry_structure_value.c.year).distinct().order_by(industry_structure_value.c.year))]
+        return [
+            int(r[0])
+            for r in conn.execute(
+                sa.select(industry_structure_value.c.year).distinct().order_by(industry_structure_value.c.year)
+            )
+        ]
 
 
 __all__ = [

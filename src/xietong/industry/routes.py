@@ -217,7 +217,7 @@ def structure(
     year: Annotated[int, Query(ge=1949, le=2100)],
     indicator: str = "value_added",
 ) -> list[dict[str, Any]]:
-    table = economy.from_store(store, principal, years=[year])
+    table = economy.from_store(store, principal, years=[year], require=True)
     return _frame(economy.structure_table(table, year, indicator=indicator))
 
 
@@ -228,7 +228,7 @@ def similarity(
     year: Annotated[int, Query(ge=1949, le=2100)],
     indicator: str = "value_added",
 ) -> list[dict[str, Any]]:
-    table = economy.from_store(store, principal, years=[year])
+    table = economy.from_store(store, principal, years=[year], require=True)
     return _frame(economy.similarity_table(table, year, indicator=indicator))
 
 
@@ -240,7 +240,7 @@ def shift_share(
     end: Annotated[int, Query(ge=1949, le=2100)],
     indicator: str = "value_added",
 ) -> list[dict[str, Any]]:
-    table = economy.from_store(store, principal, years=[base, end])
+    table = economy.from_store(store, principal, years=[base, end], require=True)
     return _frame(economy.shift_share_table(table, base, end, indicator=indicator))
 
 
