@@ -17,7 +17,7 @@ function money(cny) { return cny == null ? "—" : `${(cny / 1e8).toLocaleString
 
 function addParks(map, parks) {
   for (const p of parks) {
-    L.circleMarker([p.lat, p.lon], { radius: 7, color: parkColour(p), weight: 2, fillOpacity: 0.55, dashArray: p.approximate ? "3 3" : null })
+    L.circleMarker([p.lat, p.lon], { className: "industry-park", radius: 7, color: parkColour(p), weight: 2, fillOpacity: 0.55, dashArray: p.approximate ? "3 3" : null })
       .bindTooltip(`${esc(p.code)} ${esc(p.name_zh)}<br>${esc(p.name_en)}<br>${esc(p.leading_name || "no leading industry recorded")}${p.approximate ? "<br><i>point: the jurisdiction's reference point</i>" : ""}`)
       .addTo(map);
   }
