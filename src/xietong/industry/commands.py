@@ -51,7 +51,7 @@ def emit(frame: pd.DataFrame, fmt: OutputFormat, columns: list[str] | None = Non
         for r in rows:
             for k, v in r.items():
                 if isinstance(v, float):
-                    r[k] = f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+                    r[k] = f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
         print_table(rows, columns or list(frame.columns), min_width=160)
 
 
