@@ -74,3 +74,18 @@ def test_sharing_siting_and_contracts(client: TestClient, store: Store) -> None:
     assert posted.status_code == 200 and posted.json()["new"] == 7
     beijing = client.get("/api/v1/industry/transfer/beijing", headers=bearer(admin)).json()
     assert [(r["year"], r["value_cny"]) for r in beijing] == [(2023, 22.5e6), (2024, 6e5)]
+
+
+def test_parks_posted_as_records(client: TestClient, store: Store) -> None:
+    tianjin = token(store, "tianjin-parks", "120000")
+    park = {"code": "TJT1", "name_zh": "测试园", "name_en": "Test park (written for the test)",
+            "jurisdiction": "120000", "level": "municipal", "kind": "industrial_park", "leading_industries": ["27"]}  # fmt: skip
+    bad = client.post("/api/v1/industry/parks", json={"records": [park, {**park, "code": "TJT2",
+                      "leading_industries": ["C99"]}]}, headers=bearer(tianjin))  # fmt: skip
+    assert bad.status_code == 400 and "request body, row 2, field 'leading_industries'" in bad.json()["detail"]
+    ok = client.post("/api/v1/industry/parks", json={"records": [park]}, headers=bearer(tianjin))
+    assert ok.status_code == 200 and ok.json()["new"] == 1
+    other = client.post("/api/v1/industry/parks", json={"records": [{**park, "code": "HB1", "jurisdiction": "130100"}]},
+                        headers=bearer(tianjin))  # fmt: skip
+    assert other.status_code == 403
+    assert client.get("/api/v1/industry/parks/TJT1/history", headers=bearer(tianjin)).json()[0]["revision"] == 1

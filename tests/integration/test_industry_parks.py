@@ -175,3 +175,21 @@ def test_a_bad_park_file_exits_2_from_the_cli(engine: Engine, tmp_path: Path) ->
     result = CliRunner().invoke(app, ["industry", "parks", "import", str(csv)], env=engine.env, catch_exceptions=False)
     assert result.exit_code == 2
     assert "bad.csv, row 4, field 'leading_industries'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_geojson_of_parks_imports_with_its_points(engine: Engine, store: Store, tmp_path: Path) -> None:
+    # written for the test: one park as a GeoJSON point near Tangshan's reference point
+    ref = region.get("130200")
+    doc = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [ref.lon + 0.3, ref.lat - 0.2]},
+        "properties": {"code": "TSGJ", "name_zh": "测试园区", "name_en": "Test park (written for the test)",
+                       "jurisdiction": "130200", "level": "provincial", "kind": "industrial_park",
+                       "leading_industries": ["3670", "C38"], "area_km2": 12.5},
+    }]}  # fmt: skip
+    path = write(tmp_path / "parks.geojson", json.dumps(doc, ensure_ascii=False))
+    result = CliRunner().invoke(app, ["industry", "parks", "import", str(path)], env=engine.env, catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.stdout)["new"] == 1, result.stderr
+    park = service.get_park(store, operator(store), "TSGJ")
+    assert (park["lon"], park["lat"], park["approximate"]) == (ref.lon + 0.3, ref.lat - 0.2, False)
+    assert park["leading_industries"] == ["3670", "38"] and park["leading_section"] == "C"
+    assert park["sources"] == [{"file": "parks.geojson", "row": 1}] and park["area_km2"] == 12.5
