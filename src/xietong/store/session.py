@@ -88,10 +88,19 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
-        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty."""
+        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty.
+
+        A branch head that is applied only as the ``depends_on`` of another branch's revision (a domain
+        branch based on the platform's newest revision) is not stored by Alembic as a head of its own; it
+        is reported here all the same, so that a store at head reports :meth:`head_revision`.
+        """
         with self.engine.connect() as conn:
             heads = MigrationContext.configure(conn).get_current_heads()
-        return format_revisions(heads) or None
+        if not heads:
+            return None
+        script = ScriptDirectory.from_config(alembic_config())
+        implied = set(script.get_heads()) & _with_ancestors(script, heads)
+        return format_revisions(tuple(sorted(set(heads) | implied)))
 
     def at_head(self) -> bool:
         """Whether every branch's head is applied (a revision that depends on another branch's revision
