@@ -28,6 +28,7 @@ The module imports no domain (``tests/unit/test_architecture.py``).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -248,20 +249,39 @@ def point_feature(
     }
 
 
-def _points(geometry: Mapping[str, Any] | None) -> Iterable[tuple[float, float]]:
+def _positions(coords: Any) -> Iterable[tuple[float, float]]:
+    """Every position of a GeoJSON coordinates array, at any nesting depth."""
+    if isinstance(coords, list | tuple) and coords and isinstance(coords[0], int | float):
+        yield float(coords[0]), float(coords[1])
+    elif isinstance(coords, list | tuple):
+        for c in coords:
+            yield from _positions(c)
+
+
+def geometry_bbox(geometry: Mapping[str, Any] | None) -> tuple[float, float, float, float] | None:
+    """The bounding box [lon min, lat min, lon max, lat max] of any GeoJSON geometry; ``None`` without one."""
     if not geometry:
-        return
-    kind, coords = geometry.get("type"), geometry.get("coordinates")
-    if kind == "Point":
-        yield float(coords[0]), float(coords[1])  # type: ignore[index]
-    elif kind in {"LineString", "MultiPoint"}:
-        for c in coords or ():
-            yield float(c[0]), float(c[1])
+        return None
+    parts = geometry.get("geometries") if geometry.get("type") == "GeometryCollection" else [geometry]
+    points = [p for g in parts or () for p in _positions(g.get("coordinates"))]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
 
 
 def in_bbox(feature: Mapping[str, Any], bbox: BBox) -> bool:
-    """Whether a point (or any vertex of a line) of the feature lies in ``bbox``; no geometry → no."""
-    return any(bbox.contains(lon, lat) for lon, lat in _points(feature.get("geometry")))
+    """Whether the feature's geometry meets ``bbox`` (exact for points; by the geometry's own bounding box for
+    lines and polygons, as OGC servers commonly do); no geometry → no."""
+    box = geometry_bbox(feature.get("geometry"))
+    if box is None:
+        return False
+    lo_lon, lo_lat, hi_lon, hi_lat = box
+    if hi_lat < bbox.min_lat or lo_lat > bbox.max_lat:
+        return False
+    if bbox.min_lon <= bbox.max_lon:
+        return not (hi_lon < bbox.min_lon or lo_lon > bbox.max_lon)
+    return hi_lon >= bbox.min_lon or lo_lon <= bbox.max_lon
 
 
 def page_of(features: Sequence[dict[str, Any]], query: ItemsQuery) -> ItemsPage:
@@ -385,8 +405,23 @@ def _jurisdiction_items(query: ItemsQuery) -> ItemsPage:
     return page_of(features, query)
 
 
+def _boundary_items(query: ItemsQuery) -> ItemsPage:
+    """The features of the operator's boundary file (``XIETONG_BOUNDARIES``); none is bundled."""
+    path = query.settings.boundaries_file
+    if path is None or not path.is_file():
+        return ItemsPage([], 0)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    features = []
+    for i, f in enumerate(doc.get("features", []) if isinstance(doc, dict) else []):
+        props = dict(f.get("properties") or {})
+        fid = str(props.get("adcode") or props.get("code") or f.get("id") or i)
+        features.append({"type": "Feature", "id": fid, "geometry": f.get("geometry"), "properties": props})
+    return page_of(features, query)
+
+
 def platform_collections() -> list[FeatureCollection]:
-    """The platform's own collections: the places of the reference data (``xietong.region``)."""
+    """The platform's own collections: the places of the reference data (``xietong.region``) and the
+    boundaries of the file the operator configured (empty when none: no boundary file is bundled)."""
     return [
         FeatureCollection(
             id="jurisdictions",
@@ -408,7 +443,20 @@ def platform_collections() -> list[FeatureCollection]:
             },
             attribution="Xietong reference data (xietong/data/regions.toml), Apache-2.0",
             keywords=("region", "jurisdictions"),
-        )
+        ),
+        FeatureCollection(
+            id="boundaries",
+            title_zh="行政区边界",
+            title_en="Boundaries",
+            description=(
+                "The boundaries of the GeoJSON file this server's operator configured (XIETONG_BOUNDARIES), for "
+                "maps; empty when none is. Xietong bundles no boundary file: the public ones it knows have unclear "
+                "licences, so the operator answers for the file and its terms."
+            ),
+            items=_boundary_items,
+            attribution="the operator's boundary file (see its own terms)",
+            keywords=("region", "boundaries"),
+        ),
     ]
 
 
@@ -498,6 +546,7 @@ __all__ = [
     "find_item",
     "get",
     "hour_label",
+    "geometry_bbox",
     "in_bbox",
     "iso_cst",
     "iso_utc",

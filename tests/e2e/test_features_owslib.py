@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from owslib.ogcapi.features import Features
@@ -81,7 +80,7 @@ def test_owslib_lists_the_collections_and_reads_every_one(server: str) -> None:
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]
     assert api.api()["openapi"].startswith("3.0")  # the service-desc OWSLib picks is the OpenAPI 3.0 one
     ids = api.feature_collections()
-    assert set(ids) == {"jurisdictions", "air-stations", "air-warning-cities", "water-sections", "water-incidents",
+    assert set(ids) == {"jurisdictions", "boundaries", "air-stations", "air-warning-cities", "water-sections", "water-incidents",
                         "rail-stations", "transit-circle"}  # fmt: skip
     counts = {}
     for cid in ids:

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 
 BASE = "/api/v1/features"
 UCI = sorted((DATA / "air" / "uci").glob("*.csv"))  # Dingling 1002A, Dongsi 1003A, Tiantan 1004A, 10–23 Dec 2016
-COLLECTIONS = {"jurisdictions", "air-stations", "air-warning-cities", "water-sections", "water-incidents",
+COLLECTIONS = {"jurisdictions", "boundaries", "air-stations", "air-warning-cities", "water-sections", "water-incidents",
                "rail-stations", "transit-circle"}  # fmt: skip
 
 

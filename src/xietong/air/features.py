@@ -223,8 +223,8 @@ def levels_in_force(
     A city's level in force is the one its last ``issued``/``upgraded``/``downgraded`` event up to ``at`` set,
     while the warning's period ``start_at <= at < end_at`` runs and no later ``lifted`` event ended it; over
     several warnings the highest level wins. While a warning's consultation is open at ``at`` (proposed, no
-    ``issued`` or ``closed`` event yet), every named city that has not declined shows the proposal as
-    ``proposed_level``.
+    ``issued`` or ``closed`` event yet, its period not over), every named city that has not declined shows the
+    proposal as ``proposed_level``.
     """
     rank = {lv: i for i, lv in enumerate(WarningLevel)}
     t = pd.Timestamp(at)
@@ -236,7 +236,7 @@ def levels_in_force(
         if "proposed" not in set(mine["kind"]):
             continue
         running = pd.Timestamp(w["start_at"]) <= t < pd.Timestamp(w["end_at"])
-        open_ = not ({"issued", "closed"} & set(mine["kind"]))
+        open_ = not ({"issued", "closed"} & set(mine["kind"])) and t < pd.Timestamp(w["end_at"])
         for city in named.loc[named["warning_id"] == wid, "city_code"].astype(str):
             level, declined = _city_events(mine[mine["city_code"] == city].to_dict("records"))
             old = state.get(city, CityLevel(WarningLevel.NONE, None))

@@ -63,7 +63,7 @@ async function warningsPage(id) {
     ${list.map((w) => `<tr class="clickable" data-id="${w.id}"><td><a href="#/warnings/${w.id}">${w.id}</a></td><td>${esc(said(WARNING_STATUS, w.status))}</td>
       <td>${warningBadge(w.level)}</td><td>${esc(w.rules)}</td>
       <td>${esc(cst(w.start))} → ${esc(cst(w.end))}</td>
-      <td>${w.cities.map((c) => `${esc(cityName(c.city))}: ${esc(said(WARNING_STATUS, c.status))}`).join(", ")}</td></tr>`).join("")
+      <td>${w.cities.map((c) => `${esc(cityName(c.city))}: ${esc(said(WARNING_STATUS, c.status === "pending" ? c.answer : c.status))}${c.status === "pending" && c.answer_level ? ` (${esc(said(WARNING_NAMES, c.answer_level))})` : ""}`).join(", ")}</td></tr>`).join("")
       || `<tr><td colspan="6" class="muted">${tx("没有预警。", "No warnings.")}</td></tr>`}
     </tbody></table>`, tx("预警列表", "warnings"))}</div>`;
   for (const row of document.querySelectorAll("tr[data-id]")) row.addEventListener("click", () => { location.hash = `#/warnings/${row.dataset.id}`; });

@@ -12,7 +12,7 @@ function targetText(p) {
 }
 
 registerLayer({
-  id: "rail-stations", order: 40, timed: false, overview: false,
+  id: "rail-stations", order: 40, timed: false, overview: false, defaultOn: false,
   title: { zh: "铁路车站（区域时刻表）", en: "Rail stations (regional feed)" },
   legend: () => [
     { colour: "#1d2733", shape: "circle", label: tx("车站（自有坐标）", "station (its own coordinates)") },
@@ -35,7 +35,7 @@ registerLayer({
 });
 
 registerLayer({
-  id: "transit-circle", order: 41, timed: false, overview: false,
+  id: "transit-circle", order: 41, timed: false, overview: false, defaultOn: false,
   title: { zh: "1.5 小时交通圈（石家庄）", en: "1.5-hour circle (Shijiazhuang)" },
   legend: () => [
     { colour: CIRCLE_COLOURS.centre, shape: "circle", label: tx("中心城市", "centre") },

@@ -111,18 +111,19 @@ function legendHtml(items) {
   return `<ul class="legend">${items.map((i) => `<li${i.colour ? "" : ' class="note"'}>${i.colour ? swatch(i.colour, i) : ""}<span>${esc(i.label)}</span></li>`).join("")}</ul>`;
 }
 
-/* A Leaflet map of the region without tiles (works offline); boundaries when the server has them. */
+/* A Leaflet map of the region without tiles (works offline); boundaries when the operator configured a file. */
 async function regionMap(el, { label } = {}) {
-  const map = L.map(el, { zoomSnap: 0.25, attributionControl: true }).setView([39.3, 116.3], 7);
+  // no fade: a redrawn layer replaces the old one at once (and nothing blinks while the slider plays)
+  const map = L.map(el, { zoomSnap: 0.25, attributionControl: true, fadeAnimation: false });
+  map.fitBounds([[36.0, 113.2], [42.7, 119.9]]);  // Beijing, Tianjin and Hebei
   map.attributionControl.setPrefix("Leaflet");
   el.setAttribute("role", "region");
   el.setAttribute("aria-label", label || tx("京津冀地图", "Map of Beijing–Tianjin–Hebei"));
-  try {
-    const boundaries = await api("/region/boundaries");
-    L.geoJSON(boundaries, { style: { color: "#8aa0b6", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 } }).addTo(map);
-  } catch (err) {
-    if (err instanceof StaleError) throw err;
-    // no boundary file configured: draw a graticule so the points have a frame of reference
+  const boundaries = await api("/features/collections/boundaries/items?limit=10000");
+  if (boundaries.features.length) {
+    L.geoJSON(boundaries, { style: { color: "#8aa0b6", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 }, interactive: false }).addTo(map);
+  } else {
+    // no boundary file configured (none is bundled): a graticule gives the points a frame of reference
     for (let lon = 112; lon <= 121; lon += 1) L.polyline([[35, lon], [43, lon]], { color: "#d5dde6", weight: 1, interactive: false }).addTo(map);
     for (let lat = 35; lat <= 43; lat += 1) L.polyline([[lat, 112], [lat, 121]], { color: "#d5dde6", weight: 1, interactive: false }).addTo(map);
   }
@@ -227,11 +228,15 @@ async function route() {
     if (active) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
   const render = PAGES[page || ""] || overview;
-  $("#main").innerHTML = `<p class="muted">${tx("加载中…", "Loading…")}</p>`;
+  const main = $("#main");
+  main.innerHTML = `<p class="muted">${tx("加载中…", "Loading…")}</p>`;
+  delete main.dataset.ready;
+  const mine = generation;
   try {
     await loadPlaces();
     await render(arg ? decodeURIComponent(arg) : undefined);
   } catch (err) { showError(err); }
+  if (mine === generation) main.dataset.ready = "1";  // the page has drawn (browser tests wait for it)
 }
 
 $("#token").value = token();

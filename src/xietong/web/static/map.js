@@ -30,10 +30,14 @@ function mapState() {
 
 function hourText(state) { return state.hour ? `${cst(state.hour)} ${tx("北京时间", "CST")}` : tx("最新", "latest"); }
 
-async function drawOne(spec, state) {
-  const old = MAP_PAGE.drawn[spec.id];
+/* draw a layer in place of its previous drawing; a drawing for an hour the slider has already left is dropped */
+async function drawOne(spec, state, ticket) {
   const found = await drawLayer(spec, MAP_PAGE.map, state);
-  if (old && old.layer) old.layer.remove();
+  if (ticket !== undefined && ticket !== MAP_PAGE.ticket) {
+    if (found.layer) found.layer.remove();
+    return;
+  }
+  undraw(spec.id);
   MAP_PAGE.drawn[spec.id] = found;
 }
 
@@ -65,9 +69,15 @@ async function showHour() {
   }
   for (const spec of LAYERS.filter((l) => l.timed && layerOn(l))) {
     if (ticket !== MAP_PAGE.ticket) return;
-    await drawOne(spec, state);
+    await drawOne(spec, state, ticket);
   }
-  if (ticket === MAP_PAGE.ticket) renderSide(state);
+  if (ticket === MAP_PAGE.ticket) drawn(state);
+}
+
+/* every layer is drawn for this state: the side panel follows, and #map says which hour it shows */
+function drawn(state) {
+  renderSide(state);
+  $("#map").dataset.drawnHour = state.hour || "latest";
 }
 
 function stopPlaying() {
@@ -165,7 +175,7 @@ async function mapPage(arg) {
   const state = mapState();
   if ($("#hour-label")) { $("#hour-label").textContent = hourText(state); $("#hour-slider").setAttribute("aria-valuetext", hourText(state)); }
   for (const spec of LAYERS.filter(layerOn)) await drawOne(spec, state);
-  renderSide(state);
+  drawn(state);
   wireControls();
 }
 
