@@ -86,7 +86,9 @@ def watched_page(browser: Browser, *, lang: str = "en", size: str = "desktop") -
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height})
     # the first page of the context starts in `lang`; a switch made on the page is kept across reloads
-    context.add_init_script(f"if (!localStorage.getItem('xietong-lang')) localStorage.setItem('xietong-lang', '{lang}')")
+    context.add_init_script(
+        f"if (!localStorage.getItem('xietong-lang')) localStorage.setItem('xietong-lang', '{lang}')"
+    )
     w = Watched(context.new_page())
     w.page.on("pageerror", lambda e: w.errors.append(f"uncaught: {e}"))
     w.page.on("console", lambda m: w.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)

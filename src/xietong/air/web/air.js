@@ -36,7 +36,10 @@ registerLayer({
   ].concat(AQI_LEVELS.current ? [{ colour: null, label: tx(`颜色与名称：HJ 633-${AQI_LEVELS.current.edition} 附录 A`, `colours and names: HJ 633-${AQI_LEVELS.current.edition} Appendix A`) }] : []),
   add: async (map, state) => {
     const q = state.hour ? `&datetime=${encodeURIComponent(state.hour)}` : "";
-    const [page] = await Promise.all([api(`/features/collections/air-stations/items?limit=10000${q}`), aqiLevels(state.hour)]);
+    const page = await api(`/features/collections/air-stations/items?limit=10000${q}`);
+    // the legend follows the HJ 633 edition of the hour shown (the latest data may be years old)
+    const shown = page.features.map((f) => f.properties.time).filter(Boolean).sort().pop();
+    await aqiLevels(state.hour || shown);
     const layer = L.geoJSON(page, {
       pointToLayer: (f, latlng) => {
         const p = f.properties, has = p.aqi != null;
