@@ -32,7 +32,7 @@ registerLayer({
     ...((AQI_LEVELS.current || { levels: [] }).levels.map((lv) => ({
       colour: lv.hex, shape: "circle", label: `${levelName(lv)} (${lv.aqi_min}–${lv.aqi_max})`,
     }))),
-    { colour: AQI_NO_DATA, shape: "circle", label: tx("该小时无数据", "no data this hour") },
+    { colour: "#ffffff", stroke: "#7a8591", shape: "circle", label: tx("空心小圈：该小时无数据", "small hollow ring: no data this hour") },
   ].concat(AQI_LEVELS.current ? [{ colour: null, label: tx(`颜色与名称：HJ 633-${AQI_LEVELS.current.edition} 附录 A`, `colours and names: HJ 633-${AQI_LEVELS.current.edition} Appendix A`) }] : []),
   add: async (map, state) => {
     const q = state.hour ? `&datetime=${encodeURIComponent(state.hour)}` : "";
@@ -44,8 +44,9 @@ registerLayer({
       pointToLayer: (f, latlng) => {
         const p = f.properties, has = p.aqi != null;
         return L.circleMarker(latlng, {
-          radius: has ? 8 : 3, color: has ? "#1d2733" : "#7a8591", weight: 1, fillColor: has ? p.colour : AQI_NO_DATA,
-          fillOpacity: has ? 0.95 : 0.6, className: `aqi-marker aqi-${p.code}`,
+          // a station without data that hour is a small hollow ring: present, but not in the way of the others
+          radius: has ? 8 : 2.5, color: has ? "#1d2733" : "#7a8591", weight: 1, fillColor: has ? p.colour : AQI_NO_DATA,
+          fillOpacity: has ? 0.95 : 0, className: `aqi-marker aqi-${p.code}`,
         });
       },
       onEachFeature: (f, l) => l.bindTooltip(aqiTooltip(f.properties)).on("click", () => { location.hash = `#/air/${f.properties.code}`; }),

@@ -23,7 +23,7 @@ function warningBadge(level) {
 }
 
 registerLayer({
-  id: "warning-cities", order: 20, timed: true, overview: true,
+  id: "warning-cities", order: 8, timed: true, overview: true,  // under the stations (order 10)
   title: { zh: "重污染天气预警（城市）", en: "Heavy-pollution warnings (cities)" },
   legend: () => [
     ...["red", "orange", "yellow", "blue", "none"].map((lv) => ({ colour: WARNING_COLOURS[lv], stroke: "#5c6670", label: said(WARNING_NAMES, lv) })),
@@ -38,7 +38,7 @@ registerLayer({
         const p = f.properties;
         const marker = L.circleMarker(latlng, {
           radius: 13, color: "#5c6670", weight: p.proposed_level ? 2.5 : 1.5, dashArray: p.proposed_level ? "4 3" : null,
-          fillColor: WARNING_COLOURS[p.level], fillOpacity: p.level === "none" ? 0.25 : 0.75, className: `warning-marker warning-${p.code}`,
+          fillColor: WARNING_COLOURS[p.level], fillOpacity: p.level === "none" ? 0 : 0.75, className: `warning-marker warning-${p.code}`,
         });
         const text = `${placeName(p).replace(/市$/, "")} ${said(WARNING_NAMES, p.level)}${p.proposed_level ? ` · ${tx("会商", "proposed")}: ${said(WARNING_NAMES, p.proposed_level)}` : ""}`;
         // the level's name is written next to a city whose level is not "none" (not colour alone)

@@ -34,7 +34,7 @@ function sectionTooltip(p) {
 }
 
 const WATER_LAYER = {
-  id: "water-sections", order: 30, timed: false, overview: false,
+  id: "water-sections", order: 5, timed: false, overview: false,  // drawn first: under the stations and cities
   title: { zh: "地表水断面（最新水质类别）", en: "River sections (latest class)" },
   legend: () => [
     ...Object.keys(CLASS_COLOURS).map((c) => ({ colour: CLASS_COLOURS[c], shape: "circle", label: className(c) })),
