@@ -34,8 +34,8 @@ BEIJING = "beijing-eeb-demo"
 def xietong(*args: str) -> str:
     """Run one ``xietong`` command in this process and return what it printed; stop the demo if it fails."""
     command = typer.main.get_command(app)
-    from io import StringIO  # noqa: PLC0415 - only here
     from contextlib import redirect_stdout  # noqa: PLC0415
+    from io import StringIO  # noqa: PLC0415 - only here
 
     out = StringIO()
     try:
@@ -85,7 +85,10 @@ def replays() -> None:
 
 def main() -> None:
     say("agreement: " + xietong("agreements", "import", str(AGREEMENT)).strip().splitlines()[0])
-    say("forecasts: " + xietong("warn", "forecasts", "ingest", str(DATA / "forecasts_beijing_2016-12_illustrative.csv")).strip())
+    say(
+        "forecasts: "
+        + xietong("warn", "forecasts", "ingest", str(DATA / "forecasts_beijing_2016-12_illustrative.csv")).strip()
+    )
     say("enterprises: " + xietong("warn", "enterprises", "import", str(DATA / "enterprises_illustrative.csv")).strip())
     say("water incidents detected: " + (xietong("water", "incident", "detect").strip() or "none new"))
     replays()
