@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from xietong import region
 from xietong.air.formats import SourceInfo, read_station_list
 from xietong.config import Settings
-from xietong.exchange import actions
+from xietong.exchange import actions, audit_tree, notify
 from xietong.exchange.principals import Principal, ensure_operator
 from xietong.exchange.stations import upsert_stations
 from xietong.store.clock import utcnow
@@ -96,9 +96,19 @@ def _seed_stations(store: Store, op: Principal) -> int:
     return counts.written
 
 
+def _first_use_of_keys(store: Store) -> None:
+    """Sign the audit head of a log migrated from before signed heads, and encrypt webhook secrets stored in
+    plain text before migration 0005 (both need the key files outside the store, which migrations do not read)."""
+    key = actions.audit_key(store)
+    with store.write() as conn:
+        audit_tree.seal(conn, key)
+    notify.encrypt_stored_secrets(store)
+
+
 def initialise(store: Store) -> InitReport:
     """Migrate to head and seed the reference data (safe to run any number of times)."""
     before, after = store.upgrade()
+    _first_use_of_keys(store)
     added_j = _seed_jurisdictions(store)
     op = operator(store)
     added_s = _seed_stations(store, op)
