@@ -337,7 +337,10 @@ def _head_problem(signed: audit_tree.SignedHead, tree: merkle.Tree, key: bytes, 
     if signed.key_id != key_id:
         return f"the tree head of {size} entries was signed by key {signed.key_id}, not by the log's key {key_id}"
     if not verify_head(signed.head, signed.signature, key):
-        return f"the signed tree head of {size} entries does not verify: its root, time or signature was changed"
+        return (
+            f"the signed tree head of {size} entries does not verify: its root, time or signature was changed "
+            "(a root can be recomputed, its signature cannot without the key)"
+        )
     if signed.head.root != tree.root(size):
         return (
             f"the first {size} entries no longer have the Merkle root signed at {when} with key {key_id} "
@@ -394,7 +397,18 @@ def _check_checkpoint(conn: Connection, tree: merkle.Tree, cp: Checkpoint, found
     if m and tree.root(m) != cp.head.root:
         if any(seq <= m for seq, _ in found):
             return []
-        return [(1, f"the first {m} entries do not have the root of the checkpoint signed at {when}: one was changed")]
+        # heads signed no later than the checkpoint and still matching the entries prove their prefix intact
+        intact = audit_tree.signed_before(conn, cp.head.origin, at_most=m, timestamp_ms=cp.head.timestamp_ms)
+        key_id = note_key_id(cp.head.origin, cp.public_key).hex()
+        good = intact.head.size if intact and _head_problem(intact, tree, cp.public_key, key_id) is None else 0
+        where = f"entry {m}" if good == m - 1 else f"an entry among {good + 1}..{m}"
+        return [
+            (
+                good + 1,
+                f"{where} is not the one the checkpoint signed at {when} covers: the first {m} entries no longer "
+                "have its root (entries were replaced, or removed and written again)",
+            )
+        ]
     spans = merkle.consistency_spans(m, tree.size) if m else []
     try:
         stored = audit_tree.span_hashes(conn, spans)

@@ -108,6 +108,18 @@ def signed_head(conn: Connection, origin: str, *, at_most: int | None = None) ->
     return _signed(origin, row) if row is not None else None
 
 
+def signed_before(conn: Connection, origin: str, *, at_most: int, timestamp_ms: int) -> SignedHead | None:
+    """The largest signed head of at most ``at_most`` entries signed no later than ``timestamp_ms``."""
+    q = (
+        sa.select(audit_tree_head)
+        .where(audit_tree_head.c.tree_size <= at_most, audit_tree_head.c.timestamp_ms <= timestamp_ms)
+        .order_by(audit_tree_head.c.tree_size.desc())
+        .limit(1)
+    )
+    row = conn.execute(q).first()
+    return _signed(origin, row) if row is not None else None
+
+
 def signed_head_of(conn: Connection, origin: str, size: int) -> SignedHead | None:
     row = conn.execute(sa.select(audit_tree_head).where(audit_tree_head.c.tree_size == size)).first()
     return _signed(origin, row) if row is not None else None
@@ -247,6 +259,7 @@ __all__ = [
     "load_head",
     "seal",
     "sign_head",
+    "signed_before",
     "signed_head",
     "signed_head_of",
     "signed_sizes",

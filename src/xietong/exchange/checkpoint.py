@@ -76,7 +76,7 @@ def verifier_key(name: str, public_key: bytes) -> str:
 
 def parse_verifier_key(value: str) -> tuple[str, bytes]:
     """``(name, public key)`` of a verifier key; :class:`InputError` unless it is a well-formed Ed25519 one."""
-    parts = value.strip().split("+")
+    parts = value.strip().split("+", 2)  # the base64 key may itself contain "+"
     try:
         name, key_id_hex, encoded = parts
         raw = base64.b64decode(encoded, validate=True)
