@@ -7,12 +7,15 @@ The naive side is the recursive text of RFC 9162 §2.1.1 (MTH), §2.1.3.1 (PATH)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xietong.exchange import merkle
+from xietong.exchange import audit, merkle
 
 
 def mth(data: list[bytes]) -> bytes:
@@ -107,3 +110,32 @@ def test_appending_keeps_the_frontier_and_the_subtrees_of_the_naive_tree(data: l
         assert step.root == mth(data[: size + 1])
         assert frontier == tree.frontier(size + 1)
         assert all(tree.node(level, index) == h for level, index, h in step.nodes)
+
+
+texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seq=st.integers(1, 2**62),
+    at=st.datetimes(min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime(9999, 1, 1), timezones=st.just(dt.UTC)),
+    actor=texts,
+    jurisdiction=st.none() | texts,
+    action=texts,
+    outcome=texts,
+    target=texts,
+    detail=texts,
+)
+def test_the_fast_entry_payload_is_the_canonical_json_of_the_entry(
+    seq: int, at: dt.datetime, actor: str, jurisdiction: str | None, action: str, outcome: str, target: str, detail: str
+) -> None:
+    """What is chained and hashed as a leaf must stay byte for byte what json.dumps(sort_keys=True) wrote."""
+    reference = json.dumps(
+        {"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor, "jurisdiction": jurisdiction,
+         "action": action, "outcome": outcome, "target": target, "detail": detail},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )  # fmt: skip
+    assert audit.entry_payload(seq, at, actor, jurisdiction, action, outcome, target, detail) == reference
+    us = (at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    stamp = np.datetime_as_string(np.array([us], dtype="datetime64[us]"), unit="us")[0]
+    assert stamp + "+00:00" == at.isoformat(timespec="microseconds")  # the batch formatting of audit.verify
