@@ -35,6 +35,7 @@ from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import audit_head, audit_log, audit_tree_head
 from xietong.store.tables import audit_tree as audit_tree_table
+from xietong.store.throwaway import PostgresServer
 
 BATCH = 20_000
 
@@ -86,7 +87,7 @@ def _flush(
 def timed_cli(env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run ``xietong ARGS`` in a fresh process: wall seconds, exit code, peak RSS of that process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+    proc = subprocess.Popen(
         [sys.executable, "-m", "xietong.cli", *args],
         env=env,
         stdout=subprocess.PIPE,
@@ -111,8 +112,6 @@ def main() -> None:
         server = None
         url = None
         if args.engine == "postgresql":
-            from xietong.store.throwaway import PostgresServer
-
             server = PostgresServer.start()
             url = server.url
         try:
