@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from xietong.air.domain import AirScope
 from xietong.api.app import create_app
 from xietong.config import Settings
 from xietong.enums import Scope
@@ -166,11 +167,11 @@ def actors(store: Store) -> Actors:
     op = operator(store)
     tokens = {}
     for name, jurisdiction, scopes in [
-        ("beijing-feed", "110000", {Scope.READ, Scope.PUBLISH_AIR}),
-        ("tianjin-feed", "120000", {Scope.READ, Scope.PUBLISH_AIR}),
-        ("hebei-feed", "130000", {Scope.READ, Scope.PUBLISH_AIR}),
+        ("beijing-feed", "110000", {Scope.READ, AirScope.PUBLISH}),
+        ("tianjin-feed", "120000", {Scope.READ, AirScope.PUBLISH}),
+        ("hebei-feed", "130000", {Scope.READ, AirScope.PUBLISH}),
         ("analyst", "130100", {Scope.READ}),
-        ("warn-only", "130100", {Scope.WARN}),
+        ("warn-only", "130100", {AirScope.WARN}),
         ("office-admin", None, {Scope.ADMIN}),
     ]:
         admin.create_principal(store, op, name, jurisdiction)

@@ -85,12 +85,14 @@ FLAG_CODE: dict[QualityFlag, int] = {
 
 
 class Scope(StrEnum):
-    """What an API token may do."""
+    """What an API token may do on the platform itself.
+
+    Domains add their own scopes through the domain contract (``publish:air``, ``publish:water``, ``warn``
+    …, see :func:`xietong.domains.scopes`); a principal's scopes are strings checked against both.
+    """
 
     READ = "read"
-    PUBLISH_AIR = "publish:air"
-    PUBLISH_WATER = "publish:water"
-    WARN = "warn"
+    PUBLISH_ENTERPRISES = "publish:enterprises"
     ADMIN = "admin"
 
 

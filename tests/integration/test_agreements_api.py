@@ -122,7 +122,9 @@ def test_update_history_and_permissions(client: TestClient, actors: Actors) -> N
     assert refused.status_code == 403
     assert "a principal of a lead or partner jurisdiction (120000 Tianjin)" in refused.json()["expected"]
     read_only = client.patch(url, json={"progress_pct": 90}, headers=bearer(actors.reader))
-    assert read_only.status_code == 403 and "publish:air, publish:water, warn or admin" in read_only.json()["expected"]
+    assert (
+        read_only.status_code == 403 and "track, admin or a jurisdiction's write scope" in read_only.json()["expected"]
+    )
     bad = client.patch(url, json={"status": "done", "progress_pct": 50}, headers=bearer(actors.tianjin))
     assert bad.status_code == 400
     assert bad.json()["expected"] == "progress 100 with status done" and bad.json()["hint"]

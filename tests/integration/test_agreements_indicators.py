@@ -9,7 +9,16 @@ import pytest
 
 from tests.unit.transit.test_circle import toy_feed  # a toy rail feed with real city points
 from xietong.agreements import service
-from xietong.agreements.indicators import (
+from xietong.air import consultation
+from xietong.air.domain import AirScope
+from xietong.air.indicators import indicators as air_indicators
+from xietong.air.service import ingest_files
+from xietong.enums import Scope
+from xietong.errors import InputError, NotFoundError, PermissionDeniedError
+from xietong.exchange import admin, audit
+from xietong.exchange.bootstrap import operator
+from xietong.exchange.principals import ANONYMOUS, Principal, authenticate
+from xietong.indicators import (
     Comparator,
     Context,
     Indicator,
@@ -17,15 +26,7 @@ from xietong.agreements.indicators import (
     ParamKind,
     Reading,
     Registry,
-    builtin_indicators,
 )
-from xietong.air import consultation
-from xietong.air.service import ingest_files
-from xietong.enums import Scope
-from xietong.errors import InputError, NotFoundError, PermissionDeniedError
-from xietong.exchange import admin, audit
-from xietong.exchange.bootstrap import operator
-from xietong.exchange.principals import ANONYMOUS, Principal, authenticate
 from xietong.store.session import Store
 from xietong.transit.feed import write_feed
 from xietong.transit.service import regional_feed_path
@@ -66,9 +67,9 @@ def _propose(store: Store, who: Principal, cities: list[str]) -> consultation.Wa
 
 
 def test_a_bound_task_shows_the_value_after_the_warning_module_recomputes(store: Store, agreement_id: int) -> None:
-    region_centre = _principal(store, "regional-centre", None, Scope.WARN, Scope.READ)
-    beijing = _principal(store, "beijing-eeb", "110000", Scope.WARN, Scope.READ)
-    baoding = _principal(store, "baoding-eeb", "130600", Scope.WARN, Scope.READ)
+    region_centre = _principal(store, "regional-centre", None, AirScope.WARN, Scope.READ)
+    beijing = _principal(store, "beijing-eeb", "110000", AirScope.WARN, Scope.READ)
+    baoding = _principal(store, "baoding-eeb", "130600", AirScope.WARN, Scope.READ)
     office = _principal(store, "office", None, Scope.ADMIN, Scope.READ)
     task = service.bind_indicator(store, beijing, agreement_id, WARN_TASK, WARNINGS, target=1)
     [binding] = task.indicators
@@ -178,7 +179,7 @@ def test_a_failing_indicator_does_not_stop_the_others(store: Store, agreement_id
         comparator=Comparator.LE, target=90, compute=_failing, module="transit",
         params=(Param("origin", ParamKind.JURISDICTION, "origin", True),),
     )  # fmt: skip
-    registry = Registry([*builtin_indicators(), transit])
+    registry = Registry([*air_indicators(), transit])
     task = service.bind_indicator(
         store, op, agreement_id, DAYS_TASK, transit.key, params={"origin": "Shijiazhuang"}, registry=registry
     )
@@ -197,7 +198,7 @@ def test_a_failing_indicator_does_not_stop_the_others(store: Store, agreement_id
 
 
 def test_who_may_bind_and_recompute(store: Store, agreement_id: int) -> None:
-    hebei = _principal(store, "hebei-eeb", "130000", Scope.WARN, Scope.READ)
+    hebei = _principal(store, "hebei-eeb", "130000", AirScope.WARN, Scope.READ)
     reader = _principal(store, "reader", "110000", Scope.READ)
     with pytest.raises(PermissionDeniedError, match="lead or partner jurisdiction"):
         service.bind_indicator(store, hebei, agreement_id, WARN_TASK, WARNINGS, target=1)
@@ -252,7 +253,7 @@ RAIL = "transit.rail_travel_time_min"
 
 
 def test_a_task_bound_to_the_rail_time_follows_the_regional_feed(store: Store, agreement_id: int) -> None:
-    beijing = _principal(store, "beijing-eeb", "110000", Scope.WARN, Scope.READ)
+    beijing = _principal(store, "beijing-eeb", "110000", AirScope.WARN, Scope.READ)
     office = _principal(store, "office", None, Scope.ADMIN, Scope.READ)
     task = service.bind_indicator(
         store, beijing, agreement_id, DAYS_TASK, RAIL, params={"origin": "石家庄", "destination": "Beijing"}

@@ -10,14 +10,17 @@ import sqlalchemy as sa
 
 from tests.conftest import DATA
 from xietong.agreements import service
+from xietong.agreements.tables import agreement, agreement_task, agreement_task_history
 from xietong.agreements.track import TrackingUpdate
+from xietong.air.domain import AirScope
 from xietong.enums import Scope
 from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from xietong.exchange import admin, audit
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import Principal, authenticate
 from xietong.store.session import Store
-from xietong.store.tables import agreement, agreement_task, agreement_task_history, audit_log
+from xietong.store.tables import audit_log
+from xietong.water.domain import WaterScope
 
 pytestmark = pytest.mark.integration
 SAMPLE = DATA / "agreements" / "beijing_tianjin_cooperation_agreement.txt"
@@ -49,9 +52,9 @@ def _principal(store: Store, name: str, jurisdiction: str | None, *scopes: Scope
 def who(store: Store) -> dict[str, Principal]:
     return {
         "office": _principal(store, "coordination-office", None, Scope.ADMIN, Scope.READ),
-        "beijing": _principal(store, "beijing-drc", "110000", Scope.PUBLISH_AIR, Scope.READ),
-        "tianjin": _principal(store, "tianjin-drc", "120000", Scope.PUBLISH_WATER, Scope.READ),
-        "hebei": _principal(store, "hebei-drc", "130000", Scope.WARN, Scope.READ),
+        "beijing": _principal(store, "beijing-drc", "110000", AirScope.PUBLISH, Scope.READ),
+        "tianjin": _principal(store, "tianjin-drc", "120000", WaterScope.PUBLISH, Scope.READ),
+        "hebei": _principal(store, "hebei-drc", "130000", AirScope.WARN, Scope.READ),
         "hebei-admin": _principal(store, "hebei-admin", "130000", Scope.ADMIN),
         "reader": _principal(store, "tianjin-analyst", "120000", Scope.READ),
     }
@@ -179,7 +182,7 @@ def test_refusals_are_audited_and_write_nothing(store: Store, who: dict[str, Pri
     aid = _small(store, who).agreement.id
     versions = _count(store, agreement_task_history)
     attempts = [
-        (who["reader"], BUS, "expected a token with scope publish:air, publish:water, warn or admin"),
+        (who["reader"], BUS, "expected a token with scope track, admin or a jurisdiction's write scope"),
         (who["hebei"], BUS, "a principal of a lead or partner jurisdiction (120000 Tianjin) or of the region"),
         (who["beijing"], PARK, "(131000 Langfang, 120000 Tianjin)"),
     ]

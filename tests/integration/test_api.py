@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.conftest import DATA, Actors, bearer
+from xietong.air.tables import air_observation
 from xietong.enums import Scope
 from xietong.exchange import audit
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import issue_token
 from xietong.store.session import Store
-from xietong.store.tables import air_observation
 
 pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"
@@ -285,7 +285,7 @@ def test_a_jurisdiction_admin_cannot_create_principals_elsewhere(client: TestCli
 
 
 def test_reads_of_a_restricted_station_are_audited(client: TestClient, actors: Actors, store: Store) -> None:
-    from xietong.store.tables import air_station
+    from xietong.air.tables import air_station
 
     with store.write() as conn:
         conn.execute(air_station.update().where(air_station.c.code == "1003A").values(restricted=True))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from tests.conftest import Actors, Engine, bearer
+from xietong.air.domain import AirScope
 from xietong.api.app import create_app
 from xietong.enums import Scope
 from xietong.exchange import admin, merkle
@@ -23,7 +24,7 @@ from xietong.store.tables import webhook_subscription
 pytestmark = pytest.mark.integration
 
 
-def _token(store: Store, name: str, jurisdiction: str | None, *scopes: Scope) -> str:
+def _token(store: Store, name: str, jurisdiction: str | None, *scopes: str) -> str:
     op = operator(store)
     admin.create_principal(store, op, name, jurisdiction)
     return admin.issue_token(store, op, name, frozenset(scopes)).token
@@ -101,7 +102,7 @@ def test_audit_entries_are_visible_to_the_admins_of_their_jurisdiction(
 
 
 def test_every_transit_read_needs_the_read_scope(client: TestClient, store: Store, actors: Actors) -> None:
-    publish_only = _token(store, "air-uploader", "110000", Scope.PUBLISH_AIR)
+    publish_only = _token(store, "air-uploader", "110000", AirScope.PUBLISH)
     for path in ["/api/v1/transit/road-times", "/api/v1/transit/scenarios", "/api/v1/transit/feed",
                  "/api/v1/transit/circle", "/api/v1/transit/route?from=SJP&at=08:00"]:  # fmt: skip
         r = client.get(path, headers=bearer(publish_only))

@@ -15,10 +15,11 @@ import sqlalchemy as sa
 
 from tests.conftest import Engine
 from xietong.air import service
+from xietong.air.tables import air_observation
 from xietong.exchange import audit
 from xietong.exchange.bootstrap import operator
 from xietong.store.session import Store
-from xietong.store.tables import air_observation, ingest_batch
+from xietong.store.tables import ingest_batch
 
 pytestmark = pytest.mark.integration
 

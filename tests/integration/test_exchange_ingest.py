@@ -14,6 +14,7 @@ from tests.conftest import DATA
 from xietong.air import service
 from xietong.air.formats import AirFormat
 from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.air.tables import air_observation, air_observation_history
 from xietong.errors import (
     DuplicateRecordError,
     InputError,
@@ -25,7 +26,7 @@ from xietong.exchange import audit
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import authenticate
 from xietong.store.session import Store
-from xietong.store.tables import air_observation, air_observation_history, ingest_batch
+from xietong.store.tables import ingest_batch
 
 UCI = sorted((DATA / "air" / "uci").glob("*.csv"))
 pytestmark = pytest.mark.integration

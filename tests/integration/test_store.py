@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from xietong.air.tables import air_observation
 from xietong.store.bulk import epoch_us_column, fetch_frame, insert_frame
 from xietong.store.session import Store
-from xietong.store.tables import air_observation, metadata
+from xietong.store.tables import metadata
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +23,7 @@ def test_migrated_schema_matches_the_tables(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
-    assert store.current_revision() == store.head_revision()
+    assert store.at_head() and store.current_revision() == store.head_revision()
 
 
 def test_upgrade_is_idempotent(store: Store) -> None:

@@ -14,15 +14,16 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.conftest import DATA, Actors, Engine, bearer
-from xietong.air import consultation, enterprises, forecasts, service
+from xietong.air import consultation, forecasts, service
+from xietong.air.domain import AirScope
+from xietong.air.tables import air_forecast, air_forecast_history
 from xietong.cli import app
 from xietong.enums import Scope
 from xietong.errors import DuplicateRecordError, InputError, PermissionDeniedError, UnknownJurisdictionError
-from xietong.exchange import admin, audit
+from xietong.exchange import admin, audit, enterprises
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import authenticate
 from xietong.store.session import Store
-from xietong.store.tables import air_forecast, air_forecast_history
 
 pytestmark = pytest.mark.integration
 UCI = sorted((DATA / "air" / "uci").glob("*.csv"))
@@ -127,7 +128,7 @@ def test_measures_of_an_issued_warning_are_graded_and_audited(store: Store, tmp_
     bureaus = {}
     for name, j in (("bj", "110000"), ("bd", "130600")):
         admin.create_principal(store, op, name, j)
-        token = admin.issue_token(store, op, name, frozenset({Scope.WARN, Scope.READ})).token
+        token = admin.issue_token(store, op, name, frozenset({AirScope.WARN, Scope.READ})).token
         with store.read() as conn:
             bureaus[name] = authenticate(conn, token)
     now = datetime.now(UTC)

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Actors, Engine, bearer
 from tests.receiver import Receiver
 from xietong.air import consultation
+from xietong.air.domain import AirScope
 from xietong.enums import Scope
 from xietong.errors import ConflictError, InputError, PermissionDeniedError
 from xietong.exchange import admin, audit, notify
@@ -43,11 +44,11 @@ def _principal(store: Store, name: str, jurisdiction: str | None, *scopes: Scope
 @pytest.fixture
 def bureaus(store: Store) -> dict[str, Principal]:
     return {
-        "region": _principal(store, "regional-centre", None, Scope.WARN, Scope.READ),
-        "beijing": _principal(store, "beijing-eeb", "110000", Scope.WARN, Scope.READ),
-        "baoding": _principal(store, "baoding-eeb", "130600", Scope.WARN, Scope.READ),
-        "langfang": _principal(store, "langfang-eeb", "131000", Scope.WARN, Scope.READ),
-        "tianjin": _principal(store, "tianjin-eeb", "120000", Scope.WARN, Scope.READ),
+        "region": _principal(store, "regional-centre", None, AirScope.WARN, Scope.READ),
+        "beijing": _principal(store, "beijing-eeb", "110000", AirScope.WARN, Scope.READ),
+        "baoding": _principal(store, "baoding-eeb", "130600", AirScope.WARN, Scope.READ),
+        "langfang": _principal(store, "langfang-eeb", "131000", AirScope.WARN, Scope.READ),
+        "tianjin": _principal(store, "tianjin-eeb", "120000", AirScope.WARN, Scope.READ),
         "reader": _principal(store, "reader", "120000", Scope.READ),
     }
 
@@ -333,7 +334,7 @@ def test_api_workflow_and_scopes(
     op = operator(store)
     tokens = {}
     for name in ("regional-centre", "beijing-eeb", "langfang-eeb"):
-        tokens[name] = admin.issue_token(store, op, name, frozenset({Scope.WARN, Scope.READ})).token
+        tokens[name] = admin.issue_token(store, op, name, frozenset({AirScope.WARN, Scope.READ})).token
     deadline = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     body = {
         "rules": "key-regions-2024",

@@ -20,8 +20,10 @@ from xietong.exchange import admin, audit, notify
 from xietong.exchange.bootstrap import operator
 from xietong.exchange.principals import Principal, authenticate
 from xietong.store.session import Store
-from xietong.store.tables import audit_log, outbox, water_sample
+from xietong.store.tables import audit_log, outbox
 from xietong.water import incidents, service
+from xietong.water.domain import WaterScope
+from xietong.water.tables import water_sample
 
 pytestmark = pytest.mark.integration
 CNEMC = DATA / "water" / "cnemc_surface_water_haihe_2025-11.csv"
@@ -38,7 +40,7 @@ def _principal(store: Store, name: str, jurisdiction: str | None, *scopes: Scope
 
 @pytest.fixture
 def bureaus(store: Store) -> dict[str, Principal]:
-    rw = (Scope.READ, Scope.PUBLISH_WATER)
+    rw = (Scope.READ, WaterScope.PUBLISH)
     return {
         "langfang": _principal(store, "langfang-water", "131000", *rw)[0],
         "tianjin": _principal(store, "tianjin-water", "120000", *rw)[0],
@@ -155,7 +157,7 @@ def test_a_batch_is_all_or_nothing_and_only_the_owner_publishes(
 
 
 def test_api_ingest_403_is_problem_json_and_audited(store: Store, client: TestClient, tmp_path: Path) -> None:
-    _, tj = _principal(store, "tianjin-api", "120000", Scope.READ, Scope.PUBLISH_WATER)
+    _, tj = _principal(store, "tianjin-api", "120000", Scope.READ, WaterScope.PUBLISH)
     body = "section,time,item,value,unit\nHE11,2025-11-18T08:00+08:00,nh3n,0.5,mg/L\n"
     r = client.post("/api/v1/water/samples", content=body, headers={**bearer(tj), "Content-Type": "text/csv"})
     assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
@@ -279,8 +281,8 @@ def test_exceedance_for_n_consecutive_samples_opens_an_incident(
 
 
 def test_incident_api(store: Store, client: TestClient) -> None:
-    _, lf = _principal(store, "langfang-api", "131000", Scope.READ, Scope.PUBLISH_WATER)
-    _, tj = _principal(store, "tianjin-api", "120000", Scope.READ, Scope.PUBLISH_WATER)
+    _, lf = _principal(store, "langfang-api", "131000", Scope.READ, WaterScope.PUBLISH)
+    _, tj = _principal(store, "tianjin-api", "120000", Scope.READ, WaterScope.PUBLISH)
     r = client.post(
         "/api/v1/water/incidents",
         json={"section": "HE11", "started_at": "2025-11-18T16:00+08:00", "pollutant": "氨氮", "amount": 2.5,

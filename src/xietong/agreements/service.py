@@ -1,7 +1,7 @@
 """Agreement tracking on the store: import, tasks, tracking updates with history, progress, CSV, indicators.
 
 The service layer of issue 7 §3–5 over the pure core (:mod:`xietong.agreements` reads the text,
-:mod:`xietong.agreements.track` validates updates and rolls progress up, :mod:`xietong.agreements.indicators`
+:mod:`xietong.agreements.track` validates updates and rolls progress up, :mod:`xietong.indicators`
 computes indicators). Every write goes through :func:`xietong.exchange.actions.audited_write`: it is in
 the audit log with who and when, and a refused or failed attempt is too (nothing else is written then).
 
@@ -49,9 +49,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.agreements.domain import AgreementScope
 from xietong.agreements.importer import from_text, read_source
-from xietong.agreements.indicators import Comparator, Context, Registry, default_registry, params_key
 from xietong.agreements.model import Agreement, Area, SourceFormat
+from xietong.agreements.tables import (
+    agreement,
+    agreement_file,
+    agreement_import,
+    agreement_task,
+    agreement_task_history,
+    indicator_binding,
+    indicator_value,
+)
 from xietong.agreements.track import (
     Evidence,
     Milestone,
@@ -81,21 +90,20 @@ from xietong.errors import (
 )
 from xietong.exchange import actions
 from xietong.exchange.principals import ANONYMOUS, Principal
+from xietong.indicators import Comparator, Context, Registry, default_registry, params_key
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import (
-    agreement,
-    agreement_file,
-    agreement_import,
-    agreement_task,
-    agreement_task_history,
-    indicator_binding,
-    indicator_value,
-)
 
-#: scopes that let a principal track the tasks of its jurisdictions (``admin`` too). There is no
-#: dedicated scope yet: these are the scopes a jurisdiction's staff already write with.
-TRACK_SCOPES = frozenset({Scope.PUBLISH_AIR, Scope.PUBLISH_WATER, Scope.WARN, Scope.ADMIN})
+#: the scope that lets a principal track the tasks of its jurisdictions (``admin`` too); any other
+#: write scope a jurisdiction's staff hold (``publish:air``, ``warn`` …) allows it as well, so that the
+#: agreements domain names no other domain's scope
+TRACK_SCOPE = AgreementScope.TRACK
+
+
+def may_track(principal: Principal) -> bool:
+    """Whether ``principal`` holds ``track``, ``admin`` or any write scope (anything beyond ``read``)."""
+    return principal.has(TRACK_SCOPE) or bool(set(principal.scopes) - {Scope.READ.value})
+
 
 #: columns of the tracking CSV, in order; ``status … note`` are read back, the others are for people
 CSV_COLUMNS = ("agreement", "task", "number", "area", "lead", "status", "progress_pct", "due", "weight", "note", "text")
@@ -420,11 +428,11 @@ def _check_read(principal: Principal) -> None:
 
 def _check_may_track(principal: Principal, row: Any, what: str, *, correct: bool = False) -> None:
     """Refuse unless ``principal`` may change the tracking state of the task ``row``."""
-    if not any(principal.has(s) for s in TRACK_SCOPES):
-        held = " ".join(sorted(s.value for s in principal.scopes)) or "none"
+    if not may_track(principal):
+        held = " ".join(sorted(principal.scopes)) or "none"
         raise PermissionDeniedError(
             f"{principal.name} may not {what}",
-            expected="a token with scope publish:air, publish:water, warn or admin",
+            expected="a token with scope track, admin or a jurisdiction's write scope (publish:air …)",
             given=f"scopes {held}",
             hint="agreement tasks are tracked with a jurisdiction's write token; a read token cannot change them",
         )
@@ -1706,7 +1714,7 @@ def indicator_values(
 __all__ = [
     "CSV_COLUMNS",
     "CSV_EDITABLE",
-    "TRACK_SCOPES",
+    "TRACK_SCOPE",
     "AgreementSummary",
     "AgreementView",
     "BindingView",

@@ -32,18 +32,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
-from xietong.air import enterprises as registry
 from xietong.air import warning as warning_rules
+from xietong.air.domain import AirEvent, AirScope
 from xietong.air.forecasts import warning_cities
 from xietong.air.measures import required_reductions
+from xietong.air.tables import warning, warning_city, warning_event
 from xietong.enums import Answer, CityWarningStatus, Scope, WarningLevel, WarningStatus
 from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions, notify
-from xietong.exchange.notify import Event
+from xietong.exchange import enterprises as registry
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import warning, warning_city, warning_event
 
 
 def rule_set_levels(rules: str) -> tuple[WarningLevel, ...]:
@@ -198,7 +198,7 @@ def _involved(conn: Connection, w: Any) -> set[str]:
     return cities | ({w.proposer_jurisdiction} if w.proposer_jurisdiction else set())
 
 
-def _announce(conn: Connection, event: Event, w_id: int) -> None:
+def _announce(conn: Connection, event: str, w_id: int) -> None:
     view = _view(conn, w_id)
     payload = {
         "warning": {
@@ -233,7 +233,7 @@ def propose(
 ) -> WarningView:
     """Open a consultation: the named cities' jurisdictions are asked to answer before ``deadline``."""
     with actions.audited_write(store, actor, "warning.propose", "warning") as work:
-        actor.require(Scope.WARN, "propose regional warnings")
+        actor.require(AirScope.WARN, "propose regional warnings")
         now = now or utcnow()
         proposed = _level(level, rules)
         allowed = set(warning_cities())
@@ -291,7 +291,7 @@ def propose(
                 )
             )
         _event(conn, wid, actor, "proposed", now, level=proposed.value, reason=reason)
-        _announce(conn, Event.WARNING_PROPOSED, wid)
+        _announce(conn, AirEvent.WARNING_PROPOSED, wid)
         work.target = f"warning {wid}"
         work.detail = {
             "cities": sorted(set(codes)),
@@ -315,7 +315,7 @@ def respond(
 ) -> WarningView:
     """A named jurisdiction answers for one of its cities (accept / counter with a level / decline with a reason)."""
     with actions.audited_write(store, actor, "warning.respond", f"warning {warning_id}") as work:
-        actor.require(Scope.WARN, "answer warning proposals")
+        actor.require(AirScope.WARN, "answer warning proposals")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, warning_id, lock=True)
@@ -374,7 +374,7 @@ def respond(
         )  # fmt: skip
         _event(conn, warning_id, actor, "answered", now, city=code, level=answer_level, reason=reason or kind.value)
         _touch(conn, w, now)
-        _announce(conn, Event.WARNING_ANSWERED, warning_id)
+        _announce(conn, AirEvent.WARNING_ANSWERED, warning_id)
         pending = conn.execute(
             sa.select(sa.func.count())
             .select_from(warning_city)
@@ -414,13 +414,13 @@ def _finalise(conn: Connection, warning_id: int, actor: Principal, now: datetime
     _touch(conn, w, now, status=status.value)
     if not issued_any:
         _event(conn, warning_id, actor, "closed", now, reason="issued in no city")
-    _announce(conn, Event.WARNING_ISSUED, warning_id)
+    _announce(conn, AirEvent.WARNING_ISSUED, warning_id)
 
 
 def issue(store: Store, actor: Principal, warning_id: int, *, now: datetime | None = None) -> WarningView:
     """Close the consultation after the deadline and issue where the answers allow (proposer or region)."""
     with actions.audited_write(store, actor, "warning.issue", f"warning {warning_id}") as work:
-        actor.require(Scope.WARN, "issue warnings")
+        actor.require(AirScope.WARN, "issue warnings")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, warning_id, lock=True)
@@ -452,7 +452,7 @@ def change(
 ) -> WarningView:
     """Upgrade or downgrade the warning in one city (by that city's jurisdiction), with a reason."""
     with actions.audited_write(store, actor, "warning.change", f"warning {warning_id}") as work:
-        actor.require(Scope.WARN, "change warnings")
+        actor.require(AirScope.WARN, "change warnings")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, warning_id, lock=True)
@@ -486,7 +486,7 @@ def change(
         _event(conn, warning_id, actor, "upgraded" if new.rank > old.rank else "downgraded", now, city=code,
                level=new.value, reason=reason)  # fmt: skip
         _touch(conn, w, now)
-        _announce(conn, Event.WARNING_CHANGED, warning_id)
+        _announce(conn, AirEvent.WARNING_CHANGED, warning_id)
         work.detail = {"city": code, "from": old.value, "to": new.value, "reason": reason}
         return _view(conn, warning_id)
 
@@ -502,7 +502,7 @@ def lift(
 ) -> WarningView:
     """Lift the warning in some cities (their jurisdictions) or everywhere (its proposer or the region)."""
     with actions.audited_write(store, actor, "warning.lift", f"warning {warning_id}") as work:
-        actor.require(Scope.WARN, "lift warnings")
+        actor.require(AirScope.WARN, "lift warnings")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, warning_id, lock=True)
@@ -541,7 +541,7 @@ def lift(
         _touch(conn, w, now, **({"status": WarningStatus.CLOSED.value} if closed else {}))
         if closed:
             _event(conn, warning_id, actor, "closed", now, reason=reason)
-        _announce(conn, Event.WARNING_LIFTED, warning_id)
+        _announce(conn, AirEvent.WARNING_LIFTED, warning_id)
         work.detail = {"cities": targets, "reason": reason, "closed": closed}
         return _view(conn, warning_id)
 

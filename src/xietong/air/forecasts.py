@@ -28,6 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air.domain import AirScope
+from xietong.air.tables import air_forecast, air_forecast_history
 from xietong.enums import Scope
 from xietong.errors import (
     DuplicateRecordError,
@@ -42,7 +44,7 @@ from xietong.exchange.principals import Principal
 from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import air_forecast, air_forecast_history, ingest_batch
+from xietong.store.tables import ingest_batch
 from xietong.times import local_iso
 
 FORECAST_COLUMNS = ["city", "issued_at", "start", "end", "aqi_low", "aqi_high", "primary"]
@@ -229,7 +231,7 @@ def _check_owner(principal: Principal, frame: pd.DataFrame, source: str) -> None
 
 def ingest_forecasts(store: Store, principal: Principal, frame: pd.DataFrame, *, source: str) -> ForecastCounts:
     """Write validated forecasts (from :func:`parse_forecasts`) as one audited, all-or-nothing batch."""
-    principal.require(Scope.PUBLISH_AIR, "publish air-quality forecasts")
+    principal.require(AirScope.PUBLISH, "publish air-quality forecasts")
     counts = ForecastCounts(read=len(frame))
     with actions.audited_write(store, principal, "air.forecast.ingest", f"file {Path(source).name}") as work:
         _check_owner(principal, frame, source)

@@ -1,14 +1,20 @@
-"""Air-quality indicators that agreement tasks can bind to (registered in ``xietong.agreements.indicators``)."""
+"""Air-quality and warning indicators that agreement tasks and the dashboard bind to (published through the
+air domain's contract, ``xietong.air.domain``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from xietong.agreements.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
-from xietong.air import reports
+import pandas as pd
+import sqlalchemy as sa
+
+from xietong.air import reports, service
 from xietong.air.reports import AqiRequest, Level, ReportKind
+from xietong.air.tables import air_station, warning, warning_city, warning_event
 from xietong.config import DISPLAY_TZ
+from xietong.enums import FLAG_CODE, POLLUTANTS, Pollutant, QualityFlag, WarningStatus
 from xietong.errors import InputError
+from xietong.indicators import PERIOD_PARAMS, Comparator, Context, Indicator, Param, ParamKind, Reading, day_bounds
 
 #: HJ 633 Table 2 (2012) / Table 1 (2026): levels I and II (AQI ≤ 100) are the "good" days (优良天数)
 GOOD_AQI_MAX = 100
@@ -40,6 +46,153 @@ def _good_days(ctx: Context) -> Reading:
     )
 
 
+def _warnings_issued(ctx: Context) -> Reading:
+    """Warnings that reached issue through the consultation (an ``issued`` event), by first issue time."""
+    start, end = day_bounds(ctx.params)
+    e = warning_event.c
+    first_issue = (
+        sa.select(e.warning_id, sa.func.min(e.at).label("issued_at"))
+        .where(e.kind == "issued")
+        .group_by(e.warning_id)
+        .subquery()
+    )
+    q = (
+        sa.select(warning.c.id, first_issue.c.issued_at)
+        .join(first_issue, first_issue.c.warning_id == warning.c.id)
+        .where(warning.c.status.in_([WarningStatus.ISSUED.value, WarningStatus.CLOSED.value]))
+        .order_by(warning.c.id)
+    )
+    city = ctx.params.get("city")
+    with ctx.store.read() as conn:
+        rows = [(int(r.id), r.issued_at) for r in conn.execute(q)]
+        if city is not None:
+            in_city = {
+                int(r[0])
+                for r in conn.execute(sa.select(e.warning_id).where(e.kind == "issued", e.city_code == city).distinct())
+            }
+            rows = [r for r in rows if r[0] in in_city]
+        last_event = conn.execute(sa.select(sa.func.max(e.at))).scalar_one_or_none()
+        cities: dict[str, int] = {}
+        ids = [i for i, at in rows if (start is None or at >= start) and (end is None or at < end)]
+        if ids:
+            for code, n in conn.execute(
+                sa.select(warning_city.c.city_code, sa.func.count())
+                .where(warning_city.c.warning_id.in_(ids), warning_city.c.status.in_(["issued", "lifted"]))
+                .group_by(warning_city.c.city_code)
+                .order_by(warning_city.c.city_code)
+            ):
+                cities[str(code)] = int(n)
+    return Reading(
+        value=float(len(ids)),
+        as_of=last_event,
+        details={"warnings": ids, "issued_in_cities": cities, "period": dict(ctx.params)},
+    )
+
+
+#: GB 3095-2012 Table 1, grade II, PM2.5 24-h limit [µg/m³]
+PM25_24H_GRADE_II_UG_M3 = 75
+#: GB 3095-2012 and -2026 Table 4: a daily mean needs at least 20 hourly values
+MIN_HOURS_PER_DAY = 20
+
+
+def _pm25_days(ctx: Context) -> Reading:
+    """Days on which the city's PM2.5 daily mean is at or below the limit.
+
+    Per non-background station, a day (China Standard Time; hour labels 01:00 … 24:00) has a daily
+    mean when at least 20 valid hourly values exist (GB 3095 Table 4); the city's daily mean is the
+    arithmetic mean of its stations' daily means (the site mean, STANDARDS.md §3.3). Means are compared
+    unrounded.
+    """
+    city = ctx.params["city"]
+    limit = float(ctx.params["limit_ug_m3"])
+    start, end = day_bounds(ctx.params)
+    with ctx.store.read() as conn:
+        codes = [
+            str(r[0])
+            for r in conn.execute(
+                sa.select(air_station.c.code)
+                .where(air_station.c.city_code == city, air_station.c.background.is_(False))
+                .order_by(air_station.c.code)
+            )
+        ]
+    if not codes:
+        return Reading(None, None, {"stations_in_city": 0, "reason": f"no monitoring station in {city}"})
+    query = service.ObservationQuery(
+        stations=tuple(codes),
+        start=start + dt.timedelta(hours=1) if start else None,
+        end=end,
+    )
+    frame = service.read_observations_frame(ctx.store, ctx.principal, query)
+    shift = 2 * POLLUTANTS.index(Pollutant.PM25)
+    flags = (frame["flag_bits"].to_numpy(dtype="int64") >> shift) & 3
+    valid = frame["pm25"].notna().to_numpy() & (flags == FLAG_CODE[QualityFlag.VALID])
+    frame = frame[valid]
+    if frame.empty:
+        return Reading(None, None, {"stations_in_city": len(codes), "days_valid": 0, "limit_ug_m3": limit})
+    day = (frame["time"].dt.tz_convert(DISPLAY_TZ) - pd.Timedelta(hours=1)).dt.date
+    per_station = frame.assign(day=day).groupby(["station", "day"])["pm25"].agg(["mean", "count"])
+    per_station = per_station[per_station["count"] >= MIN_HOURS_PER_DAY]
+    city_daily = per_station.groupby(level="day")["mean"].mean()
+    at_or_below = int((city_daily <= limit).sum())
+    days = len(city_daily)
+    return Reading(
+        value=float(at_or_below),
+        as_of=frame["time"].max().to_pydatetime(),
+        details={
+            "stations_in_city": len(codes),
+            "stations_with_daily_means": sorted({str(k[0]) for k in per_station.index}),
+            "limit_ug_m3": limit,
+            "days_valid": days,
+            "days_above": days - at_or_below,
+            "share_at_or_below": at_or_below / days if days else None,
+            "first_day": min(city_daily.index).isoformat() if days else None,
+            "last_day": max(city_daily.index).isoformat() if days else None,
+        },
+    )
+
+
+def _warning_and_pm25_indicators() -> list[Indicator]:
+    """The consultation and PM2.5 indicators (moved here from the agreements domain with the contract)."""
+    return [
+        Indicator(
+            key="warnings.issued_through_consultation",
+            name="Regional warnings issued through consultation",
+            description=(
+                "Heavy-pollution warnings that reached issue through the regional consultation (proposed, "
+                "answered by the named jurisdictions, issued in at least one city), counted by the time of "
+                "their first issue; closed warnings count, warnings issued nowhere do not."
+            ),
+            unit="warnings",
+            comparator=Comparator.GE,
+            target=1,
+            compute=_warnings_issued,
+            params=(*PERIOD_PARAMS, Param("city", ParamKind.JURISDICTION, "count only warnings issued in this city")),
+            module="warnings",
+        ),
+        Indicator(
+            key="air.pm25_days_at_or_below",
+            name="Days with city PM2.5 at or below a limit",
+            description=(
+                "Days on which the city's PM2.5 daily mean (mean of its non-background stations' daily "
+                "means, each from at least 20 valid hours) is at or below the limit; default limit "
+                "75 µg/m³, the GB 3095-2012 grade II 24-h limit."
+            ),
+            unit="days",
+            comparator=Comparator.GE,
+            target=None,
+            compute=_pm25_days,
+            params=(
+                Param("city", ParamKind.JURISDICTION, "city code or name (Beijing, Tianjin, a Hebei city)", True),
+                Param(
+                    "limit_ug_m3", ParamKind.NUMBER, "daily-mean limit [µg/m³]", default=str(PM25_24H_GRADE_II_UG_M3)
+                ),
+                *PERIOD_PARAMS,
+            ),
+            module="air",
+        ),
+    ]
+
+
 def indicators() -> list[Indicator]:
     """The air module's indicators."""
     return [
@@ -61,8 +214,9 @@ def indicators() -> list[Indicator]:
                 Param("to", ParamKind.DAY, "last day counted, inclusive; default: today"),
             ),
             module="air",
-        )
+        ),
+        *_warning_and_pm25_indicators(),
     ]
 
 
-__all__ = ["GOOD_AQI_MAX", "indicators"]
+__all__ = ["GOOD_AQI_MAX", "MIN_HOURS_PER_DAY", "PM25_24H_GRADE_II_UG_M3", "indicators"]

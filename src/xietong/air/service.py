@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xietong import region
+from xietong.air.domain import AirScope
 from xietong.air.formats import (
     CHUNK_ROWS,
     VALUE_COLUMNS,
@@ -29,6 +30,7 @@ from xietong.air.formats import (
     read_observations,
     read_station_list,
 )
+from xietong.air.tables import air_observation, air_observation_history, air_published
 from xietong.enums import POLLUTANTS, QualityFlag, Scope
 from xietong.errors import (
     InputError,
@@ -50,12 +52,7 @@ from xietong.exchange.stations import (
 from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time_column_compare
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import (
-    air_observation,
-    air_observation_history,
-    air_published,
-    ingest_batch,
-)
+from xietong.store.tables import ingest_batch
 from xietong.store.types import to_epoch_us
 
 MAX_PROBLEMS_KEPT = 200
@@ -160,7 +157,7 @@ def ingest_files(
 
     Stops at the first file that fails (the files before it stay committed) and raises its error.
     """
-    principal.require(Scope.PUBLISH_AIR, "publish air-quality data")
+    principal.require(AirScope.PUBLISH, "publish air-quality data")
     for path in paths:
         if not path.is_file():
             raise InputError("no such file", given=str(path), where=Location(str(path)))
@@ -198,7 +195,7 @@ def ingest_file(
     o3_column: O3Column = O3Column.O3,
 ) -> FileResult:
     """Ingest one file as one batch (see :func:`ingest_files`)."""
-    principal.require(Scope.PUBLISH_AIR, "publish air-quality data")
+    principal.require(AirScope.PUBLISH, "publish air-quality data")
     name = display_name or str(path)
     if fmt is AirFormat.AUTO:
         fmt = detect_format(path, name)

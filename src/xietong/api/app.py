@@ -20,21 +20,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xietong import __version__
-from xietong.api import problems
+from xietong import __version__, domains
+from xietong.api import problems, web
 from xietong.api.deps import record_denial
-from xietong.api.routers import admin, agreements, air, region, transit, warnings, water, webhooks
+from xietong.api.routers import admin, meta, region, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
 from xietong.exchange.notify import Dispatcher, RetryPolicy
 from xietong.store.session import Store
-from xietong.transit import raptor
 
 API_PREFIX = "/api/v1"
 
@@ -174,8 +173,10 @@ def create_app(
         # deliveries pending in the outbox (from before a restart, too) go out from here
         if dispatcher is not None:
             dispatcher.start()
-        # compile the router's kernels while the server starts taking requests (seconds on a cold cache)
-        threading.Thread(target=raptor.warm_up, name="xietong-warm-up", daemon=True).start()
+        # domains warm up in the background while the server starts taking requests (e.g. the transit
+        # domain compiles its router's kernels: seconds on a cold cache)
+        for _name, warm_up in domains.warm_ups():
+            threading.Thread(target=warm_up, name=f"xietong-warm-up-{_name}", daemon=True).start()
         try:
             yield
         finally:
@@ -222,32 +223,25 @@ def create_app(
     app.add_middleware(SecurityHeaders, csp_by_path={"/docs": inline_script_csp(bytes(docs_page.body))})
 
     app.include_router(region.router, prefix=API_PREFIX)
-    app.include_router(air.router, prefix=API_PREFIX)
-    app.include_router(warnings.router, prefix=API_PREFIX)
+    app.include_router(meta.router, prefix=API_PREFIX)
     app.include_router(webhooks.router, prefix=API_PREFIX)
-    app.include_router(agreements.router, prefix=API_PREFIX)
-    app.include_router(water.router, prefix=API_PREFIX)
-    app.include_router(transit.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    # the installed domains' routers (domain contract: Domain.api)
+    for _name, router in domains.routers():
+        app.include_router(router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["meta"], operation_id="health")
     def health() -> dict[str, Any]:
         """Liveness and the store in use."""
         return {"status": "ok", "version": __version__, "store": store.dialect}
 
-    web = Path(str(resources.files("xietong.web").joinpath("static")))
-    app.mount("/static", StaticFiles(directory=web), name="static")
+    web.mount(app)
     swagger_assets = Path(str(resources.files("fastapi_swagger").joinpath("resources")))
     app.mount("/swagger", StaticFiles(directory=swagger_assets), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return docs_page
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        """The dashboard (a static page that reads the API)."""
-        return FileResponse(web / "index.html", media_type="text/html")
 
     return app
 

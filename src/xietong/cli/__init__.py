@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from xietong import __version__
-from xietong.cli import access, agreements, air, audit, db, region_cmd, serve, transit, warn, water, webhook
+from xietong import __version__, domains
+from xietong.cli import access, audit, db, region_cmd, serve, webhook
 from xietong.cli._common import AppState
 
 app = typer.Typer(
@@ -70,14 +70,12 @@ app.add_typer(region_cmd.app, name="region")
 app.add_typer(db.app, name="db")
 app.add_typer(access.principal_app, name="principal")
 app.add_typer(access.token_app, name="token")
-app.add_typer(air.app, name="air")
-app.add_typer(warn.app, name="warn")
 app.add_typer(webhook.app, name="webhook")
-app.add_typer(agreements.app, name="agreements")
-app.add_typer(transit.app, name="transit")
-app.add_typer(water.app, name="water")
 app.add_typer(audit.app, name="audit")
 app.command(name="serve")(serve.serve)
+# the installed domains' command groups (domain contract: Domain.cli), in domain order
+for _domain, _name, _group in domains.cli_groups():
+    app.add_typer(_group, name=_name)
 
 
 def main() -> None:

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from xietong.cli._common import TokenOpt, echo_json, print_table, run, state
-from xietong.enums import Scope
+from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state
 from xietong.exchange import admin
-from xietong.exchange.principals import PrincipalKind, parse_scopes
+from xietong.exchange.principals import PrincipalKind, all_scopes, parse_scopes
 
 principal_app = typer.Typer(help="Principals: people and services acting for a jurisdiction.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).", no_args_is_help=True)
@@ -52,7 +51,12 @@ def create_token(
     principal: Annotated[str, typer.Argument(help="Name of the principal the token acts for.")],
     scope: Annotated[
         list[str],
-        typer.Option("--scope", "-s", help=f"Repeatable; one of {', '.join(s.value for s in Scope)}."),
+        typer.Option(
+            "--scope",
+            "-s",
+            help="Repeatable: read, publish:enterprises, admin, and the scopes of the installed domains "
+            "(publish:air, publish:water, warn, track …; `xietong token scopes` lists them).",
+        ),
     ],
     expires_days: Annotated[float, typer.Option("--expires-days", help="Lifetime in days (0 = never expires).")] = 90,
     label: Annotated[str | None, typer.Option(help="A note to recognise the token by.")] = None,
@@ -66,7 +70,7 @@ def create_token(
     issued = run(
         lambda: admin.issue_token(st.store, st.principal(token), principal, scopes, expires_in=expires, label=label)
     )
-    scope_names = sorted(s.value for s in issued.scopes)
+    scope_names = sorted(issued.scopes)
     info = {
         "token": issued.token,
         "token_id": issued.token_id,
@@ -96,6 +100,16 @@ def list_tokens(
         echo_json(rows)
     else:
         print_table(rows, ["token_id", "principal", "jurisdiction", "scopes", "expires_at", "revoked_at", "label"])
+
+
+@token_app.command("scopes")
+def list_scopes(as_json: JsonOpt = False) -> None:
+    """List the scopes a token may be given: the platform's and those of the installed domains."""
+    rows = [{"scope": name, "allows": text} for name, text in all_scopes().items()]
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(rows, ["scope", "allows"])
 
 
 @token_app.command("revoke")

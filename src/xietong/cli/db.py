@@ -22,11 +22,7 @@ def upgrade(ctx: typer.Context) -> None:
     """
     settings = state(ctx).settings
     report = run(lambda: initialise(Store(settings)))
-    typer.echo(
-        f"schema {report.revision_before or 'empty'} -> {report.revision_after}; "
-        f"jurisdictions added {report.jurisdictions_added}; stations added {report.stations_added}; "
-        f"water sections added {report.water_sections_added}"
-    )
+    typer.echo(report.describe())
 
 
 @app.command("status")
@@ -35,10 +31,10 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     settings = state(ctx).settings
     store = Store(settings)
     try:
-        current, head = store.current_revision(), store.head_revision()
+        current, head, at_head = store.current_revision(), store.head_revision(), store.at_head()
     finally:
         store.dispose()
-    info = {"database": store.url_for_display, "revision": current, "head": head, "current": current == head}
+    info = {"database": store.url_for_display, "revision": current, "head": head, "current": at_head}
     if as_json:
         echo_json(info)
     else:

@@ -54,7 +54,7 @@ def issue_token(
     store: Store,
     actor: Principal,
     principal_name: str,
-    scopes: frozenset[Scope],
+    scopes: frozenset[str],
     *,
     expires_in: timedelta | None = timedelta(days=90),
     label: str | None = None,
@@ -64,12 +64,13 @@ def issue_token(
         _check_manage(actor, target.jurisdiction, "issue tokens")
         if Scope.ADMIN in scopes:
             actor.require(Scope.ADMIN, "grant the admin scope")
+        scopes = principals.parse_scopes(sorted(scopes))
         issued = principals.issue_token(work.conn, principal_name, scopes, expires_in=expires_in, label=label)
         work.target = f"token {issued.token_id}"
         work.detail = {
             "principal": principal_name,
             "token_id": issued.token_id,
-            "scopes": sorted(s.value for s in scopes),
+            "scopes": sorted(scopes),
             "expires_at": issued.expires_at.isoformat() if issued.expires_at else None,
         }
     return issued

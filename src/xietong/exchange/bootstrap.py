@@ -1,41 +1,41 @@
-"""Bring a store to a usable state: schema at head, reference data present.
+"""Bring a store to a usable state: schema at head on every branch, reference data present.
 
-Reference data are the 15 jurisdictions (from ``xietong/data/regions.toml``), the built-in operator
-principal, the bundled list of CNEMC national-control stations in the region
-(``xietong/data/cnemc_station_list_jjj.csv``, 136 stations) and the shipped Haihe river graph
-(``xietong/data/water_sections_haihe.csv`` and ``water_links_haihe.csv``). Seeding is idempotent: stations that
-already exist are never overwritten, so a jurisdiction's own corrections survive upgrades.
+The platform's reference data are the 15 jurisdictions (from ``xietong/data/regions.toml``) and the
+built-in operator principal; each installed domain then seeds its own through the domain contract (the air
+domain the bundled CNEMC stations of the region, the water domain the Haihe river graph …). Seeding is
+idempotent: records that already exist are never overwritten, so a jurisdiction's own corrections survive
+upgrades.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from xietong import region
-from xietong.air.formats import SourceInfo, read_station_list
+from xietong import domains, region
 from xietong.config import Settings
 from xietong.exchange import actions, audit_tree, notify
 from xietong.exchange.principals import Principal, ensure_operator
-from xietong.exchange.stations import upsert_stations
-from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import air_station, ingest_batch, jurisdiction
-from xietong.water.service import seed_haihe
-
-BUNDLED_STATIONS = "cnemc_station_list_jjj.csv"
+from xietong.store.tables import jurisdiction
 
 
 @dataclass(frozen=True, slots=True)
 class InitReport:
+    """What :func:`initialise` did: the schema before and after, and what each seed added."""
+
     revision_before: str | None
     revision_after: str
     jurisdictions_added: int
-    stations_added: int
-    water_sections_added: int = 0
+    #: ``{"stations added": 136, "water sections added": 139, …}`` in domain order
+    seeded: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"schema {self.revision_before or 'empty'} -> {self.revision_after}"]
+        parts.append(f"jurisdictions added {self.jurisdictions_added}")
+        parts += [f"{what} {n}" for what, n in self.seeded.items()]
+        return "; ".join(parts)
 
 
 def _seed_jurisdictions(store: Store) -> int:
@@ -67,35 +67,6 @@ def operator(store: Store) -> Principal:
         return ensure_operator(conn)
 
 
-def _seed_stations(store: Store, op: Principal) -> int:
-    path = Path(str(resources.files("xietong.data").joinpath(BUNDLED_STATIONS)))
-    records = read_station_list(path, SourceInfo(name=BUNDLED_STATIONS, size=None))
-    with store.read() as conn:
-        present = {r[0] for r in conn.execute(sa.select(air_station.c.code))}
-    missing = [r for r in records if r.code not in present]
-    if not missing:
-        return 0
-    with actions.audited_write(store, op, "air.stations.seed", BUNDLED_STATIONS) as work:
-        now = utcnow()
-        batch_id = work.conn.execute(
-            ingest_batch.insert()
-            .values(
-                principal_id=op.id,
-                dataset="air.stations",
-                format="cnemc-stations",
-                source=f"bundled:{BUNDLED_STATIONS}",
-                sha256="",
-                started_at=now,
-                committed_at=now,
-                summary="{}",
-            )
-            .returning(ingest_batch.c.id)
-        ).scalar_one()
-        counts, _ = upsert_stations(work.conn, op, missing, batch_id=int(batch_id), recorded_at=now)
-        work.detail = {"stations": counts.as_dict()}
-    return counts.written
-
-
 def _first_use_of_keys(store: Store) -> None:
     """Sign the audit head of a log migrated from before signed heads, and encrypt webhook secrets stored in
     plain text before migration 0005 (both need the key files outside the store, which migrations do not read)."""
@@ -111,9 +82,10 @@ def initialise(store: Store) -> InitReport:
     _first_use_of_keys(store)
     added_j = _seed_jurisdictions(store)
     op = operator(store)
-    added_s = _seed_stations(store, op)
-    added_w = seed_haihe(store, op)
-    return InitReport(before, after, added_j, added_s, added_w)
+    seeded: dict[str, int] = {}
+    for _name, seed in domains.seeds():
+        seeded.update(seed(store, op))
+    return InitReport(before, after, added_j, seeded)
 
 
 def open_store(settings: Settings) -> Store:
@@ -124,7 +96,7 @@ def open_store(settings: Settings) -> Store:
     """
     store = Store(settings)
     if settings.embedded:
-        if store.current_revision() != store.head_revision():
+        if not store.at_head():
             initialise(store)
     else:
         store.ensure_schema(auto_upgrade=False)

@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from xietong import region
+from xietong import domains, region
 from xietong.enums import Scope
 from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions
@@ -62,18 +62,15 @@ _log = logging.getLogger("xietong.webhooks")
 
 
 class Event(StrEnum):
-    """Events a subscriber can receive."""
+    """Events of the platform itself; domains declare theirs through the domain contract
+    (:class:`xietong.domains.EventType`, e.g. ``warning.issued``, ``water.incident.opened``)."""
 
-    WARNING_PROPOSED = "warning.proposed"
-    WARNING_ANSWERED = "warning.answered"
-    WARNING_ISSUED = "warning.issued"
-    WARNING_CHANGED = "warning.changed"
-    WARNING_LIFTED = "warning.lifted"
-    WATER_INCIDENT_OPENED = "water.incident.opened"
-    WATER_INCIDENT_ACKNOWLEDGED = "water.incident.acknowledged"
-    WATER_INCIDENT_PLAN = "water.incident.plan"
-    WATER_INCIDENT_CLOSED = "water.incident.closed"
     PING = "ping"
+
+
+def event_types() -> dict[str, str]:
+    """Every event a subscription may name: the platform's and the installed domains'."""
+    return {Event.PING.value: "a test delivery (xietong webhook ping)", **domains.events()}
 
 
 class DeliveryStatus(StrEnum):
@@ -183,10 +180,8 @@ def subscribe(
     code = region.get(jurisdiction).code if jurisdiction else None
     names = list(events) or ["*"]
     for name in names:
-        if name != "*" and not name.endswith((".", "*")) and name not in {e.value for e in Event}:
-            raise InputError(
-                "unknown event", expected="one of " + ", ".join(e.value for e in Event) + ", or *", given=name
-            )
+        if name != "*" and not name.endswith((".", "*")) and name not in event_types():
+            raise InputError("unknown event", expected="one of " + ", ".join(event_types()) + ", or *", given=name)
     with actions.audited_write(store, actor, "webhook.subscribe", url[:200]) as work:
         actor.require(Scope.ADMIN, "register webhooks")
         if code is None and actor.jurisdiction is not None:
@@ -244,7 +239,7 @@ def list_subscriptions(conn: Connection) -> list[Subscription]:
     return [Subscription(r.id, r.jurisdiction_code, r.url, r.events) for r in rows]
 
 
-def enqueue(conn: Connection, event: Event, data: Mapping[str, Any], jurisdictions: Iterable[str]) -> int:
+def enqueue(conn: Connection, event: str, data: Mapping[str, Any], jurisdictions: Iterable[str]) -> int:
     """Queue ``event`` for every subscriber concerned, inside the caller's transaction.
 
     A subscription receives the event when it is region-level, or when one of ``jurisdictions`` is its
@@ -254,13 +249,13 @@ def enqueue(conn: Connection, event: Event, data: Mapping[str, Any], jurisdictio
     now = utcnow()
     queued = 0
     for sub in conn.execute(sa.select(webhook_subscription).where(webhook_subscription.c.disabled_at.is_(None))):
-        if not _matches(sub.events, event.value):
+        if not _matches(sub.events, str(event)):
             continue
         if sub.jurisdiction_code is not None and not any(region.is_within(j, sub.jurisdiction_code) for j in involved):
             continue
         delivery_id = str(uuid.uuid4())
         body = json.dumps(
-            {"delivery_id": delivery_id, "event": event.value, "created_at": now.isoformat(), "data": dict(data)},
+            {"delivery_id": delivery_id, "event": str(event), "created_at": now.isoformat(), "data": dict(data)},
             ensure_ascii=False,
             sort_keys=True,
             default=str,
@@ -269,7 +264,7 @@ def enqueue(conn: Connection, event: Event, data: Mapping[str, Any], jurisdictio
             outbox.insert().values(
                 delivery_id=delivery_id,
                 subscription_id=sub.id,
-                event=event.value,
+                event=str(event),
                 body=body,
                 created_at=now,
                 status=DeliveryStatus.PENDING.value,
@@ -515,6 +510,7 @@ __all__ = [
     "delivery_log",
     "encrypt_stored_secrets",
     "enqueue",
+    "event_types",
     "http_post",
     "list_subscriptions",
     "sign",

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from xietong import region
+from xietong import domains, region
 from xietong.enums import Scope
 from xietong.errors import (
     AuthenticationError,
@@ -52,7 +52,7 @@ class Principal:
     name: str
     jurisdiction: str | None
     kind: str
-    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: str | None = None
 
     @property
@@ -60,16 +60,16 @@ class Principal:
         """``True`` for principals acting for the whole region (no jurisdiction)."""
         return self.jurisdiction is None
 
-    def has(self, scope: Scope) -> bool:
+    def has(self, scope: str) -> bool:
         return scope in self.scopes or Scope.ADMIN in self.scopes
 
-    def require(self, scope: Scope, action: str) -> None:
+    def require(self, scope: str, action: str) -> None:
         """Raise :class:`PermissionDeniedError` unless the principal holds ``scope`` (or ``admin``)."""
         if not self.has(scope):
-            held = " ".join(sorted(s.value for s in self.scopes)) or "none"
+            held = " ".join(sorted(self.scopes)) or "none"
             raise PermissionDeniedError(
                 f"{self.name} may not {action}",
-                expected=f"a token with scope {scope.value!r}",
+                expected=f"a token with scope {str(scope)!r}",
                 given=f"scopes {held}",
                 hint="ask an administrator of your jurisdiction for a token with that scope",
             )
@@ -92,19 +92,29 @@ class Principal:
 ANONYMOUS = Principal(id=0, name="anonymous", jurisdiction=None, kind="anonymous", scopes=frozenset({Scope.READ}))
 
 
-def parse_scopes(values: list[str] | tuple[str, ...] | str) -> frozenset[Scope]:
+def all_scopes() -> dict[str, str]:
+    """Every scope a token may hold: the platform's (:class:`~xietong.enums.Scope`) and the installed domains'."""
+    platform = {
+        Scope.READ.value: "read every dataset that is not restricted",
+        Scope.PUBLISH_ENTERPRISES.value: "publish the enterprise registry of the principal's jurisdiction",
+        Scope.ADMIN.value: "manage principals, tokens, webhooks and read the audit log (implies every scope)",
+    }
+    return {**platform, **domains.scopes()}
+
+
+def parse_scopes(values: list[str] | tuple[str, ...] | str) -> frozenset[str]:
     """Parse scope names (a list, or one space/comma separated string)."""
     items = values.replace(",", " ").split() if isinstance(values, str) else list(values)
+    known = all_scopes()
     out = set()
     for item in items:
-        try:
-            out.add(Scope(item.strip()))
-        except ValueError:
+        if item.strip() not in known:
             raise InputError(
                 "unknown scope",
-                expected="one of " + ", ".join(s.value for s in Scope),
+                expected="one of " + ", ".join(known),
                 given=repr(item),
-            ) from None
+            )
+        out.add(item.strip())
     if not out:
         raise InputError("a token needs at least one scope", expected="e.g. read or publish:air", given="none")
     return frozenset(out)
@@ -157,7 +167,7 @@ def ensure_operator(conn: Connection) -> Principal:
     """The built-in region-level operator principal (created on first use) with every scope."""
     row = conn.execute(sa.select(principal).where(principal.c.name == OPERATOR_NAME)).first()
     p = _row_to_principal(row) if row else create_principal(conn, OPERATOR_NAME, None, PrincipalKind.OPERATOR)
-    return Principal(p.id, p.name, p.jurisdiction, p.kind, frozenset(Scope))
+    return Principal(p.id, p.name, p.jurisdiction, p.kind, frozenset(all_scopes()))
 
 
 def list_principals(conn: Connection) -> list[Principal]:
@@ -171,7 +181,7 @@ class IssuedToken:
     token: str
     token_id: str
     principal: str
-    scopes: frozenset[Scope]
+    scopes: frozenset[str]
     expires_at: datetime | None
 
 
@@ -182,7 +192,7 @@ def _secret_hash(secret: str) -> str:
 def issue_token(
     conn: Connection,
     principal_name: str,
-    scopes: frozenset[Scope],
+    scopes: frozenset[str],
     *,
     expires_in: timedelta | None = timedelta(days=90),
     label: str | None = None,
@@ -199,7 +209,7 @@ def issue_token(
             token_id=token_id,
             principal_id=p.id,
             secret_sha256=_secret_hash(secret),
-            scopes=" ".join(sorted(s.value for s in scopes)),
+            scopes=" ".join(sorted(str(s) for s in scopes)),
             label=label,
             created_at=now,
             expires_at=expires_at,
@@ -282,7 +292,7 @@ def authenticate(conn: Connection, token: str) -> Principal:
         name=str(row.name),
         jurisdiction=row.jurisdiction_code,
         kind=str(row.kind),
-        scopes=parse_scopes(row.scopes),
+        scopes=frozenset(str(row.scopes).split()),  # as granted; a scope of a removed domain is inert
         token_id=token_id,
     )
 

@@ -24,6 +24,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from xietong.air.tables import (
+    OBSERVATION_VALUE_COLUMNS,
+    air_observation,
+    air_observation_history,
+    air_published,
+    air_published_history,
+)
 from xietong.enums import POLLUTANTS
 from xietong.errors import DuplicateRecordError, Location, Problem
 from xietong.store.bulk import (
@@ -33,13 +40,6 @@ from xietong.store.bulk import (
     fetch_frame,
     insert_frame,
     time_column_compare,
-)
-from xietong.store.tables import (
-    OBSERVATION_VALUE_COLUMNS,
-    air_observation,
-    air_observation_history,
-    air_published,
-    air_published_history,
 )
 
 US = 1_000_000

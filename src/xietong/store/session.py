@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from xietong import domains
 from xietong.config import Settings
 from xietong.errors import StoreError
 
@@ -31,12 +32,24 @@ def _migrations_dir() -> Path:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic configuration for Xietong's migrations (no ``alembic.ini`` needed)."""
+    """An Alembic configuration for Xietong's migrations (no ``alembic.ini`` needed).
+
+    The version locations are the platform's (``xietong/store/migrations/versions``) and each installed
+    domain's migrations package (a branch labelled with the domain's name, see :mod:`xietong.domains`).
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(_migrations_dir()))
+    locations = [_migrations_dir() / "versions", *domains.migration_dirs()]
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+def format_revisions(revisions: tuple[str, ...]) -> str:
+    """Heads as people read them: ``0005`` or ``0005+trading_0001``; ``""`` for an empty schema."""
+    return "+".join(sorted(revisions))
 
 
 class Store:
@@ -76,20 +89,32 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
+        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            heads = MigrationContext.configure(conn).get_current_heads()
+        return format_revisions(heads) or None
+
+    def at_head(self) -> bool:
+        """Whether every branch's head is applied (a revision that depends on another branch's revision
+        implies it, so the stored heads can be fewer than the branches)."""
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_heads()
+        script = ScriptDirectory.from_config(alembic_config())
+        applied = _with_ancestors(script, current)
+        return set(script.get_heads()) <= applied
 
     def head_revision(self) -> str:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        if head is None:  # pragma: no cover - the package always ships migrations
+        """The heads this installation's platform and domains need, joined by ``+``."""
+        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+        if not heads:  # pragma: no cover - the package always ships migrations
             raise StoreError("no migrations found in the installed package")
-        return head
+        return format_revisions(tuple(heads))
 
     def upgrade(self) -> tuple[str | None, str]:
-        """Migrate the schema to the newest revision; returns (before, after)."""
+        """Migrate the schema to the newest revision of every branch; returns (before, after)."""
         before = self.current_revision()
         with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
+            command.upgrade(alembic_config(conn), "heads")
         return before, self.head_revision()
 
     def ensure_schema(self, *, auto_upgrade: bool | None = None) -> None:
@@ -100,10 +125,10 @@ class Store:
         """
         if auto_upgrade is None:
             auto_upgrade = self.settings.embedded
+        if self.at_head():
+            return
         current = self.current_revision()
         head = self.head_revision()
-        if current == head:
-            return
         if auto_upgrade:
             self.upgrade()
             return
@@ -147,6 +172,21 @@ def protect_sqlite_file(path: Path) -> None:
         ) from exc
 
 
+def _with_ancestors(script: ScriptDirectory, revisions: tuple[str, ...]) -> set[str]:
+    """``revisions`` and every revision they stand on: down revisions and ``depends_on`` dependencies."""
+    seen: set[str] = set()
+    stack = list(revisions)
+    while stack:
+        for rev in script.get_revisions(stack.pop()):
+            if rev is None or rev.revision in seen:
+                continue
+            seen.add(rev.revision)
+            for parent in (rev.down_revision, rev.dependencies):
+                if parent:
+                    stack.extend([parent] if isinstance(parent, str) else parent)
+    return seen
+
+
 def _create_engine(settings: Settings) -> Engine:
     url = settings.url
     if url.startswith("sqlite"):
@@ -181,4 +221,4 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-__all__ = ["Store", "alembic_config", "protect_sqlite_file"]
+__all__ = ["Store", "alembic_config", "format_revisions", "protect_sqlite_file"]

@@ -1,4 +1,4 @@
-"""Transit indicators that agreement tasks can bind to (registered in ``xietong.agreements.indicators``).
+"""Transit indicators that agreement tasks can bind to (published through the domain contract, ``xietong.indicators``).
 
 ``transit.rail_travel_time_min``: the fastest scheduled rail journey between two cities over a departure
 window, from the regional feed kept in the data directory (``xietong transit build-gtfs``), computed with
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from xietong.agreements.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
+from xietong.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
 from xietong.transit.circle import circle_report
 from xietong.transit.gtfs import read_feed
 from xietong.transit.service import feed_service_date, regional_feed_path

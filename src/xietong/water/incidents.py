@@ -47,17 +47,10 @@ from xietong import region
 from xietong.enums import Scope
 from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions, notify
-from xietong.exchange.notify import Event
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import (
-    water_incident,
-    water_incident_event,
-    water_incident_party,
-    water_incident_sampling,
-    water_incident_section,
-)
+from xietong.water.domain import WaterEvent, WaterScope
 from xietong.water.enums import WaterItem
 from xietong.water.formats import CST, to_wide
 from xietong.water.network import downstream
@@ -68,6 +61,13 @@ from xietong.water.service import (
     network_of,
     samples_frame,
     sections_frame,
+)
+from xietong.water.tables import (
+    water_incident,
+    water_incident_event,
+    water_incident_party,
+    water_incident_sampling,
+    water_incident_section,
 )
 
 #: samples in a row that must exceed the target class on the same item to open an incident
@@ -319,7 +319,7 @@ def _involved(view: IncidentView) -> set[str]:
     return {c for c in codes if exchange_jurisdiction(c)}
 
 
-def _announce(conn: Connection, event: Event, incident_id: int) -> int:
+def _announce(conn: Connection, event: str, incident_id: int) -> int:
     view = _view(conn, incident_id)
     by_party: dict[str, list[dict[str, Any]]] = {}
     for d in view.downstream:
@@ -393,7 +393,7 @@ def open_incident(
     reached within that travel time [h].
     """
     with actions.audited_write(store, actor, "water.incident.open", f"section {section}") as work:
-        actor.require(Scope.PUBLISH_WATER, "open water-pollution incidents")
+        actor.require(WaterScope.PUBLISH, "open water-pollution incidents")
         now = now or utcnow()
         kind = Trigger(trigger)
         if started_at.tzinfo is None:
@@ -489,7 +489,7 @@ def open_incident(
             _event(conn, iid, actor, "notified", now, jurisdiction=j, detail={"first_section": first,
                    "eta": _iso(eta), "sections": [s for s, jj in zip(reached["section"], reached["jurisdiction"],
                    strict=True) if jj == j]})  # fmt: skip
-        queued = _announce(conn, Event.WATER_INCIDENT_OPENED, iid)
+        queued = _announce(conn, WaterEvent.INCIDENT_OPENED, iid)
         work.target = f"water incident {iid}"
         work.detail = detail | {"webhooks_queued": queued}
         return _view(conn, iid)
@@ -508,7 +508,7 @@ def acknowledge(
     """A notified jurisdiction acknowledges the incident (once). ``jurisdiction`` defaults to the party
     the actor acts for."""
     with actions.audited_write(store, actor, "water.incident.acknowledge", f"water incident {incident_id}") as work:
-        actor.require(Scope.PUBLISH_WATER, "acknowledge water incidents")
+        actor.require(WaterScope.PUBLISH, "acknowledge water incidents")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, incident_id, lock=True)
@@ -544,7 +544,7 @@ def acknowledge(
         )
         _touch(conn, w, now, expected_version)
         _event(conn, incident_id, actor, "acknowledged", now, jurisdiction=code, detail={"note": note})
-        _announce(conn, Event.WATER_INCIDENT_ACKNOWLEDGED, incident_id)
+        _announce(conn, WaterEvent.INCIDENT_ACKNOWLEDGED, incident_id)
         work.detail = {"jurisdiction": code, "note": note}
         return _view(conn, incident_id)
 
@@ -567,7 +567,7 @@ def add_sampling(
     incident's section or one downstream of it) from ``start`` (default now) to ``end``. The first entry
     moves the incident to MONITORING."""
     with actions.audited_write(store, actor, "water.incident.plan", f"water incident {incident_id}") as work:
-        actor.require(Scope.PUBLISH_WATER, "plan joint monitoring")
+        actor.require(WaterScope.PUBLISH, "plan joint monitoring")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, incident_id, lock=True)
@@ -633,7 +633,7 @@ def add_sampling(
         detail = {"sampling": sid, "section": section, "items": codes, "every_h": every_h,
                   "start": _iso(start), "end": _iso(end), "note": note}  # fmt: skip
         _event(conn, incident_id, actor, "plan", now, jurisdiction=reached[section], detail=detail)
-        _announce(conn, Event.WATER_INCIDENT_PLAN, incident_id)
+        _announce(conn, WaterEvent.INCIDENT_PLAN, incident_id)
         work.detail = detail
         return _view(conn, incident_id)
 
@@ -649,7 +649,7 @@ def close(
 ) -> IncidentView:
     """Close a MONITORING incident with its report (the section's jurisdiction, the opener or the region)."""
     with actions.audited_write(store, actor, "water.incident.close", f"water incident {incident_id}") as work:
-        actor.require(Scope.PUBLISH_WATER, "close water incidents")
+        actor.require(WaterScope.PUBLISH, "close water incidents")
         now = now or utcnow()
         conn = work.conn
         w = _load(conn, incident_id, lock=True)
@@ -681,7 +681,7 @@ def close(
         _touch(conn, w, now, expected_version, status=IncidentStatus.CLOSED.value, report=report, closed_at=now)
         detail = {"report": report, "unacknowledged": pending}
         _event(conn, incident_id, actor, "closed", now, jurisdiction=w.jurisdiction_code, detail=detail)
-        _announce(conn, Event.WATER_INCIDENT_CLOSED, incident_id)
+        _announce(conn, WaterEvent.INCIDENT_CLOSED, incident_id)
         work.detail = detail
         return _view(conn, incident_id)
 
@@ -740,7 +740,7 @@ def detect_exceedances(
     """Open an incident (trigger ``exceedance``) for every section whose last ``consecutive`` stored
     samples exceed its target class on the same item, unless one is already open for that section and
     item. Only sections the actor may open incidents for are considered."""
-    actor.require(Scope.PUBLISH_WATER, "open water-pollution incidents")
+    actor.require(WaterScope.PUBLISH, "open water-pollution incidents")
     with store.read() as conn:
         meta = sections_frame(conn, codes=sections)
         own = [c for c, j in zip(meta["code"], meta["jurisdiction"], strict=True) if may_publish(actor, str(j))]

@@ -1,11 +1,11 @@
-"""Water indicators that agreement tasks can bind to (registered in ``xietong.agreements.indicators``)."""
+"""Water indicators that agreement tasks can bind to (published through the domain contract, ``xietong.indicators``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from xietong.agreements.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
 from xietong.config import DISPLAY_TZ
+from xietong.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
 from xietong.water import service
 from xietong.water.classify import classify
 from xietong.water.enums import WaterClass

@@ -42,16 +42,9 @@ from xietong.exchange.principals import Principal
 from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.store.tables import (
-    ingest_batch,
-    water_link,
-    water_link_history,
-    water_sample,
-    water_sample_history,
-    water_section,
-    water_section_history,
-)
+from xietong.store.tables import ingest_batch
 from xietong.water.classify import classify, format_main_pollutants
+from xietong.water.domain import WaterScope
 from xietong.water.enums import Comparison, WaterClass, WaterFormat, WaterItem
 from xietong.water.evaluate import evaluate_river, period_mean
 from xietong.water.formats import CST, collect, detect_format, read_samples, to_wide
@@ -63,6 +56,14 @@ from xietong.water.network import (
     validate_sections,
 )
 from xietong.water.standard import cnemc_decimals
+from xietong.water.tables import (
+    water_link,
+    water_link_history,
+    water_sample,
+    water_sample_history,
+    water_section,
+    water_section_history,
+)
 
 BUNDLED_SECTIONS = "water_sections_haihe.csv"
 BUNDLED_LINKS = "water_links_haihe.csv"
@@ -345,7 +346,7 @@ def publish_sections(
     """Publish sections (CSV/JSON file, records or a frame with the columns of ``water_sections_haihe.csv``)."""
     frame, name = _read_table(source)
     with actions.audited_write(store, principal, "water.sections.publish", f"sections {Path(name).name}") as work:
-        principal.require(Scope.PUBLISH_WATER, "publish water-quality sections")
+        principal.require(WaterScope.PUBLISH, "publish water-quality sections")
         now = utcnow()
         batch_id = _batch(work.conn, principal, "water.sections", "csv", name, now)
         counts = write_sections(work.conn, principal, frame, batch_id=batch_id, now=now, source=name)
@@ -361,7 +362,7 @@ def publish_links(
     """Publish links (CSV/JSON file, records or a frame with the columns of ``water_links_haihe.csv``)."""
     frame, name = _read_table(source)
     with actions.audited_write(store, principal, "water.links.publish", f"links {Path(name).name}") as work:
-        principal.require(Scope.PUBLISH_WATER, "publish river-graph links")
+        principal.require(WaterScope.PUBLISH, "publish river-graph links")
         now = utcnow()
         batch_id = _batch(work.conn, principal, "water.links", "csv", name, now)
         counts = write_links(work.conn, principal, frame, batch_id=batch_id, now=now, source=name)
@@ -374,6 +375,11 @@ def publish_links(
 def _bundled(name: str) -> pd.DataFrame:
     text = resources.files("xietong.data").joinpath(name).read_text("utf-8")
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def seed(store: Store, operator: Principal) -> dict[str, int]:
+    """The water domain's reference data (run by ``xietong db upgrade`` through the domain contract)."""
+    return {"water sections added": seed_haihe(store, operator)}
 
 
 def seed_haihe(store: Store, operator: Principal) -> int:
@@ -628,7 +634,7 @@ def ingest_samples(
     missing); section names are resolved against the stored sections. Every section of the file must be
     registered and owned by the principal's jurisdiction (a refusal is audited, nothing is written).
     """
-    principal.require(Scope.PUBLISH_WATER, "publish water-quality samples")
+    principal.require(WaterScope.PUBLISH, "publish water-quality samples")
     if not path.is_file():
         raise InputError("no such file", given=str(path), where=Location(str(path)))
     name = display_name or str(path)
@@ -858,6 +864,7 @@ __all__ = [
     "samples_frame",
     "section_history",
     "sections_frame",
+    "seed",
     "seed_haihe",
     "write_links",
     "write_samples",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+from xietong import domains
 from xietong.store.tables import metadata
+
+domains.load_tables()  # every installed domain's tables join the metadata (autogenerate, comparisons)
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,1 @@
+"""Reference data of the industry domain (TOML and CSV files with their sources)."""

@@ -1,0 +1,185 @@
+"""``xietong transit route`` and ``xietong transit matrix``: RAPTOR on GTFS feeds from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from xietong.cli._common import fail, frame_to_csv, print_table, run, write_stdout
+from xietong.errors import InputError, Location
+from xietong.transit.commands import app
+from xietong.transit.commands_validate import say_notices
+from xietong.transit.feed import Feed, format_gtfs_time
+from xietong.transit.gtfs import merge_feeds, read_feed
+from xietong.transit.matrix import city_matrix, travel_time_matrix
+from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, departure_grid, earliest_arrival
+from xietong.transit.timetable import Timetable, compile_timetable, parse_clock
+from xietong.transit.validation import resolve_footpaths
+
+
+class RouteFormat(StrEnum):
+    CSV = "csv"
+    TABLE = "table"
+    JSON = "json"
+
+
+GtfsOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--gtfs",
+        help="GTFS zip or directory; repeat to merge feeds. NS=PATH prefixes the feed's ids with 'NS:'.",
+    ),
+]
+DateOpt = Annotated[str, typer.Option("--date", help="Service date YYYY-MM-DD (calendar and calendar_dates).")]
+TransfersOpt = Annotated[int, typer.Option("--max-transfers", min=0, help="At most this many transfers.")]
+FootpathsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--footpaths",
+        help="CSV of extra walking links (from_stop_id,to_stop_id,duration_s); otherwise only transfers.txt.",
+    ),
+]
+
+
+def _load(gtfs: list[str], day: str, footpaths: Path | None) -> Timetable:
+    if not gtfs:
+        raise InputError("no feed given", expected="at least one --gtfs FEED.zip", given="none")
+    feeds: list[Feed] = []
+    for spec in gtfs:
+        ns, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
+        feeds.append(read_feed(Path(path), namespace=ns or None))
+        say_notices(feeds[-1].notices, path)
+    try:
+        service_date = date.fromisoformat(day)
+    except ValueError:
+        raise InputError("bad service date", expected="YYYY-MM-DD", given=repr(day), where=Location("--date")) from None
+    feed = merge_feeds(*feeds)
+    extra = None
+    if footpaths is not None:
+        extra = pd.read_csv(footpaths, dtype={"from_stop_id": str, "to_stop_id": str})
+        extra, notices = resolve_footpaths(feed, extra, str(footpaths))
+        say_notices(notices, footpaths)
+    return compile_timetable(feed, service_date, footpaths=extra)
+
+
+def _clock(text: str, option: str) -> int:
+    try:
+        return parse_clock(text)
+    except ValueError:
+        raise InputError(
+            "bad time", expected="HH:MM[:SS] (hours may pass 24)", given=repr(text), where=Location(option)
+        ) from None
+
+
+def _stops(gtfs: list[str]) -> pd.DataFrame:
+    feeds = []
+    for spec in gtfs:
+        ns, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
+        feeds.append(read_feed(Path(path), namespace=ns or None))
+    return merge_feeds(*feeds).stops
+
+
+@app.command("route")
+def route(
+    gtfs: GtfsOpt,
+    from_stop: Annotated[str, typer.Option("--from", help="Origin stop_id.")],
+    day: DateOpt,
+    at: Annotated[str, typer.Option("--at", help="Departure time HH:MM:SS.")],
+    to_stop: Annotated[str | None, typer.Option("--to", help="Print the journey legs to this stop_id.")] = None,
+    max_transfers: TransfersOpt = DEFAULT_MAX_TRANSFERS,
+    fmt: Annotated[RouteFormat, typer.Option("--format", "-f", help="Output format.")] = RouteFormat.TABLE,
+    footpaths: FootpathsOpt = None,
+) -> None:
+    """Earliest arrival at every reachable stop (RAPTOR): stop_id, arrival (HH:MM:SS, may pass 24:00), transfers."""
+
+    def go() -> None:
+        tt = _load(gtfs, day, footpaths)
+        arrivals = earliest_arrival(tt, from_stop, _clock(at, "--at"), max_transfers=max_transfers)
+        if to_stop is not None:
+            legs = [leg.as_dict() for leg in arrivals.journey(to_stop)]
+            if fmt is RouteFormat.JSON:
+                write_stdout(json.dumps(legs, ensure_ascii=False, indent=2) + "\n")
+            elif fmt is RouteFormat.CSV:
+                write_stdout(frame_to_csv(pd.DataFrame(legs, columns=list(legs[0]) if legs else None)))
+            else:
+                print_table(legs, ["kind", "from_stop_id", "departure", "to_stop_id", "arrival", "trip_id", "route_id"])
+            return
+        frame = arrivals.to_frame()[["stop_id", "arrival", "transfers"]]
+        if fmt is RouteFormat.CSV:
+            write_stdout(frame_to_csv(frame))
+        elif fmt is RouteFormat.JSON:
+            write_stdout(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        else:
+            print_table(
+                [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")],
+                list(frame.columns),
+                title=f"from {from_stop} at {at}",
+            )
+
+    run(go)
+
+
+@app.command("matrix")
+def matrix(
+    gtfs: GtfsOpt,
+    day: DateOpt,
+    from_time: Annotated[str, typer.Option("--from-time", help="First departure HH:MM[:SS].")],
+    to_time: Annotated[str, typer.Option("--to-time", help="Last departure HH:MM[:SS].")],
+    out: Annotated[Path, typer.Option("--out", help="Output file, .csv or .parquet (long form).")],
+    step_min: Annotated[int, typer.Option("--step-min", min=1, help="Minutes between departures.")] = 10,
+    max_transfers: TransfersOpt = DEFAULT_MAX_TRANSFERS,
+    threshold_min: Annotated[int, typer.Option("--threshold-min", help="Share of departures within this.")] = 90,
+    cluster: Annotated[str | None, typer.Option("--cluster", help="Dask scheduler address tcp://host:port.")] = None,
+    footpaths: FootpathsOpt = None,
+    by_city: Annotated[
+        bool,
+        typer.Option(
+            "--by-city", help="City × city instead of stop × stop (stops grouped by the feed's city_code column)."
+        ),
+    ] = False,
+) -> None:
+    """Stop × stop (or city × city) travel-time matrix over a departure window: p10/p50/p90 minutes and the
+    share of departures within a threshold."""
+
+    def go() -> None:
+        if out.suffix not in {".csv", ".parquet"}:
+            fail(InputError("unknown output type", expected=".csv or .parquet", given=out.name))
+        tt = _load(gtfs, day, footpaths)
+        deps = departure_grid(_clock(from_time, "--from-time"), _clock(to_time, "--to-time"), step_min * 60)
+        with Progress(
+            TextColumn("origins"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+        ) as bar:
+            task = bar.add_task("matrix", total=tt.n_stops)
+            result = travel_time_matrix(
+                tt,
+                deps,
+                max_transfers=max_transfers,
+                threshold_s=threshold_min * 60,
+                cluster=cluster,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        frame = result.to_frame()
+        if by_city:
+            frame = city_matrix(frame, _stops(gtfs))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".parquet":
+            frame.to_parquet(out, index=False)
+        else:
+            frame.to_csv(out, index=False, float_format="%.2f")
+        typer.echo(
+            f"{len(frame)} reachable {'city' if by_city else 'stop'} pairs, {len(deps)} departures "
+            f"{format_gtfs_time(int(deps[0]))}–{format_gtfs_time(int(deps[-1]))} → {out}",
+            err=True,
+        )
+
+    run(go)
+
+
+__all__ = ["RouteFormat", "matrix", "route"]
