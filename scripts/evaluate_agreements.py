@@ -2,12 +2,17 @@
 
 Usage::
 
-    python scripts/evaluate_agreements.py                    # every tests/data/agreements/*_gold.json
+    python scripts/evaluate_agreements.py                    # every gold file (committed and external texts)
     python scripts/evaluate_agreements.py GOLD.json [...]    # chosen gold files
     python scripts/evaluate_agreements.py --errors           # also list misses, false alarms, wrong labels
     python scripts/evaluate_agreements.py --json             # one JSON object per document
+    python scripts/evaluate_agreements.py --shared DIR       # where the external texts are
 
-Matching and metrics are defined in ``xietong.agreements.evaluate`` (span IoU >= 0.5, one-to-one).
+Gold files in ``tests/data/agreements`` label texts committed beside them. Those in
+``tests/data/agreements/external`` label real texts that are read from ``../shared/data/agreements``
+(newspaper reports under their publishers' copyright are not committed); without that folder they are
+skipped, and the reason is printed. Matching and metrics are defined in ``xietong.agreements.evaluate``
+(span IoU >= 0.5, one-to-one).
 """
 
 from __future__ import annotations
@@ -17,33 +22,59 @@ import json
 import sys
 from pathlib import Path
 
-from xietong.agreements.evaluate import evaluate
+from xietong.agreements.evaluate import DocumentScore, evaluate, find_document, load_gold
+from xietong.errors import InputError
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "agreements"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / "tests" / "data" / "agreements"
+EXTERNAL_DIR = DEFAULT_DIR / "external"
+SHARED_DIR = ROOT.parent / "shared" / "data" / "agreements"
+COLUMNS = ("P", "R", "F1", "area", "lead", "part", "str")
+
+
+def _row(s: DocumentScore) -> str:
+    values = (s.precision, s.recall, s.f1, s.area_accuracy, s.lead_accuracy, s.partners_accuracy)
+    values += (s.strength_accuracy,)
+    return f"{s.document[:60]:<60} {s.gold:>4} {s.predicted:>4} " + " ".join(f"{v:>5.3f}" for v in values)
+
+
+def _missing_document(path: Path, shared: Path) -> str | None:
+    """Why a gold file cannot be scored here (its document is absent), or ``None``."""
+    try:
+        name = json.loads(path.read_text(encoding="utf-8"))["document"]
+        find_document(path, name, [shared])
+    except InputError as exc:
+        return f"{exc.problem.expected} — not found in {shared} (pass --shared DIR)"
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # load_gold reports a broken gold file with its own error
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all in tests/data/agreements)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all)")
     parser.add_argument("--errors", action="store_true", help="list every miss, false alarm and wrong label")
     parser.add_argument("--json", action="store_true", help="print one JSON object per document")
+    parser.add_argument("--shared", type=Path, default=SHARED_DIR, help=f"external texts (default {SHARED_DIR})")
     args = parser.parse_args(argv)
-    files = args.gold or sorted(DEFAULT_DIR.glob("*_gold.json"))
+    files = args.gold or [*sorted(DEFAULT_DIR.glob("*_gold.json")), *sorted(EXTERNAL_DIR.glob("*_gold.json"))]
     if not files:
         print(f"no gold files found in {DEFAULT_DIR}", file=sys.stderr)
         return 2
-    columns = ("P", "R", "F1", "area", "lead", "part", "str")
-    header = f"{'document':<46} {'gold':>4} {'pred':>4} " + " ".join(f"{c:>5}" for c in columns)
     if not args.json:
-        print(header)
+        print(f"{'document':<60} {'gold':>4} {'pred':>4} " + " ".join(f"{c:>5}" for c in COLUMNS))
     for path in files:
-        s = evaluate(path)
-        if args.json:
-            print(json.dumps(s.as_dict(), ensure_ascii=False))
-        else:
-            values = (s.precision, s.recall, s.f1, s.area_accuracy, s.lead_accuracy, s.partners_accuracy)
-            values += (s.strength_accuracy,)
-            print(f"{s.document:<46} {s.gold:>4} {s.predicted:>4} " + " ".join(f"{v:>5.3f}" for v in values))
+        reason = _missing_document(path, args.shared)
+        if reason is not None:
+            line = json.dumps({"document": path.name, "skipped": reason}, ensure_ascii=False)
+            print(line if args.json else f"skipped {path.name}: {reason}")
+            continue
+        try:
+            s = evaluate(path, documents=[args.shared])
+        except InputError as exc:
+            print(f"{path}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else _row(s))
         if args.errors:
             for e in s.errors:
                 print(f"    {e}")
