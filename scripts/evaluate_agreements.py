@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from xietong.agreements.evaluate import DocumentScore, evaluate, find_document, load_gold
+from xietong.agreements.evaluate import DocumentScore, evaluate, find_document
 from xietong.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
