@@ -38,7 +38,8 @@ WEAK_NARRATIVE_ZH = (
 #: drafting formulas of clauses that commit no one, wherever they stand (labelling guide §2): a regulation's
 #: purpose, definitions and composition ("X包括…"), scope, principles, references to other rules, the content
 #: a list must have, legal status, rights of persons ("may" without a duty), penalties, entry into force,
-#: statements of principle (坚持…) and descriptions of the document itself (本规划…是…)
+#: statements of principle (坚持…), descriptions of the document itself (本规划…是…), and a sentence that
+#: only announces the areas of the paragraphs after it ("双方将在…等方面作出努力", "cooperate in areas such as …")
 _DOC_ZH = r"(?:规定|条例|办法|方案|规划|计划|协议|细则|纲要|意见|决定)"
 FORMULAS_ZH = (
     rf"^为了?.{{0,160}}?(?:制定|修订)本{_DOC_ZH}",
@@ -53,6 +54,8 @@ FORMULAS_ZH = (
     r"^(?!.*(?:应当|应该|必须)).*?可以",
     r"责令改正|追究.{0,10}责任|给予.{0,6}处分|处以.{0,20}罚款",
     r"自.{0,16}起(?:施行|生效|实施)",
+    r"等(?:方面|领域)(?:作出|做出)(?:积极)?努力",
+    r"^[^，,]{0,12}在.{0,80}等(?:方面|领域)(?:开展|加强|深化|进行)(?:合作|交流)[。.]?$",
 )
 _DOC_EN = r"(?:regulations?|provisions|measures|rules|plan|programme|program|agreement|memorandum)"
 FORMULAS_EN = (
@@ -63,6 +66,7 @@ FORMULAS_EN = (
     r"^(?!.*\b(?:shall|will|must|should)\b).*\b(?:may|(?:is|are) entitled to)\b",
     r"\b(?:shall be ordered to (?:correct|rectify)|legal liability|shall be (?:fined|punished)|disciplinary action)\b",
     r"\b(?:comes?|came) into (?:force|effect)\b|\btakes? effect\b",
+    r"\b(?:efforts?|cooperat\w*) in (?:areas|fields|aspects) such as\b",
 )
 #: modal or reported-commitment phrases that make a sentence a commitment
 COMMIT_MODAL_EN = (

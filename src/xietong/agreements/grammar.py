@@ -76,6 +76,8 @@ class Head:
     strength: Strength
     passive: bool
     rest: str  # the text after the governing verb
+    #: offset where the predicate begins (after an opening adverbial, the subject and adverbials after it)
+    predicate_at: int = 0
 
 
 # ------------------------------------------------------------------------------------------- words
@@ -309,11 +311,15 @@ def analyse_en(clause: str) -> Head:
             continue
         lem = lemma(w)
         if first:
-            if lem is not None:
+            noun = i > 0 and words[i - 1][1].lower() == "the" and i + 1 < len(words) and _third_person(words[i + 1][1])
+            if lem is not None and not noun:  # "The plan focuses on …": "plan" is a noun
                 return _head(clause, clause[start:at], lem, at, w, passive=False)
             if low in lx.NOMINAL_EN:
                 return Head("", low, at, lx.NOMINAL_EN[low], False, clause[at + len(w) :])
         elif lem is not None and i <= 12 and words[i - 1][1].lower() not in _DETERMINERS and not low.endswith("ing"):
+            if i + 1 < len(words) and _third_person(words[i + 1][1]) and not _third_person(w):
+                i += 1  # "The action plan focuses on …": the noun "plan" ends the subject, "focuses" governs
+                continue
             return _head(clause, clause[start:at], lem, at, w, passive=False)
         first = False
         i += 1
@@ -324,6 +330,12 @@ def analyse_en(clause: str) -> Head:
 
 
 _FINITE_EN = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.IGNORECASE)
+
+
+def _third_person(word: str) -> bool:
+    """A verb in the third person singular present ("focuses", "seeks", "supports")."""
+    low = word.lower()
+    return low.endswith("s") and not low.endswith("ss") and lemma(low) is not None and lemma(low) != low
 
 
 def is_imperative_en(clause: str) -> bool:
@@ -413,7 +425,7 @@ def analyse_zh(clause: str) -> Head:
     text, offset = text[opening:], offset + opening
     subject_end = _subject_end_zh(text)
     i = _skip_adverbial_zh(text, subject_end)
-    limit = i + 30
+    predicate_at, limit = i + offset, i + 30
     while i < len(text) and i < limit:
         skip = _ZH_SKIP.match(text[i:])
         if skip:
@@ -424,10 +436,11 @@ def analyse_zh(clause: str) -> Head:
                 if strength is None:
                     i += len(verb)
                     break
-                return Head(text[:subject_end], verb, i + offset, strength, False, text[i + len(verb) :])
+                rest = text[i + len(verb) :]
+                return Head(text[:subject_end], verb, i + offset, strength, False, rest, predicate_at)
         else:
             i += 1
-    return Head(text[:subject_end], None, -1, Strength.ADVANCE, False, "")
+    return Head(text[:subject_end], None, -1, Strength.ADVANCE, False, "", predicate_at)
 
 
 def analyse(clause: str) -> Head:

@@ -63,6 +63,7 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple(".。!?！？;；:：")
+_COMMENT = re.compile(r"\s*<!--.*-->\s*$")
 _TITLE_JOIN_ZH = re.compile(r"^(?:关于|《)|(?:政府|委员会|办公室|办公厅)$")
 _TITLE_JOIN_EN = re.compile(r"^(?:on|for|between|of|and|to)\b|\b(?:on|for|between|of|and|to)$", re.IGNORECASE)
 
@@ -88,6 +89,7 @@ class Paragraph:
     clauses: tuple[Span, ...]
     #: for each clause, the first clause of its sentence when it is a later one (after a semicolon)
     shared: tuple[Span | None, ...] = ()
+    ordinal: bool = False  # opens with "First," / 首先，…
 
 
 @dataclass(slots=True)
@@ -173,6 +175,8 @@ def _blocks(text: str) -> list[Block]:
         if not text[span[0] : span[1]].strip():
             prev_blank = True
             continue
+        if _COMMENT.match(text, span[0], span[1]):
+            continue  # an HTML/Markdown comment is a note about the file, not its text
         block = _classify_line(text, span)
         if block is None:
             continue
@@ -361,9 +365,22 @@ def layout(text: str) -> Layout:
         if b.kind is BlockKind.ITEM:
             in_article = b.marker in ("zh-article", "en-article")
         current = stack[-1][1] if stack else None
-        out.paragraphs.append(_paragraph(text, b, current, item=b.kind is BlockKind.ITEM or b.ordinal or in_article))
+        paragraph = _paragraph(text, b, current, item=b.kind is BlockKind.ITEM or b.ordinal or in_article)
+        out.paragraphs.append(_parallel_title(text, paragraph, out.paragraphs))
     out.tail = [b.span for b in content[-3:]]
     return out
+
+
+def _parallel_title(text: str, paragraph: Paragraph, before: list[Paragraph]) -> Paragraph:
+    """An ordinal paragraph of one lead sentence ("Third, pushing forward …", its text cut after it) is a
+    part title like those of its earlier siblings that have one: a measure with no tasks."""
+    if not paragraph.ordinal or paragraph.measure is not None or len(paragraph.clauses) != 1:
+        return paragraph
+    siblings = [p for p in before if p.ordinal and p.section == paragraph.section]
+    sentence = paragraph.clauses[0]
+    if siblings and all(p.measure is not None for p in siblings) and is_lead(text[sentence[0] : sentence[1]]):
+        return Paragraph(paragraph.span, paragraph.section, paragraph.item, sentence, (), (), ordinal=True)
+    return paragraph
 
 
 def _paragraph(text: str, block: Block, section: int | None, *, item: bool) -> Paragraph:
@@ -378,7 +395,7 @@ def _paragraph(text: str, block: Block, section: int | None, *, item: bool) -> P
     shared = tuple(
         cs[0] if k and "*" not in text[cs[0][1] : cs[k][0]] else None for cs in pieces for k in range(len(cs))
     )
-    return Paragraph(block.span, section, item, measure, spans, shared)
+    return Paragraph(block.span, section, item, measure, spans, shared, ordinal=block.ordinal)
 
 
 # ------------------------------------------------------------------------------------- commitments
@@ -429,7 +446,7 @@ def has_commitment_cue(clause: str) -> bool:
         if _matches(cues.COMMIT_MODAL_ZH, clause, 0):
             return True
         head = grammar.analyse_zh(clause)
-        return head.verb is not None and head.verb_at <= len(head.subject) + 4
+        return head.verb is not None and head.verb_at <= head.predicate_at + 4
     body = clause[grammar.skip_opening(clause) :]
     if _matches(cues.COMMIT_MODAL_EN, body) or _matches(cues.COMMIT_MODAL_EN, clause):
         return True

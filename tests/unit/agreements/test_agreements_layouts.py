@@ -166,3 +166,37 @@ def test_a_clause_after_omitted_text_does_not_share_the_subject_before_it() -> N
     a = from_text(text)
     flights = next(t for t in a.tasks if "flights" in t.text)
     assert set(flights.lead) == {BJ, TJ}
+
+
+def test_a_sentence_announcing_the_areas_of_the_next_paragraphs_is_no_task() -> None:
+    text = (
+        "津冀签署示范合作备忘录\n\n"
+        "双方将在协同编制交通规划、深化港口合作等方面作出努力。\n\n"
+        "在港口合作方面，津冀港口利用各自航线优势，开展货物中转联运。\n"
+    )
+    assert _tasks(text) == ["在港口合作方面，津冀港口利用各自航线优势，开展货物中转联运。"]
+    assert set(from_text(text).tasks[0].lead) == {TJ, HE}  # the ports of both act
+
+
+def test_a_part_title_cut_from_its_text_is_no_task_when_its_siblings_have_titles() -> None:
+    text = (
+        "Tianjin takes action on coordinated development\n\n"
+        "First, pushing forward the port. The plan focuses on building a container hub.\n\n"
+        "Second, pushing forward the parks. The plan seeks to strengthen the science parks.\n\n"
+        "Third, pushing forward the deepening of the infrastructure integration.\n"
+    )
+    a = from_text(text)
+    assert [t.text for t in a.tasks] == [
+        "The plan focuses on building a container hub.",
+        "The plan seeks to strengthen the science parks.",
+    ]
+    # "The plan focuses on …": "plan" is the noun of the subject, "focuses" the governing verb
+    assert [t.strength for t in a.tasks] == [Strength.ADVANCE, Strength.EXPLORE]
+    assert {t.lead for t in a.tasks} == {(TJ,)}
+
+
+def test_a_comment_line_is_a_note_about_the_file_not_its_text() -> None:
+    text = "<!-- Written for this test. -->\n北京市示范规定\n\n第一条 市人民政府应当建立工作机制。\n"
+    a = from_text(text)
+    assert a.title == "北京市示范规定"
+    assert [t.text for t in a.tasks] == ["市人民政府应当建立工作机制。"]
