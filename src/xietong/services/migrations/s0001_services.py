@@ -1,6 +1,6 @@
 """services: catalogue, offices, cases, steps, documents, recognition, partnerships
 
-The public-services domain's branch (label ``services``), after the platform's 0004: catalogue items
+The public-services domain's branch (label ``services``), after the platform's 0005: catalogue items
 (one row per version), offices, cases with their parties, steps (deadlines on the official calendar;
 partial indexes on the open steps' due days serve the overdue query), suspensions, encrypted documents,
 the case event log, and the recognition catalogues and partnerships. Generated with alembic autogenerate
@@ -21,7 +21,7 @@ from xietong.store.types import UtcDateTime
 revision = "services_0001"
 down_revision = None
 branch_labels = ("services",)
-depends_on = "0004"
+depends_on = "0005"
 
 
 def upgrade() -> None:
