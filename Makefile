@@ -84,7 +84,7 @@ demo: $(STAMP)
 		$(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
 
 bench: $(STAMP) postgres
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python -m bench.bench_ingest
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
