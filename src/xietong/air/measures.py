@@ -39,7 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from xietong import region
-from xietong.air.warning import LEVEL_DTYPE, given_repr
+from xietong.air.warning_input import given_repr
+from xietong.air.warning_rulesets import LEVEL_DTYPE
 from xietong.enums import WarningLevel
 from xietong.errors import InputError, Location, UnitError, UnknownJurisdictionError
 
