@@ -54,14 +54,8 @@ from xietong.water.domain import WaterEvent, WaterScope
 from xietong.water.enums import WaterItem
 from xietong.water.formats import CST, to_wide
 from xietong.water.network import downstream
-from xietong.water.service import (
-    classify_wide,
-    jurisdiction_label,
-    may_publish,
-    network_of,
-    samples_frame,
-    sections_frame,
-)
+from xietong.water.registry import jurisdiction_label, may_publish, network_of, sections_frame
+from xietong.water.samples import classify_wide, samples_frame
 from xietong.water.tables import (
     water_incident,
     water_incident_event,
@@ -396,27 +390,10 @@ def open_incident(
         actor.require(WaterScope.PUBLISH, "open water-pollution incidents")
         now = now or utcnow()
         kind = Trigger(trigger)
-        if started_at.tzinfo is None:
-            raise InputError(
-                "started_at: time without a time zone",
-                expected="ISO 8601 with an offset, e.g. 2025-11-18T08:00+08:00",
-                given=str(started_at),
-            )
-        if started_at > now + timedelta(minutes=5):
-            raise InputError("the pollution cannot pass the section in the future", given=started_at.isoformat())
-        item_code = WaterItem.parse(item).value if item else None
-        if kind is Trigger.ACCIDENT and not (pollutant or "").strip():
-            raise InputError(
-                "a reported accident names its pollutant", given="no pollutant", hint="e.g. --pollutant 氨氮"
-            )
-        if kind is Trigger.EXCEEDANCE and item_code is None:
-            raise InputError("an exceedance names the exceeding item", given="no item")
-        if amount is not None and not amount >= 0:
-            raise InputError("amount must be >= 0", given=repr(amount))
+        item_code = _check_report(kind, started_at, now, pollutant=pollutant, amount=amount, item=item)
         conn = work.conn
         net = network_of(conn)
-        origin = net.section(section)
-        owner = str(origin["jurisdiction"])
+        owner = str(net.section(section)["jurisdiction"])
         if not may_publish(actor, owner):
             raise PermissionDeniedError(
                 f"{actor.describe()} may not open an incident at section {section}",
@@ -455,30 +432,7 @@ def open_incident(
                 .returning(water_incident.c.id)
             ).scalar_one()
         )
-        parties: dict[str, tuple[datetime, str]] = {}
-        for r in reached.to_dict("records"):
-            eta = pd.Timestamp(r["arrival"]).to_pydatetime()
-            conn.execute(
-                water_incident_section.insert().values(
-                    incident_id=iid,
-                    section_code=str(r["section"]),
-                    jurisdiction_code=str(r["jurisdiction"]),
-                    distance_km=float(r["distance_km"]),
-                    travel_time_h=float(r["travel_time_h"]),
-                    eta=eta,
-                    path=json.dumps(list(r["path"])),
-                    approximate=bool(r["approximate"]),
-                )
-            )
-            j = str(r["jurisdiction"])
-            if j != owner and exchange_jurisdiction(j) and (j not in parties or eta < parties[j][0]):
-                parties[j] = (eta, str(r["section"]))
-        for j, (eta, first) in sorted(parties.items()):
-            conn.execute(
-                water_incident_party.insert().values(
-                    incident_id=iid, jurisdiction_code=j, first_section=first, eta=eta, notified_at=now
-                )
-            )
+        parties = _link_downstream(conn, iid, reached, owner, now)
         detail = {
             "trigger": kind.value, "section": section, "started_at": started_at.isoformat(), "item": item_code,
             "pollutant": pollutant, "amount": amount, "amount_unit": amount_unit,
@@ -493,6 +447,67 @@ def open_incident(
         work.target = f"water incident {iid}"
         work.detail = detail | {"webhooks_queued": queued}
         return _view(conn, iid)
+
+
+def _check_report(
+    kind: Trigger,
+    started_at: datetime,
+    now: datetime,
+    *,
+    pollutant: str | None,
+    amount: float | None,
+    item: str | None,
+) -> str | None:
+    """Refuse a report without a time zone, in the future, an accident without its pollutant, an exceedance
+    without its item, or a negative amount; returns the item's code (or ``None``)."""
+    if started_at.tzinfo is None:
+        raise InputError(
+            "started_at: time without a time zone",
+            expected="ISO 8601 with an offset, e.g. 2025-11-18T08:00+08:00",
+            given=str(started_at),
+        )
+    if started_at > now + timedelta(minutes=5):
+        raise InputError("the pollution cannot pass the section in the future", given=started_at.isoformat())
+    item_code = WaterItem.parse(item).value if item else None
+    if kind is Trigger.ACCIDENT and not (pollutant or "").strip():
+        raise InputError("a reported accident names its pollutant", given="no pollutant", hint="e.g. --pollutant 氨氮")
+    if kind is Trigger.EXCEEDANCE and item_code is None:
+        raise InputError("an exceedance names the exceeding item", given="no item")
+    if amount is not None and not amount >= 0:
+        raise InputError("amount must be >= 0", given=repr(amount))
+    return item_code
+
+
+def _link_downstream(
+    conn: Connection, iid: int, reached: pd.DataFrame, owner: str, now: datetime
+) -> dict[str, tuple[datetime, str]]:
+    """Record the downstream sections the pollution reaches (with ETAs) and notify, as parties, the
+    jurisdictions of the exchange other than the owner; returns party → (first ETA, first section)."""
+    parties: dict[str, tuple[datetime, str]] = {}
+    for r in reached.to_dict("records"):
+        eta = pd.Timestamp(r["arrival"]).to_pydatetime()
+        conn.execute(
+            water_incident_section.insert().values(
+                incident_id=iid,
+                section_code=str(r["section"]),
+                jurisdiction_code=str(r["jurisdiction"]),
+                distance_km=float(r["distance_km"]),
+                travel_time_h=float(r["travel_time_h"]),
+                eta=eta,
+                path=json.dumps(list(r["path"])),
+                approximate=bool(r["approximate"]),
+            )
+        )
+        j = str(r["jurisdiction"])
+        if j != owner and exchange_jurisdiction(j) and (j not in parties or eta < parties[j][0]):
+            parties[j] = (eta, str(r["section"]))
+    for j, (eta, first) in sorted(parties.items()):
+        conn.execute(
+            water_incident_party.insert().values(
+                incident_id=iid, jurisdiction_code=j, first_section=first, eta=eta, notified_at=now
+            )
+        )
+    return parties
 
 
 def acknowledge(
@@ -573,27 +588,7 @@ def add_sampling(
         w = _load(conn, incident_id, lock=True)
         if w.status == IncidentStatus.CLOSED.value:
             raise ConflictError(f"water incident {incident_id} is closed")
-        parties = [
-            r[0]
-            for r in conn.execute(
-                sa.select(water_incident_party.c.jurisdiction_code).where(
-                    water_incident_party.c.incident_id == incident_id
-                )
-            )
-        ]
-        involved = [w.jurisdiction_code, *parties]
-        if not (actor.region_level or any(actor.may_act_for(j) for j in involved if exchange_jurisdiction(j))):
-            raise PermissionDeniedError(
-                f"{actor.describe()} may not plan monitoring for water incident {incident_id}",
-                expected="a principal of the section's jurisdiction, of a notified jurisdiction, or the region",
-                given=actor.describe(),
-            )
-        reached = {
-            r.section_code: r.jurisdiction_code
-            for r in conn.execute(
-                sa.select(water_incident_section).where(water_incident_section.c.incident_id == incident_id)
-            )
-        } | {w.section_code: w.jurisdiction_code}
+        reached = _path_sections(conn, actor, w)
         if section not in reached:
             raise InputError(
                 f"section {section} is not on the incident's path",
@@ -636,6 +631,28 @@ def add_sampling(
         _announce(conn, WaterEvent.INCIDENT_PLAN, incident_id)
         work.detail = detail
         return _view(conn, incident_id)
+
+
+def _path_sections(conn: Connection, actor: Principal, w: Any) -> dict[str, str]:
+    """The sections on incident ``w``'s path (its own and those downstream) → jurisdiction, once ``actor`` is
+    known to be of the section's jurisdiction, of a notified one, or of the region."""
+    parties = [
+        r[0]
+        for r in conn.execute(
+            sa.select(water_incident_party.c.jurisdiction_code).where(water_incident_party.c.incident_id == w.id)
+        )
+    ]
+    involved = [w.jurisdiction_code, *parties]
+    if not (actor.region_level or any(actor.may_act_for(j) for j in involved if exchange_jurisdiction(j))):
+        raise PermissionDeniedError(
+            f"{actor.describe()} may not plan monitoring for water incident {w.id}",
+            expected="a principal of the section's jurisdiction, of a notified jurisdiction, or the region",
+            given=actor.describe(),
+        )
+    return {
+        r.section_code: r.jurisdiction_code
+        for r in conn.execute(sa.select(water_incident_section).where(water_incident_section.c.incident_id == w.id))
+    } | {w.section_code: w.jurisdiction_code}
 
 
 def close(
@@ -703,7 +720,7 @@ class Exceedance:
 
 
 def find_exceedances(samples: pd.DataFrame, *, consecutive: int = DEFAULT_CONSECUTIVE) -> list[Exceedance]:
-    """Pure: from classified samples (:func:`xietong.water.service.classify_wide`), the sections whose
+    """Pure: from classified samples (:func:`xietong.water.samples.classify_wide`), the sections whose
     last ``consecutive`` samples exceed the target class on the same evaluated item (the first such item
     in GB 3838 Table 1 order)."""
     if consecutive < 1:
