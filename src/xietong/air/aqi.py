@@ -51,6 +51,8 @@ from xietong.air.aqi_labels import (
 from xietong.air.aqi_tables import (
     _ENGINE,
     BLOCK_ROWS,
+    CST_OFFSET_S,
+    DAY_S,
     NO_VALUE,
     SCALE,
     SLOTS,
@@ -573,6 +575,8 @@ def daily_aqi(
 
 __all__ = [
     "BLOCK_ROWS",
+    "CST_OFFSET_S",
+    "DAY_S",
     "SCALE",
     "SLOTS",
     "AboveTable",

@@ -41,7 +41,9 @@ from pathlib import Path
 from xietong.air.base_formats import (
     CHUNK_ROWS,
     CO_MAX_PLAUSIBLE_MG_M3,
+    CST_OFFSET_S,
     MISSING_TOKENS,
+    NOT_MONITORED_TOKEN,
     VALUE_COLUMNS,
     AirFormat,
     ObservationChunk,
@@ -49,10 +51,20 @@ from xietong.air.base_formats import (
     check_values,
     csv_chunks,
     detect_format,
+    empty_published,
+    empty_values,
     require_columns,
 )
 from xietong.air.canonical_formats import parse_canonical_json, read_canonical
-from xietong.air.hourly_formats import UCI_STATION_CODES, O3Column, read_cnemc_hourly, read_cnemc_wide, read_uci
+from xietong.air.hourly_formats import (
+    CNEMC_WIDE_OBSERVATION_TYPES,
+    CNEMC_WIDE_PUBLISHED_TYPES,
+    UCI_STATION_CODES,
+    O3Column,
+    read_cnemc_hourly,
+    read_cnemc_wide,
+    read_uci,
+)
 from xietong.errors import InputError
 
 
@@ -142,8 +154,12 @@ def _float_or_none(text: object) -> float | None:
 
 __all__ = [
     "CHUNK_ROWS",
+    "CNEMC_WIDE_OBSERVATION_TYPES",
+    "CNEMC_WIDE_PUBLISHED_TYPES",
     "CO_MAX_PLAUSIBLE_MG_M3",
+    "CST_OFFSET_S",
     "MISSING_TOKENS",
+    "NOT_MONITORED_TOKEN",
     "UCI_STATION_CODES",
     "VALUE_COLUMNS",
     "AirFormat",
@@ -153,6 +169,8 @@ __all__ = [
     "StationRow",
     "check_values",
     "detect_format",
+    "empty_published",
+    "empty_values",
     "parse_canonical_json",
     "read_canonical",
     "read_cnemc_hourly",
