@@ -28,15 +28,16 @@ The state machine (persistent; every step audited and announced through the sign
 Concurrency: writes take the audit-chain lock, and every change bumps ``version`` with a compare-and-set
 (``expected_version`` lets a client refuse to act on a stale view: 409), so two jurisdictions
 acknowledging at the same moment both have their acknowledgement kept.
+
+The stored incident and its view are in :mod:`xietong.water.incident_views` (re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -44,15 +45,29 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
-from xietong.enums import Scope
-from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from xietong.errors import ConflictError, InputError, PermissionDeniedError
 from xietong.exchange import actions, notify
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.water.domain import WaterEvent, WaterScope
 from xietong.water.enums import WaterItem
-from xietong.water.formats import CST, to_wide
+from xietong.water.formats import to_wide
+from xietong.water.incident_views import (
+    DownstreamSection,
+    IncidentEvent,
+    IncidentStatus,
+    IncidentView,
+    Party,
+    Sampling,
+    Trigger,
+    exchange_jurisdiction,
+    get,
+    incident_view,
+    iso_cst,
+    list_incidents,
+    load_incident,
+)
 from xietong.water.network import downstream
 from xietong.water.registry import jurisdiction_label, may_publish, network_of, sections_frame
 from xietong.water.samples import classify_wide, samples_frame
@@ -66,207 +81,6 @@ from xietong.water.tables import (
 
 #: samples in a row that must exceed the target class on the same item to open an incident
 DEFAULT_CONSECUTIVE = 3
-
-
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    MONITORING = "monitoring"
-    CLOSED = "closed"
-
-
-class Trigger(StrEnum):
-    """Why an incident was opened."""
-
-    EXCEEDANCE = "exceedance"  # N consecutive samples worse than the target class
-    ACCIDENT = "accident"  # a reported pollution accident (pollutant, amount)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(CST).isoformat() if value is not None else None
-
-
-def exchange_jurisdiction(code: str) -> bool:
-    """Whether ``code`` is one of the 15 jurisdictions of the exchange (they can be notified)."""
-    found = region.find(code)
-    return found is not None and found.jurisdiction
-
-
-@dataclass(frozen=True, slots=True)
-class DownstreamSection:
-    section: str
-    name: str
-    river: str
-    jurisdiction: str
-    distance_km: float
-    travel_time_h: float
-    eta: str
-    path: list[str]
-    approximate: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    jurisdiction: str
-    name: str
-    first_section: str
-    eta: str
-    notified_at: str
-    acknowledged_by: str | None
-    acknowledged_at: str | None
-    note: str | None
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Sampling:
-    id: int
-    section: str
-    jurisdiction: str
-    items: list[str]
-    every_h: float
-    start: str
-    end: str | None
-    added_by: str
-    added_at: str
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentEvent:
-    at: str
-    actor: str
-    actor_jurisdiction: str | None
-    kind: str
-    jurisdiction: str | None
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentView:
-    id: int
-    status: str
-    trigger: str
-    section: str
-    section_name: str
-    river: str
-    jurisdiction: str
-    started_at: str
-    item: str | None
-    pollutant: str | None
-    amount: float | None
-    amount_unit: str | None
-    description: str
-    evidence: dict[str, Any]
-    opened_by: str
-    opened_jurisdiction: str | None
-    report: str | None
-    closed_at: str | None
-    created_at: str
-    updated_at: str
-    version: int
-    downstream: list[DownstreamSection] = field(default_factory=list)
-    parties: list[Party] = field(default_factory=list)
-    plan: list[Sampling] = field(default_factory=list)
-    events: list[IncidentEvent] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def party(self, jurisdiction: str) -> Party:
-        return next(p for p in self.parties if p.jurisdiction == jurisdiction)
-
-
-# -- reading ---------------------------------------------------------------------------------------
-
-
-def _load(conn: Connection, incident_id: int, *, lock: bool = False) -> Any:
-    q = sa.select(water_incident).where(water_incident.c.id == incident_id)
-    if lock and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    row = conn.execute(q).first()
-    if row is None:
-        raise NotFoundError(f"no water incident {incident_id}", hint="list them with `xietong water incident list`")
-    return row
-
-
-def _view(conn: Connection, incident_id: int) -> IncidentView:
-    w = _load(conn, incident_id)
-    meta = sections_frame(conn).set_index("code")
-
-    def meta_of(code: str, col: str) -> str:
-        return str(meta.at[code, col]) if code in meta.index else ""
-
-    down = [
-        DownstreamSection(
-            r.section_code, meta_of(r.section_code, "name"), meta_of(r.section_code, "river"), r.jurisdiction_code,
-            float(r.distance_km), float(r.travel_time_h), _iso(r.eta) or "", json.loads(r.path), bool(r.approximate),
-        )
-        for r in conn.execute(
-            sa.select(water_incident_section)
-            .where(water_incident_section.c.incident_id == incident_id)
-            .order_by(water_incident_section.c.travel_time_h, water_incident_section.c.section_code)
-        )
-    ]  # fmt: skip
-    parties = [
-        Party(
-            r.jurisdiction_code, region.display_name(r.jurisdiction_code), r.first_section, _iso(r.eta) or "",
-            _iso(r.notified_at) or "", r.acknowledged_by, _iso(r.acknowledged_at), r.ack_note,
-        )
-        for r in conn.execute(
-            sa.select(water_incident_party)
-            .where(water_incident_party.c.incident_id == incident_id)
-            .order_by(water_incident_party.c.eta, water_incident_party.c.jurisdiction_code)
-        )
-    ]  # fmt: skip
-    plan = [
-        Sampling(
-            r.id, r.section_code, r.jurisdiction_code, r.items.split(), float(r.every_h), _iso(r.start_at) or "",
-            _iso(r.end_at), r.added_by, _iso(r.added_at) or "", r.note,
-        )
-        for r in conn.execute(
-            sa.select(water_incident_sampling)
-            .where(water_incident_sampling.c.incident_id == incident_id)
-            .order_by(water_incident_sampling.c.id)
-        )
-    ]  # fmt: skip
-    events = [
-        IncidentEvent(
-            _iso(r.at) or "", r.actor, r.actor_jurisdiction, r.kind, r.jurisdiction_code, json.loads(r.detail)
-        )
-        for r in conn.execute(
-            sa.select(water_incident_event)
-            .where(water_incident_event.c.incident_id == incident_id)
-            .order_by(water_incident_event.c.id)
-        )
-    ]
-    return IncidentView(
-        w.id, w.status, w.trigger, w.section_code, meta_of(w.section_code, "name"), meta_of(w.section_code, "river"),
-        w.jurisdiction_code, _iso(w.started_at) or "", w.item, w.pollutant, w.amount, w.amount_unit, w.description,
-        json.loads(w.evidence), w.opened_by, w.opened_jurisdiction, w.report, _iso(w.closed_at),
-        _iso(w.created_at) or "", _iso(w.updated_at) or "", w.version, down, parties, plan, events,
-    )  # fmt: skip
-
-
-def get(store: Store, principal: Principal, incident_id: int) -> IncidentView:
-    principal.require(Scope.READ, "read water incidents")
-    with store.read() as conn:
-        return _view(conn, incident_id)
-
-
-def list_incidents(
-    store: Store, principal: Principal, *, status: str | None = None, section: str | None = None
-) -> list[IncidentView]:
-    principal.require(Scope.READ, "read water incidents")
-    q = sa.select(water_incident.c.id).order_by(water_incident.c.id.desc())
-    if status:
-        q = q.where(water_incident.c.status == IncidentStatus(status).value)
-    if section:
-        q = q.where(water_incident.c.section_code == section)
-    with store.read() as conn:
-        return [_view(conn, int(r[0])) for r in conn.execute(q)]
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -314,7 +128,7 @@ def _involved(view: IncidentView) -> set[str]:
 
 
 def _announce(conn: Connection, event: str, incident_id: int) -> int:
-    view = _view(conn, incident_id)
+    view = incident_view(conn, incident_id)
     by_party: dict[str, list[dict[str, Any]]] = {}
     for d in view.downstream:
         by_party.setdefault(d.jurisdiction, []).append(
@@ -439,14 +253,11 @@ def open_incident(
             "downstream_sections": len(reached), "notified": sorted(parties),
         }  # fmt: skip
         _event(conn, iid, actor, "opened", now, jurisdiction=owner, detail=detail)
-        for j, (eta, first) in sorted(parties.items(), key=lambda kv: kv[1][0]):
-            _event(conn, iid, actor, "notified", now, jurisdiction=j, detail={"first_section": first,
-                   "eta": _iso(eta), "sections": [s for s, jj in zip(reached["section"], reached["jurisdiction"],
-                   strict=True) if jj == j]})  # fmt: skip
+        _notified_events(conn, iid, actor, now, parties, reached)
         queued = _announce(conn, WaterEvent.INCIDENT_OPENED, iid)
         work.target = f"water incident {iid}"
         work.detail = detail | {"webhooks_queued": queued}
-        return _view(conn, iid)
+        return incident_view(conn, iid)
 
 
 def _check_report(
@@ -510,6 +321,21 @@ def _link_downstream(
     return parties
 
 
+def _notified_events(
+    conn: Connection,
+    iid: int,
+    actor: Principal,
+    now: datetime,
+    parties: dict[str, tuple[datetime, str]],
+    reached: pd.DataFrame,
+) -> None:
+    """One ``notified`` event per party, earliest ETA first, naming its sections on the path."""
+    for j, (eta, first) in sorted(parties.items(), key=lambda kv: kv[1][0]):
+        sections = [s for s, jj in zip(reached["section"], reached["jurisdiction"], strict=True) if jj == j]
+        detail = {"first_section": first, "eta": iso_cst(eta), "sections": sections}
+        _event(conn, iid, actor, "notified", now, jurisdiction=j, detail=detail)
+
+
 def acknowledge(
     store: Store,
     actor: Principal,
@@ -526,7 +352,7 @@ def acknowledge(
         actor.require(WaterScope.PUBLISH, "acknowledge water incidents")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         rows = conn.execute(
             sa.select(water_incident_party).where(water_incident_party.c.incident_id == incident_id)
         ).all()
@@ -550,7 +376,7 @@ def acknowledge(
         if row.acknowledged_at is not None:
             raise ConflictError(
                 f"{jurisdiction_label(code)} already acknowledged water incident {incident_id}",
-                given=f"by {row.acknowledged_by} at {_iso(row.acknowledged_at)}",
+                given=f"by {row.acknowledged_by} at {iso_cst(row.acknowledged_at)}",
             )
         conn.execute(
             water_incident_party.update()
@@ -561,7 +387,7 @@ def acknowledge(
         _event(conn, incident_id, actor, "acknowledged", now, jurisdiction=code, detail={"note": note})
         _announce(conn, WaterEvent.INCIDENT_ACKNOWLEDGED, incident_id)
         work.detail = {"jurisdiction": code, "note": note}
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
 
 
 def add_sampling(
@@ -585,7 +411,7 @@ def add_sampling(
         actor.require(WaterScope.PUBLISH, "plan joint monitoring")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         if w.status == IncidentStatus.CLOSED.value:
             raise ConflictError(f"water incident {incident_id} is closed")
         reached = _path_sections(conn, actor, w)
@@ -626,11 +452,11 @@ def add_sampling(
         )
         _touch(conn, w, now, expected_version, status=IncidentStatus.MONITORING.value)
         detail = {"sampling": sid, "section": section, "items": codes, "every_h": every_h,
-                  "start": _iso(start), "end": _iso(end), "note": note}  # fmt: skip
+                  "start": iso_cst(start), "end": iso_cst(end), "note": note}  # fmt: skip
         _event(conn, incident_id, actor, "plan", now, jurisdiction=reached[section], detail=detail)
         _announce(conn, WaterEvent.INCIDENT_PLAN, incident_id)
         work.detail = detail
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
 
 
 def _path_sections(conn: Connection, actor: Principal, w: Any) -> dict[str, str]:
@@ -669,7 +495,7 @@ def close(
         actor.require(WaterScope.PUBLISH, "close water incidents")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         if not (actor.region_level or actor.name == w.opened_by or may_publish(actor, w.jurisdiction_code)):
             raise PermissionDeniedError(
                 f"{actor.describe()} may not close water incident {incident_id}",
@@ -700,7 +526,7 @@ def close(
         _event(conn, incident_id, actor, "closed", now, jurisdiction=w.jurisdiction_code, detail=detail)
         _announce(conn, WaterEvent.INCIDENT_CLOSED, incident_id)
         work.detail = detail
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
 
 
 # -- detection -------------------------------------------------------------------------------------
