@@ -19,6 +19,7 @@ from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.formats import AirFormat, O3Column
 from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.air.stations import list_stations
 from xietong.cli._common import (
     TokenOpt,
     echo_json,
@@ -31,7 +32,6 @@ from xietong.cli._common import (
 )
 from xietong.enums import POLLUTANTS
 from xietong.errors import InputError, require_extra
-from xietong.exchange.stations import list_stations
 from xietong.geo import stations_geojson
 from xietong.times import local_iso, parse_when
 

@@ -35,8 +35,8 @@ from xietong.air.tables import air_forecast, air_forecast_history
 from xietong.enums import Scope
 from xietong.errors import Location, PermissionDeniedError
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch

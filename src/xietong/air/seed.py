@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from xietong.air.formats import SourceInfo, read_station_list
 from xietong.air.service import station_records
+from xietong.air.stations import upsert_stations
 from xietong.air.tables import air_station
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
-from xietong.exchange.stations import upsert_stations
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch

@@ -33,6 +33,15 @@ from xietong.air.formats import (
     read_observations,
     read_station_list,
 )
+from xietong.air.revisions import US, write_observations, write_published
+from xietong.air.stations import (
+    StationCounts,
+    StationInfo,
+    StationRecord,
+    list_stations,
+    station_index,
+    upsert_stations,
+)
 from xietong.air.tables import air_observation, air_observation_history, air_published
 from xietong.enums import POLLUTANTS, QualityFlag, Scope
 from xietong.errors import (
@@ -43,16 +52,8 @@ from xietong.errors import (
     UnknownStationError,
 )
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import US, WriteCounts, write_observations, write_published
-from xietong.exchange.stations import (
-    StationCounts,
-    StationInfo,
-    StationRecord,
-    list_stations,
-    station_index,
-    upsert_stations,
-)
 from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time_column_compare
 from xietong.store.clock import utcnow
 from xietong.store.session import Store

@@ -21,8 +21,8 @@ from xietong import region
 from xietong.enums import Scope
 from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch

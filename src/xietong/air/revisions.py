@@ -1,4 +1,4 @@
-"""Idempotent, revisioned writes of hourly observations and published values.
+"""Idempotent, revisioned writes of the air domain's hourly observations and published values.
 
 For every incoming value the writer compares with the *current* revision of its record:
 
@@ -17,7 +17,7 @@ Everything runs inside the caller's transaction: a batch is all-or-nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ from xietong.air.tables import (
 )
 from xietong.enums import POLLUTANTS
 from xietong.errors import DuplicateRecordError, Location, Problem
+from xietong.exchange.counts import WriteCounts
 from xietong.store.bulk import (
     bind_epoch_us,
     epoch_us_column,
@@ -45,27 +46,6 @@ from xietong.store.bulk import (
 
 US = 1_000_000
 VALUE_COLUMNS = OBSERVATION_VALUE_COLUMNS
-
-
-@dataclass(slots=True)
-class WriteCounts:
-    """Counts of values (one pollutant at one station-hour, or one published variable)."""
-
-    read: int = 0
-    written: int = 0
-    unchanged: int = 0
-    revised: int = 0
-    rejected: int = 0
-
-    def add(self, other: WriteCounts) -> None:
-        self.read += other.read
-        self.written += other.written
-        self.unchanged += other.unchanged
-        self.revised += other.revised
-        self.rejected += other.rejected
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 def _current_observations(conn: Connection, stations: list[str], t0_s: int, t1_s: int) -> pd.DataFrame:
