@@ -1,10 +1,10 @@
 """Services benchmark: deadlines of 1 million case steps on the official working-day calendar, and the
 overdue query over 1 million open cases on PostgreSQL.
 
-Run from the repository root::
+Run from the repository root, as a module::
 
-    .venv/bin/python bench/bench_services.py [--steps 1000000] [--repeat 5]
-    .venv/bin/python bench/bench_services.py --overdue [--cases 1000000] [--repeat 20]
+    .venv/bin/python -m bench.bench_services [--steps 1000000] [--repeat 5]
+    .venv/bin/python -m bench.bench_services --overdue [--cases 1000000] [--repeat 20]
 
 Target (issue 16): deadlines for 1 million steps in under 2 s. The steps are random (seed 16) with start
 days over the years the installed chinesecalendar knows (leaving room for the longest step), time limits
@@ -37,7 +37,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from bench_services_overdue import run_overdue  # the PostgreSQL part (bench/ is on the path when run)
+from bench.bench_services_overdue import run_overdue  # the PostgreSQL part
 from xietong.services import calendar as wd
 from xietong.services.cases import due_dates
 

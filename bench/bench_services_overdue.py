@@ -1,8 +1,8 @@
 """The overdue query over 1 million open service cases on PostgreSQL (part of ``bench_services.py``).
 
-Run from the repository root::
+Run from the repository root, as a module::
 
-    .venv/bin/python bench/bench_services.py --overdue [--cases 1000000] [--repeat 20]
+    .venv/bin/python -m bench.bench_services --overdue [--cases 1000000] [--repeat 20]
 
 The cases are SYNTHETIC, written for the benchmark (see ``bench_services.py``): no personal data, 200
 offices "BENCH-…" spread over the 15 jurisdictions, random days (seed 16).
@@ -21,16 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from tests.pgserver import PostgresServer  # the throwaway server the tests use
 
 from xietong import region
 from xietong.config import Settings
 from xietong.services.deadlines import overdue_count, overdue_query, unannounced_query
 from xietong.store.session import Store
-
-try:  # the throwaway server the tests use (moving from the package to tests/)
-    from tests.pgserver import PostgresServer  # type: ignore[import-not-found]
-except ImportError:
-    from xietong.store.throwaway import PostgresServer
 
 AS_OF = dt.date(2026, 6, 1)
 OFFICES = 200
