@@ -90,11 +90,16 @@ class MissingRule(StrEnum):
     the same way (observed 2022–2025, tests/unit/air/test_cnemc_published.py). The default for both.
     ``from_available``: always the AQI of the remaining pollutants (HJ 633-2012 text has no rule).
     ``na``: NA whenever a pollutant is missing.
+    ``cnemc``: CNEMC's publication practice for the real-time AQI: ``na_unless_above_100``, except that a
+    missing 1-h PM10 does not count as missing (the AQI of the rest is published, ≤ 100 included). Observed
+    on 51 of the 52 such rows of the national hour 2026-03-10 09:00 and on all 5 of 2025-12-31 14:00
+    (docs/air.md, scripts/cnemc_national_practice.py); the daily report keeps ``na_unless_above_100``.
     """
 
     NA_UNLESS_ABOVE_100 = "na_unless_above_100"
     FROM_AVAILABLE = "from_available"
     NA = "na"
+    CNEMC = "cnemc"
 
 
 class NotMonitored(StrEnum):
@@ -657,13 +662,17 @@ def _aqi_block(
         beyond[:] |= blk.beyond
         return blk
 
+    hourly = report is Report.HOURLY
+    # CNEMC practice (MissingRule.CNEMC): a missing 1-h PM10 makes the row incomplete, not unpublishable
+    gap = np.zeros(n, dtype=np.bool_)
+    tolerated = {"PM10"} if rule is MissingRule.CNEMC and hourly and "PM10_1h" in ind else set()
+
     def mark_missing(codes: npt.NDArray[np.int16], pollutant: str) -> None:
         miss = codes == NO_VALUE  # NaN input (the only source of NO_VALUE in a fresh block)
         if pollutant in nm:
             miss &= ~nm[pollutant]
-        missing[:] |= miss
+        (gap if pollutant in tolerated else missing)[:] |= miss
 
-    hourly = report is Report.HOURLY
     # SO2 (Table note 2: 1-h > 800 → 2012: the 24-h IAQI; 2026: 200)
     if hourly and "SO2_1h" in ind:
         blk = run("SO2_1h", "SO2_1h")
@@ -715,8 +724,9 @@ def _aqi_block(
             expected="at least one of " + ", ".join(et.realtime if hourly else et.daily),
             given="none",
         )
-    aqi, avail, primary, exceed, level = _combine(et, ordered, missing, rule)
-    return AqiArrays(ordered, aqi, avail, primary, exceed, level, missing, beyond)
+    combine_rule = MissingRule.NA_UNLESS_ABOVE_100 if rule is MissingRule.CNEMC else rule
+    aqi, avail, primary, exceed, level = _combine(et, ordered, missing, combine_rule)
+    return AqiArrays(ordered, aqi, avail, primary, exceed, level, missing | gap, beyond)
 
 
 # --------------------------------------------------------------------------------------------------------
