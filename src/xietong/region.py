@@ -227,7 +227,10 @@ def _division_index() -> tuple[dict[str, Division], dict[str, Division]]:
     by_code = {d.code: d for d in _divisions()}
     by_name: dict[str, Division] = {}
     for d in sorted(_divisions(), key=lambda d: (_LEVEL_PREFERENCE[d.level], d.code)):
-        keys = {d.name_zh, *(d.name_zh.removesuffix(s) for s in _SUFFIXES if d.name_zh.endswith(s) and len(d.name_zh) > 2)}
+        keys = {
+            d.name_zh,
+            *(d.name_zh.removesuffix(s) for s in _SUFFIXES if d.name_zh.endswith(s) and len(d.name_zh) > 2),
+        }
         for key in keys:
             by_name.setdefault(key, d)  # the higher level wins a shared name (嘉峪关市 the prefecture)
     return by_code, by_name

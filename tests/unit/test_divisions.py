@@ -12,7 +12,9 @@ from xietong.enums import DivisionLevel
 def test_the_list_has_every_province_and_prefecture() -> None:
     levels = [d.level for d in region.divisions()]
     assert levels.count(DivisionLevel.PROVINCE) == 31  # 22 provinces, 5 autonomous regions, 4 municipalities
-    assert levels.count(DivisionLevel.PREFECTURE) == 333  # NBS 2023: 293 cities, 7 prefectures, 30 aut. pref., 3 leagues
+    assert (
+        levels.count(DivisionLevel.PREFECTURE) == 333
+    )  # NBS 2023: 293 cities, 7 prefectures, 30 aut. pref., 3 leagues
     codes = [d.code for d in region.divisions()]
     assert len(codes) == len(set(codes)) and all(len(c) == 6 and c.isdigit() for c in codes)
 

@@ -30,6 +30,7 @@ from xietong.air.formats import (
     read_observations,
     read_station_list,
 )
+from xietong.air.station_places import may_publish, owner_text
 from xietong.air.tables import air_observation, air_observation_history, air_published
 from xietong.enums import POLLUTANTS, QualityFlag, Scope
 from xietong.errors import (
@@ -45,6 +46,7 @@ from xietong.exchange.revisions import US, WriteCounts, write_observations, writ
 from xietong.exchange.stations import (
     StationCounts,
     StationInfo,
+    StationRecord,
     list_stations,
     station_index,
     upsert_stations,
@@ -53,7 +55,7 @@ from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
-from xietong.store.types import to_epoch_us
+from xietong.store.types import from_epoch_us, to_epoch_us
 
 MAX_PROBLEMS_KEPT = 200
 
@@ -63,6 +65,7 @@ class UnknownStations(StrEnum):
 
     ERROR = "error"  # refuse the batch (default)
     SKIP = "skip"  # leave them out and count them (e.g. a national file in a regional exchange)
+    REGISTER = "register"  # register them from the file's code, name, city and coordinates (CNEMC hourly)
 
 
 #: progress callback: (source name, bytes read so far, total bytes or None)
@@ -303,6 +306,10 @@ def _ingest_chunk(
     values, published = chunk.values, chunk.published
     codes = values["station"].to_numpy()
     known = np.array([c in index for c in codes], dtype=bool) if len(codes) else np.zeros(0, dtype=bool)
+    if not known.all() and unknown_stations is UnknownStations.REGISTER:
+        unknown = set(codes[~known].tolist())
+        _register_unknown(conn, principal, chunk, unknown, index, result, (batch_id, recorded_us), source)
+        known = np.array([c in index for c in codes], dtype=bool)
     if not known.all():
         unknown_codes = sorted(set(codes[~known].tolist()))
         if unknown_stations is UnknownStations.ERROR:
@@ -320,12 +327,12 @@ def _ingest_chunk(
         values = values[known]
         published = published[published["station"].isin(index.keys())]
     owners = {index[c].jurisdiction_code for c in set(values["station"].tolist())}
-    for owner in sorted(owners):
-        if not principal.may_act_for(owner):
+    for owner in sorted(owners, key=lambda o: o or ""):
+        if not may_publish(principal, owner):
             station = next(c for c in values["station"] if index[c].jurisdiction_code == owner)
             raise PermissionDeniedError(
                 f"{principal.describe()} may not publish for station {station}",
-                expected=f"a principal of {region.display_name(owner)}, which owns the station",
+                expected=owner_text(owner),
                 given=f"a principal of {_where(principal)}",
                 where=Location(source),
                 hint="each jurisdiction publishes its own stations; nothing was written",
@@ -334,6 +341,47 @@ def _ingest_chunk(
         write_observations(conn, values, batch_id=batch_id, recorded_at_us=recorded_us, source=source)
     )
     result.published.add(write_published(conn, published, batch_id=batch_id, recorded_at_us=recorded_us, source=source))
+
+
+def _register_unknown(
+    conn: sa.Connection,
+    principal: Principal,
+    chunk: ObservationChunk,
+    unknown: set[str],
+    index: dict[str, StationInfo],
+    result: FileResult,
+    batch: tuple[int, int],
+    source: str,
+) -> None:
+    """Register the chunk's unknown stations from the file's own station columns (``--unknown-stations register``)."""
+    if chunk.stations is None:
+        raise InputError(
+            "--unknown-stations register needs a format that names each row's station",
+            expected="cnemc-hourly (code, positionname, area, longitude, latitude on every row)",
+            given=f"{len(unknown)} unknown station(s) in a file without station columns",
+            where=Location(source),
+            hint="register the stations first (xietong air ingest STATION_LIST.csv), or pass --unknown-stations skip",
+        )
+    rows = chunk.stations[chunk.stations["station"].isin(unknown)]
+    records = [
+        StationRecord(
+            code=str(r.station),
+            name_zh=str(r.name),
+            city=str(r.city),
+            lon=None if np.isnan(r.lon) else float(r.lon),
+            lat=None if np.isnan(r.lat) else float(r.lat),
+            row=int(r.row),
+            source=source,
+        )
+        for r in rows.itertuples(index=False)
+    ]
+    batch_id, recorded_us = batch
+    counts, _ = upsert_stations(conn, principal, records, batch_id=batch_id, recorded_at=from_epoch_us(recorded_us))
+    if result.stations is None:
+        result.stations = StationCounts()
+    for k, v in counts.as_dict().items():
+        setattr(result.stations, k, getattr(result.stations, k) + v)
+    index.update(station_index(conn, [r.code for r in records]))
 
 
 # -- reading -------------------------------------------------------------------------------------------

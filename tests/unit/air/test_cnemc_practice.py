@@ -81,7 +81,7 @@ def test_the_2025_hour_held_out_is_reproduced_whole() -> None:
 
 
 def test_the_daily_report_is_not_changed_by_the_cnemc_rule() -> None:
-    from xietong.air.aqi import aqi_arrays  # noqa: PLC0415
+    from xietong.air.aqi import aqi_arrays
 
     daily = {"SO2_24h": [5.0], "NO2_24h": [20.0], "CO_24h": [0.5], "PM10_24h": [float("nan")], "PM2.5_24h": [30.0],
              "O3_8h": [60.0]}  # fmt: skip
