@@ -60,9 +60,10 @@ class MissingDataRule(StrEnum):
 
 #: columns of an AQI table, in order (more are kept when present)
 AQI_COLUMNS = [
-    "time", "edition", "missing_rule", "aqi", "level", "level_roman", "category_zh", "category_en", "colour", "primary",
+    "time", "edition", "aqi", "level", "level_roman", "category_zh", "category_en", "colour", "primary",
     "primary_zh", "exceedance", "iaqi_so2", "iaqi_no2", "iaqi_o3_1h", "iaqi_o3_8h", "iaqi_co", "iaqi_pm10",
     "iaqi_pm25", "so2", "no2", "o3", "co", "pm10", "pm25", "o3_1h_max", "o3_mda8", "incomplete",
+    "missing_rule",
 ]  # fmt: skip
 
 
