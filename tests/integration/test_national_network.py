@@ -70,7 +70,7 @@ def test_external_stations_need_the_publish_external_scope(store: Store) -> None
     with store.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).where(air_station.c.code == "4071A")).scalar_one() == 0
     feed = _principal(store, "national-feed", None, {Scope.READ, AirScope.PUBLISH, AirScope.PUBLISH_EXTERNAL})
-    with pytest.raises(PermissionDeniedError, match="Hebei|河北"):
+    with pytest.raises(PermissionDeniedError, match=r"Hebei|河北"):
         _ingest(store, feed)  # the feed may not write Hebei's stations (Dingzhou, Xinji, Baoding …)
 
 
