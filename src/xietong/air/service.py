@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from xietong import region
+from xietong.air import partitions
 from xietong.air.domain import AirScope
 from xietong.air.formats import (
     CHUNK_ROWS,
@@ -337,6 +338,7 @@ def _ingest_chunk(
                 where=Location(source),
                 hint="each jurisdiction publishes its own stations; nothing was written",
             )
+    partitions.ensure_months(conn, np.concatenate([values["time_s"].to_numpy(), published["time_s"].to_numpy()]))
     result.observations.add(
         write_observations(conn, values, batch_id=batch_id, recorded_at_us=recorded_us, source=source)
     )
