@@ -5,13 +5,14 @@ as a named rule. Data: a 25-row real extract of the national hour 2026-03-10 09:
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import DATA
-from xietong.air import reports, service
+from xietong.air import backtest, reports, service, warning
 from xietong.air.domain import AirScope
 from xietong.air.formats import AirFormat
 from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind
@@ -119,3 +120,35 @@ def test_city_filter_takes_any_city_of_china(store: Store) -> None:
     assert aba["city_name"].tolist() == ["阿坝藏族羌族自治州"]
     dingzhou = reports.aqi_table(store, op, AqiRequest(Level.STATION, ReportKind.HOURLY, day, day, cities=("定州",)))
     assert sorted(dingzhou["station"]) == ["4071A", "4072A"]
+
+
+def _day_of_relabelled_hours(tmp_path: Path) -> Path:
+    """The extract's 09:00 rows repeated for the 24 hour labels of 2026-03-10 CST: written for this test (a
+    full day, so that daily city AQIs exist); the concentrations are the real 09:00 ones."""
+    lines = NATIONAL.read_text(encoding="utf-8").splitlines()
+    body = [line.replace("2026-03-10T0900", f"2026-03-{10 + h // 24:02d}T{h % 24:02d}00") for h in range(1, 25)
+            for line in lines[1:]]  # fmt: skip
+    out = tmp_path / "cnemc_hourly_2026-03-10_relabelled_for_test.csv"
+    out.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
+    return out
+
+
+def test_warning_recommendation_and_backtest_read_neighbours(store: Store, tmp_path: Path) -> None:
+    op = operator(store)
+    service.ingest_files(
+        store, op, [_day_of_relabelled_hours(tmp_path)], fmt=AirFormat.CNEMC_HOURLY,
+        unknown_stations=UnknownStations.REGISTER,
+    )  # fmt: skip
+    frame = backtest.observed_forecasts(store, op, "key-regions-2024", date(2026, 3, 10), 1)
+    cities = set(frame["city"])
+    assert {"370100", "410100", "140100", "130600"} <= cities  # Jinan, Zhengzhou, Taiyuan (Fenwei 2023), Baoding
+    assert "513200" not in cities  # Aba (Sichuan): in no key region of the rule set
+    rec = warning.recommend(frame, "key-regions-2024")
+    assert set(rec["city"]) == cities and (rec["level"].astype(str) == "none").all()
+    timeline = backtest.backtest_timeline(
+        store, op, rules=["key-regions-2019"], start=date(2026, 3, 10), end=date(2026, 3, 10)
+    )
+    row = timeline[timeline["city_code"] == "370100"].iloc[0]
+    assert (row["city"], bool(row["neighbour"])) == ("济南", True)  # 2+26 city of 2017
+    assert not timeline[timeline["city_code"] == "130600"]["neighbour"].any()
+    assert "410300" not in set(timeline["city_code"])  # Luoyang: Fenwei 2018 has it, but no station in the extract
