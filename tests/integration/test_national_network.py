@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
-from tests.conftest import DATA
+from tests.conftest import DATA, Actors, bearer
 from xietong.air import backtest, reports, service, warning
 from xietong.air.domain import AirScope
 from xietong.air.formats import AirFormat
@@ -152,3 +153,18 @@ def test_warning_recommendation_and_backtest_read_neighbours(store: Store, tmp_p
     assert (row["city"], bool(row["neighbour"])) == ("济南", True)  # 2+26 city of 2017
     assert not timeline[timeline["city_code"] == "130600"]["neighbour"].any()
     assert "410300" not in set(timeline["city_code"])  # Luoyang: Fenwei 2018 has it, but no station in the extract
+
+
+def test_the_map_collection_tells_neighbours_from_jurisdictions(
+    store: Store, client: TestClient, actors: Actors
+) -> None:
+    _ingest(store, operator(store))
+    page = client.get(
+        "/api/v1/features/collections/air-stations/items", params={"limit": 10000}, headers=bearer(actors.reader)
+    ).json()
+    props = {f["properties"]["code"]: f["properties"] for f in page["features"]}
+    jinan = next(p for p in props.values() if p["city"] == "370100")
+    assert (jinan["external"], jinan["key_region"], jinan["city_zh"]) == (True, True, "济南市")
+    assert (props["2568A"]["external"], props["2568A"]["key_region"]) == (True, False)  # Aba: not a neighbour
+    assert (props["4071A"]["external"], props["4071A"]["key_region"]) == (False, True)  # Dingzhou: Hebei's
+    assert props["2568A"]["aqi"] == 32
