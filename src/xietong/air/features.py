@@ -18,8 +18,8 @@ Also the hours the store holds, as runs of consecutive hour labels (the map's ti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np

@@ -365,17 +365,21 @@ def _register_unknown(
             hint="register the stations first (xietong air ingest STATION_LIST.csv), or pass --unknown-stations skip",
         )
     rows = chunk.stations[chunk.stations["station"].isin(unknown)]
+    lon = rows["lon"].to_numpy(dtype="float64")
+    lat = rows["lat"].to_numpy(dtype="float64")
     records = [
         StationRecord(
-            code=str(r.station),
-            name_zh=str(r.name),
-            city=str(r.city),
-            lon=None if np.isnan(r.lon) else float(r.lon),
-            lat=None if np.isnan(r.lat) else float(r.lat),
-            row=int(r.row),
+            code=str(code),
+            name_zh=str(name),
+            city=str(city),
+            lon=None if np.isnan(lon[i]) else float(lon[i]),
+            lat=None if np.isnan(lat[i]) else float(lat[i]),
+            row=int(row),
             source=source,
         )
-        for r in rows.itertuples(index=False)
+        for i, (code, name, city, row) in enumerate(
+            zip(rows["station"], rows["name"], rows["city"], rows["row"].to_numpy(dtype="int64"), strict=True)
+        )
     ]
     batch_id, recorded_us = batch
     counts, _ = upsert_stations(conn, principal, records, batch_id=batch_id, recorded_at=from_epoch_us(recorded_us))

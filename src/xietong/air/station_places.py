@@ -46,8 +46,8 @@ def place_of(city: str) -> StationPlace | None:
     division = region.locate(key)
     if division is None:
         return None
-    province = region.find(division.province_code)
-    owner = province.code if province is not None and province.jurisdiction else None
+    root = region.find(division.province_code)
+    owner = root.code if root is not None and root.jurisdiction else None
     return StationPlace(division.city_code, division.code, division.province_code, owner)
 
 
