@@ -20,8 +20,8 @@ from xietong import region
 from xietong.air.station_places import may_publish, owner_text, place_of
 from xietong.air.tables import air_station, air_station_history
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import WriteCounts
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 
