@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import threading
 from collections.abc import AsyncIterator
@@ -36,6 +37,8 @@ from xietong.exchange.notify import Dispatcher, RetryPolicy
 from xietong.store.session import Store
 
 API_PREFIX = "/api/v1"
+#: the settings of ``xietong serve --workers N``, as JSON, for :func:`create_app_from_env` in each worker
+SETTINGS_ENV = "XIETONG_SERVE_SETTINGS"
 
 
 class BodySizeLimit:
@@ -247,4 +250,12 @@ def create_app(
     return app
 
 
-__all__ = ["API_PREFIX", "CSP", "SecurityHeaders", "create_app"]
+def create_app_from_env() -> FastAPI:
+    """The app of one worker of ``xietong serve --workers N``: the settings the command resolved
+    (:data:`SETTINGS_ENV`), else the environment's. Every worker runs a webhook dispatcher; claiming a
+    delivery is safe from several processes (``xietong.exchange.notify``)."""
+    raw = os.environ.get(SETTINGS_ENV)
+    return create_app(Settings.model_validate_json(raw) if raw else None)
+
+
+__all__ = ["API_PREFIX", "CSP", "SETTINGS_ENV", "SecurityHeaders", "create_app", "create_app_from_env"]
