@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__, domains
 from xietong.api import problems, web
 from xietong.api.deps import record_denial
+from xietong.api.read_cache import ReadCache
 from xietong.api.routers import admin, features, meta, region, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
@@ -205,6 +206,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.record_denial = record_denial
+    app.state.read_cache = ReadCache()
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # off unless configured (XIETONG_CORS_ORIGINS); bearer tokens, no cookies

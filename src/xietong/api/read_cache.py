@@ -1,0 +1,158 @@
+"""Answers of read routes kept per server process until the data they were computed from change.
+
+A route names what its answer depends on in a **key**: the route, its query string and a *version* of the
+data it reads, which the route asks the store for on every request (a few aggregates over the rows it would
+read: how many, the sum of their revisions, the newest ``recorded_at``). A publication, a correction (a new
+revision) or a deletion in those rows changes the version, so the next request computes the answer afresh
+from the store: nothing is served that the store no longer holds. Rows outside the read (later hours, other
+stations) leave the answer in place.
+
+The cached answer is the response body as sent, with a strong ``ETag`` (SHA-256 of the body): a client that
+sends ``If-None-Match`` with it gets ``304 Not Modified`` without a body (RFC 9110 §13.1.2, §15.4.5).
+Concurrent requests for the same missing key wait for one computation instead of each running it. The
+cache is bounded (entries and bytes, least recently used out first) and lives in the process: several
+worker processes each keep their own (``xietong serve --workers N``), so the server stays stateless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import Response
+
+#: headers of a computed response that are kept with its body (others, e.g. security headers, are added per response)
+_KEPT_HEADERS = ("link", "x-next-cursor", "content-type")
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    """One response as sent: body, media type, ETag and the route's own headers."""
+
+    body: bytes
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> CachedAnswer:
+        body = bytes(response.body)
+        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS)
+        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', headers)
+
+
+class ReadCache:
+    """A bounded, thread-safe map from keys to values (answers, resolved selections), least recently used out."""
+
+    def __init__(self, *, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(
+        self, key: Hashable, compute: Callable[[], object], size: Callable[[object], int | None]
+    ) -> object:
+        """The value kept under ``key``, or ``compute()`` stored under it when ``size(value)`` is not ``None``
+        (its size in bytes). One computation per key at a time: concurrent requests wait for it."""
+        found = self._get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            gate = self._computing.setdefault(key, threading.Lock())
+        try:
+            with gate:
+                found = self._get(key)  # computed by the request we waited for
+                if found is not None:
+                    return found
+                value = compute()
+                nbytes = size(value)
+                if nbytes is not None:
+                    self._put(key, value, nbytes)
+        finally:
+            with self._lock:
+                self._computing.pop(key, None)
+        return value
+
+    def _get(self, key: Hashable) -> object | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def _put(self, key: Hashable, value: object, nbytes: int) -> None:
+        if nbytes > self.max_bytes // 4:
+            return  # one large answer would push out everything else
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (value, nbytes)
+            self._bytes += nbytes
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, freed) = self._items.popitem(last=False)
+                self._bytes -= freed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+def read_cache(request: Request) -> ReadCache:
+    """The app's cache (``create_app`` makes one per app)."""
+    cache: ReadCache = request.app.state.read_cache
+    return cache
+
+
+def answer(request: Request, key: Hashable, compute: Callable[[], Response]) -> Response:
+    """The response of ``compute()`` for ``key``, from the cache when it holds one; ``304`` when the client's
+    ``If-None-Match`` names the current ETag. ``key`` must contain everything the answer depends on,
+    including the version of the data read; only ``200`` answers are kept."""
+    cache = read_cache(request)
+
+    def compute_answer() -> CachedAnswer | Response:
+        response = compute()
+        return CachedAnswer.of(response) if response.status_code == 200 else response
+
+    value = cache.get_or_compute(
+        ("answer", key), compute_answer, lambda v: len(v.body) + 256 if isinstance(v, CachedAnswer) else None
+    )
+    if isinstance(value, Response):
+        return value  # not a 200: sent as computed, not kept
+    assert isinstance(value, CachedAnswer)
+    headers = dict(value.headers)
+    headers["ETag"] = value.etag
+    if "authorization" not in request.headers:
+        headers["Cache-Control"] = "no-cache"  # may be kept, but revalidated (credentialed reads stay no-store)
+    if _matches(request.headers.get("if-none-match"), value.etag):
+        headers.pop("content-type", None)
+        return Response(status_code=304, headers=headers)
+    return Response(value.body, headers=headers)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 §13.1.2: ``*`` or a list of entity tags, compared weakly."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def query_key(request: Request) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The route's path and its query parameters in the order given (part of a cache key)."""
+    return request.url.path, tuple(request.query_params.multi_items())
+
+
+__all__ = ["CachedAnswer", "ReadCache", "answer", "query_key", "read_cache"]
