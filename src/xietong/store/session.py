@@ -104,10 +104,14 @@ class Store:
 
     def head_revision(self) -> str:
         """The heads this installation's platform and domains need, joined by ``+``."""
-        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+        script = ScriptDirectory.from_config(alembic_config())
+        heads = script.get_heads()
         if not heads:  # pragma: no cover - the package always ships migrations
             raise StoreError("no migrations found in the installed package")
-        return format_revisions(tuple(heads))
+        # a head another head depends on (a domain branch based on the newest platform revision) is
+        # recorded by Alembic under the dependent head only; list the heads as the store records them
+        implied = {r for h in heads for r in _with_ancestors(script, (h,)) if r != h}
+        return format_revisions(tuple(h for h in heads if h not in implied))
 
     def upgrade(self) -> tuple[str | None, str]:
         """Migrate the schema to the newest revision of every branch; returns (before, after)."""

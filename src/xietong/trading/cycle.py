@@ -120,8 +120,15 @@ def record_emissions(
     return counts
 
 
-YEAR_VALUES = ("verified_t", "emissions_state", "verifier", "verified_on", "allocated_external_t",
-               "surrendered_external_t", "published_code")  # fmt: skip
+YEAR_VALUES = (
+    "verified_t",
+    "emissions_state",
+    "verifier",
+    "verified_on",
+    "allocated_external_t",
+    "surrendered_external_t",
+    "published_code",
+)
 
 
 def upsert_years(
@@ -142,8 +149,18 @@ def upsert_years(
         values = {k: row.get(k) for k in YEAR_VALUES}
         old = existing.get((row["account"], row["year"]))
         if old is None:
-            inserts.append({"account": row["account"], "year": row["year"], **values, "source": source[:200],
-                            "entered_at": now, "entered_by": principal.name, "revision": 1, "recorded_at": now})  # fmt: skip
+            inserts.append(
+                {
+                    "account": row["account"],
+                    "year": row["year"],
+                    **values,
+                    "source": source[:200],
+                    "entered_at": now,
+                    "entered_by": principal.name,
+                    "revision": 1,
+                    "recorded_at": now,
+                }
+            )
             counts["written"] += 1
             continue
         if all(_same(getattr(old, k), v) for k, v in values.items()):
@@ -202,8 +219,20 @@ def installation_years(conn: Connection, accounts: Sequence[Account]) -> pd.Data
     """The compliance engine's input for ``accounts`` of one market (one row per account and year)."""
     codes = [a.code for a in accounts]
     iy = trading_installation_year
-    cols = ["account", "year", "verified_t", "emissions_state", "verifier", "verified_on",
-            "surrendered_external_t", "published_code", "source", "entered_at", "revision", "recorded_at"]  # fmt: skip
+    cols = [
+        "account",
+        "year",
+        "verified_t",
+        "emissions_state",
+        "verifier",
+        "verified_on",
+        "surrendered_external_t",
+        "published_code",
+        "source",
+        "entered_at",
+        "revision",
+        "recorded_at",
+    ]
     rows = conn.execute(sa.select(*[iy.c[c] for c in cols]).where(iy.c.account.in_(codes))).all()
     years = pd.DataFrame([tuple(r) for r in rows], columns=cols).rename(columns={"account": "installation"})
     ops = _surrenders(conn, codes)
@@ -253,9 +282,25 @@ def _accounts(conn: Connection, *, market: str | None, jurisdiction: str | None,
     return accs
 
 
-RESULT_COLUMNS = ["installation", "jurisdiction", "market", "edition", "period", "year", "verified_t", "surrendered_t",
-                  "surrendered_late_t", "balance_t", "owed_t", "code", "reason", "due", "provisional", "verifier",
-                  "published_code"]  # fmt: skip
+RESULT_COLUMNS = [
+    "installation",
+    "jurisdiction",
+    "market",
+    "edition",
+    "period",
+    "year",
+    "verified_t",
+    "surrendered_t",
+    "surrendered_late_t",
+    "balance_t",
+    "owed_t",
+    "code",
+    "reason",
+    "due",
+    "provisional",
+    "verifier",
+    "published_code",
+]
 
 
 def compliance(
@@ -360,14 +405,19 @@ def jurisdiction_statement(store: Store, principal: Principal, jurisdiction: str
         for (m, y), g in result.groupby(["market", "year"]):
             assert isinstance(y, int | np.integer)
             coded = g["letter"].notna()
-            per_year.append({
-                "market": m, "year": int(y), "accounts": len(g),
-                **{f"n_{k}": int((g["letter"] == k).sum()) for k in ("A", "B", "C", "D", "E")},
-                "verified_t": float(g["verified_t"].sum()), "surrendered_t": float(g["surrendered_t"].sum()),
-                "owed_t": float(g["owed_t"].sum()),
-                "share_on_time": float(g.loc[coded, "on_time"].mean()) if coded.any() else None,
-                "provisional": bool(g["provisional"].any()),
-            })  # fmt: skip
+            per_year.append(
+                {
+                    "market": m,
+                    "year": int(y),
+                    "accounts": len(g),
+                    **{f"n_{k}": int((g["letter"] == k).sum()) for k in ("A", "B", "C", "D", "E")},
+                    "verified_t": float(g["verified_t"].sum()),
+                    "surrendered_t": float(g["surrendered_t"].sum()),
+                    "owed_t": float(g["owed_t"].sum()),
+                    "share_on_time": float(g.loc[coded, "on_time"].mean()) if coded.any() else None,
+                    "provisional": bool(g["provisional"].any()),
+                }
+            )
     return {
         "jurisdiction": code,
         "accounts": len(accs),
@@ -412,8 +462,13 @@ def remind(store: Store, principal: Principal, *, days: int = 30) -> list[dict[s
             if (rec["installation"], rec["year"]) in have:
                 continue
             deadline = pd.Timestamp(rec["due"]).date()
-            data = {"account": rec["installation"], "year": rec["year"], "market": rec["market"],
-                    "deadline": deadline.isoformat(), "owed_t": rec["owed_t"]}  # fmt: skip
+            data = {
+                "account": rec["installation"],
+                "year": rec["year"],
+                "market": rec["market"],
+                "deadline": deadline.isoformat(),
+                "owed_t": rec["owed_t"],
+            }
             notify.enqueue(
                 work.conn, TradingEvent.DEADLINE_APPROACHING, data, [rec["jurisdiction"]] if rec["jurisdiction"] else []
             )

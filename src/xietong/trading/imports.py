@@ -72,17 +72,19 @@ def _years(tables: RegistryTables, fmt: TradingFormat, year: int | None) -> list
         )
     rows = []
     for rec in y.to_dict("records"):
-        rows.append({
-            "account": f"{PREFIX[fmt]}-{int(rec['installation'])}",
-            "year": int(rec["year"]),
-            "verified_t": _num(rec.get("verified_t")),
-            "emissions_state": str(rec["emissions_state"]),
-            "verifier": None,
-            "verified_on": None,
-            "allocated_external_t": _num(rec.get("allocated_t")),
-            "surrendered_external_t": _num(rec.get("surrendered_t")),
-            "published_code": None if pd.isna(rec.get("published_code")) else str(rec.get("published_code")),
-        })  # fmt: skip
+        rows.append(
+            {
+                "account": f"{PREFIX[fmt]}-{int(rec['installation'])}",
+                "year": int(rec["year"]),
+                "verified_t": _num(rec.get("verified_t")),
+                "emissions_state": str(rec["emissions_state"]),
+                "verifier": None,
+                "verified_on": None,
+                "allocated_external_t": _num(rec.get("allocated_t")),
+                "surrendered_external_t": _num(rec.get("surrendered_t")),
+                "published_code": None if pd.isna(rec.get("published_code")) else str(rec.get("published_code")),
+            }
+        )
     return rows
 
 
@@ -132,7 +134,7 @@ def import_registry(
                         "created_at": now,
                     }
                     for a in new
-                ],  # fmt: skip
+                ],
             )
         counts = upsert_years(work.conn, rows, principal=principal, source=label)
         counts["accounts_added"] = len(new)

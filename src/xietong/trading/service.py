@@ -240,9 +240,16 @@ def _deliver(
         op.kind, op.unit_type, op.from_account, op.to_account = kind, unit.code, sender.code, receiver.code
         op.year, op.detail = year, detail
         return move_now(
-            conn, op, principal, now, sender=sender, receiver=receiver, unit=unit,
-            quantity=None if ranges is not None else q, serial_ranges=ranges,
-        )  # fmt: skip
+            conn,
+            op,
+            principal,
+            now,
+            sender=sender,
+            receiver=receiver,
+            unit=unit,
+            quantity=None if ranges is not None else q,
+            serial_ranges=ranges,
+        )
 
     return run_operation(
         store, principal, kind, request, body, target=f"{request['unit_type']} → {request['to_account']}"
@@ -263,8 +270,15 @@ def allocate(
     """Free allocation for ``year`` from a government account (the allocation counts in caps of the form
     'offsets at most x % of the year's allocation')."""
     year = _year(year)
-    request = {"op": "allocate", "unit_type": unit_type, "quantity": quantity, "from_account": from_account,
-               "to_account": to_account, "year": year, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "allocate",
+        "unit_type": unit_type,
+        "quantity": quantity,
+        "from_account": from_account,
+        "to_account": to_account,
+        "year": year,
+        "client_key": client_key,
+    }
     return _deliver(store, principal, OperationKind.ALLOCATE, request, year=year, detail={})
 
 
@@ -284,8 +298,15 @@ def auction(
         raise InputError(
             "a price is >= 0", expected="CNY per t", given=repr(price_cny_t), where=Location(field="price_cny_t")
         )
-    request = {"op": "auction", "unit_type": unit_type, "quantity": quantity, "from_account": from_account,
-               "to_account": to_account, "price_cny_t": price_cny_t, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "auction",
+        "unit_type": unit_type,
+        "quantity": quantity,
+        "from_account": from_account,
+        "to_account": to_account,
+        "price_cny_t": price_cny_t,
+        "client_key": client_key,
+    }
     detail = {"price_cny_t": price_cny_t} if price_cny_t is not None else {}
     return _deliver(store, principal, OperationKind.AUCTION, request, year=None, detail=detail)
 
@@ -372,8 +393,15 @@ def surrender(
     year = _year(year)
     ranges = _serials_arg(serial_ranges)
     q = _quantity(quantity, ranges)
-    request = {"op": "surrender", "account": account, "unit_type": unit_type, "year": year, "quantity": q,
-               "serials": ranges, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "surrender",
+        "account": account,
+        "unit_type": unit_type,
+        "year": year,
+        "quantity": q,
+        "serials": ranges,
+        "client_key": client_key,
+    }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         acc = _open(registry.get_account(conn, account))
@@ -391,15 +419,25 @@ def surrender(
         verified, allocated, earlier = year_figures(conn, account, year)
         known = registry.unit_types(conn)
         checks = check_surrender(
-            market_rules, unit, q, year=year, verified_t=verified, allocated_t=allocated,
+            market_rules,
+            unit,
+            q,
+            year=year,
+            verified_t=verified,
+            allocated_t=allocated,
             already=[(known[u], n) for u, n in earlier],
-        )  # fmt: skip
+        )
         deadline = market_rules.require_deadline()
         due = deadline.for_year(year)
         late = today_cst(now) > due
         op.kind, op.unit_type, op.from_account, op.to_account, op.year, op.late = (
-            OperationKind.SURRENDER, unit_type, account, account, year, late,
-        )  # fmt: skip
+            OperationKind.SURRENDER,
+            unit_type,
+            account,
+            account,
+            year,
+            late,
+        )
         op.detail = {
             "rules": market_rules.label,
             "deadline": due.isoformat(),
@@ -408,10 +446,17 @@ def surrender(
         if late:
             op.detail["late"] = f"surrendered after the deadline {due.isoformat()} ({deadline.source})"
         return _end_life(
-            conn, op, principal, now, account=acc, unit=unit, state=BlockState.SURRENDERED,
-            quantity=None if ranges is not None else q, serial_ranges=ranges,
+            conn,
+            op,
+            principal,
+            now,
+            account=acc,
+            unit=unit,
+            state=BlockState.SURRENDERED,
+            quantity=None if ranges is not None else q,
+            serial_ranges=ranges,
             warnings=[op.detail["late"]] if late else [],
-        )  # fmt: skip
+        )
 
     return run_operation(
         store, principal, OperationKind.SURRENDER, request, body, target=f"{account} {unit_type} {year}"
@@ -433,8 +478,15 @@ def retire(
     principal.require(TradingScope.OPERATE, "retire units")
     ranges = _serials_arg(serial_ranges)
     q = _quantity(quantity, ranges)
-    request = {"op": "retire", "account": account, "unit_type": unit_type, "quantity": q, "serials": ranges,
-               "reason": reason, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "retire",
+        "account": account,
+        "unit_type": unit_type,
+        "quantity": q,
+        "serials": ranges,
+        "reason": reason,
+        "client_key": client_key,
+    }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         acc = _open(registry.get_account(conn, account))
@@ -443,9 +495,16 @@ def retire(
         op.kind, op.unit_type, op.from_account, op.to_account = OperationKind.RETIRE, unit_type, account, account
         op.detail = {"reason": reason} if reason else {}
         return _end_life(
-            conn, op, principal, now, account=acc, unit=unit, state=BlockState.RETIRED,
-            quantity=None if ranges is not None else q, serial_ranges=ranges,
-        )  # fmt: skip
+            conn,
+            op,
+            principal,
+            now,
+            account=acc,
+            unit=unit,
+            state=BlockState.RETIRED,
+            quantity=None if ranges is not None else q,
+            serial_ranges=ranges,
+        )
 
     return run_operation(store, principal, OperationKind.RETIRE, request, body, target=f"{account} {unit_type}")
 
@@ -469,8 +528,15 @@ def cancel(
         )
     ranges = _serials_arg(serial_ranges)
     q = _quantity(quantity, ranges)
-    request = {"op": "cancel", "account": account, "unit_type": unit_type, "quantity": q, "serials": ranges,
-               "reason": reason, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "cancel",
+        "account": account,
+        "unit_type": unit_type,
+        "quantity": q,
+        "serials": ranges,
+        "reason": reason,
+        "client_key": client_key,
+    }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         acc = _open(registry.get_account(conn, account))
@@ -479,9 +545,16 @@ def cancel(
         op.kind, op.unit_type, op.from_account, op.to_account = OperationKind.CANCEL, unit_type, account, account
         op.detail = {"reason": reason}
         return _end_life(
-            conn, op, principal, now, account=acc, unit=unit, state=BlockState.CANCELLED,
-            quantity=None if ranges is not None else q, serial_ranges=ranges,
-        )  # fmt: skip
+            conn,
+            op,
+            principal,
+            now,
+            account=acc,
+            unit=unit,
+            state=BlockState.CANCELLED,
+            quantity=None if ranges is not None else q,
+            serial_ranges=ranges,
+        )
 
     return run_operation(store, principal, OperationKind.CANCEL, request, body, target=f"{account} {unit_type}")
 
@@ -517,8 +590,14 @@ def bank(
     """
     principal.require(TradingScope.OPERATE, "bank units")
     q = serials.check_quantity(quantity)
-    request = {"op": "bank", "account": account, "unit_type": unit_type, "quantity": q, "to_period": to_period,
-               "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "bank",
+        "account": account,
+        "unit_type": unit_type,
+        "quantity": q,
+        "to_period": to_period,
+        "client_key": client_key,
+    }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         acc = _open(registry.get_account(conn, account))

@@ -105,8 +105,17 @@ def initiate(
     principal.require(TradingScope.OPERATE, "transfer units")
     ranges = _serials_arg(serial_ranges)
     q = _quantity(quantity, ranges)
-    request = {"op": "transfer", "from_account": from_account, "to_account": to_account, "unit_type": unit_type,
-               "quantity": q, "serials": ranges, "accept": accept, "note": note, "client_key": client_key}  # fmt: skip
+    request = {
+        "op": "transfer",
+        "from_account": from_account,
+        "to_account": to_account,
+        "unit_type": unit_type,
+        "quantity": q,
+        "serials": ranges,
+        "accept": accept,
+        "note": note,
+        "client_key": client_key,
+    }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         sender = registry.get_account(conn, from_account)
@@ -136,8 +145,17 @@ def initiate(
         )
         op.required_approvals, op.detail = approvals, {"note": note} if note else {}
         if accept and not approvals:
-            out = move_now(conn, op, principal, now, sender=sender, receiver=receiver, unit=unit,
-                           quantity=None if ranges is not None else q, serial_ranges=ranges)  # fmt: skip
+            out = move_now(
+                conn,
+                op,
+                principal,
+                now,
+                sender=sender,
+                receiver=receiver,
+                unit=unit,
+                quantity=None if ranges is not None else q,
+                serial_ranges=ranges,
+            )
             oplog.add_step(conn, out["id"], "initiate", TransferState.INITIATED.value, principal, now)
             oplog.add_step(conn, out["id"], "accept", TransferState.COMPLETED.value, principal, now)
             notify.enqueue(conn, TradingEvent.TRANSFER_COMPLETED, out, _involved(sender, receiver))
