@@ -201,13 +201,16 @@ def _check_code(code: str, pattern: re.Pattern[str], what: str) -> str:
     return code
 
 
-def register_unit_type(store: Store, principal: Principal, unit: UnitType, *, jurisdiction: str) -> dict[str, Any]:
-    """Register a unit type issued by ``jurisdiction`` (its registry authority only). Registering the same
-    definition again changes nothing; a different definition under an existing code is a conflict."""
+def register_unit_type(
+    store: Store, principal: Principal, unit: UnitType, *, jurisdiction: str | None
+) -> dict[str, Any]:
+    """Register a unit type issued by ``jurisdiction`` (its registry authority only; ``None``: a registry
+    outside the region, kept by a region-level administrator). Registering the same definition again
+    changes nothing; a different definition under an existing code is a conflict."""
     principal.require(TradingScope.ISSUE, "register a unit type")
     _check_code(unit.code, _UNIT_RE, "unit type")
-    code = region.get(jurisdiction).code
-    require_acts_for(principal, code, f"register unit types of {region.display_name(code)}")
+    code = region.get(jurisdiction).code if jurisdiction else None
+    require_acts_for(principal, code, f"register unit types of {region.display_name(code) if code else 'the region'}")
     values = {
         "kind": unit.kind.value,
         "market": unit.market,
