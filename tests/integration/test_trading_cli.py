@@ -50,7 +50,9 @@ def test_replay_eutl_json_has_the_acceptance_keys_and_writes_the_mismatch_report
 def test_the_acceptance_command_needs_no_store(tmp_path: Path) -> None:
     empty = tmp_path / "no-store"
     env = {"XIETONG_DATA_DIR": str(empty), "XIETONG_DATABASE_URL": "", "COLUMNS": "200"}
-    result = CliRunner().invoke(app, ["trading", "replay", str(EUTL), "--format", "eutl", "--json", "--no-report"], env=env)
+    result = CliRunner().invoke(
+        app, ["trading", "replay", str(EUTL), "--format", "eutl", "--json", "--no-report"], env=env
+    )
     assert result.exit_code == 0 and json.loads(result.stdout)["compared"] > 0
     assert not empty.exists()  # nothing was opened or written
 
