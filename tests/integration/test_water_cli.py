@@ -13,6 +13,7 @@ from xietong.cli import app
 
 pytestmark = pytest.mark.integration
 CNEMC = DATA / "water" / "cnemc_surface_water_haihe_2025-11.csv"
+CNEMC_FEB = DATA / "water" / "cnemc_surface_water_haihe_2026-02.csv"
 
 
 def xietong(engine: Engine, *args: str) -> tuple[int, str, str]:
@@ -28,12 +29,24 @@ def test_classify_json_and_mismatch_report(engine: Engine, tmp_path: Path, monke
     assert (result["compared"], result["agreeing"]) == (569, 569) and result["agreement"] == 1.0
     row = result["rows"][0]
     assert {"section", "time", "published_class", "computed_class", "deciding_items"} <= set(row)
-    assert "agreement: 100.00 %" in report.read_text("utf-8")
+    assert {"partial", "missing_items"} <= set(row)
+    assert [r["missing_items"] for r in result["rows"] if r["partial"]] == [["ph"]]
+    text = report.read_text("utf-8")
+    assert "agreement: 100.00 %" in text and "## Partial rows" in text
     monkeypatch.chdir(tmp_path)  # without --report the report is written to the current directory
     code, out, _ = xietong(engine, "water", "classify", str(CNEMC))
     assert code == 0 and "569 of 569 compared rows (100.00 %)" in out
     default = tmp_path / "cnemc_surface_water_haihe_2025-11-mismatches.md"
     assert f"mismatch report written to {default.name}" in out and "## Disagreements" in default.read_text("utf-8")
+
+
+def test_classify_compares_partial_rows(engine: Engine, tmp_path: Path) -> None:
+    code, out, _ = xietong(engine, "water", "classify", str(CNEMC_FEB), "--json", "--no-report")
+    assert code == 0
+    result = json.loads(out)
+    assert (result["compared"], result["agreeing"], result["partial_compared"]) == (124, 124, 29)
+    code, out, _ = xietong(engine, "water", "classify", str(CNEMC_FEB), "--report", str(tmp_path / "r.md"))
+    assert "124 of 124 compared rows (100.00 %), 29 of them partial (29 agreeing); 3 row(s) not compared" in out
 
 
 def test_north_canal_scenario_from_the_cli(engine: Engine) -> None:

@@ -15,4 +15,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-from xietong.transit import commands_build, commands_circle, commands_road, commands_route, commands_trip  # noqa: E402,F401
+from xietong.transit import (  # noqa: E402, F401
+    commands_build,
+    commands_circle,
+    commands_road,
+    commands_route,
+    commands_trip,
+    commands_validate,
+)

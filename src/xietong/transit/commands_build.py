@@ -13,8 +13,10 @@ from xietong.cli._common import echo_json, print_table, run, state
 from xietong.errors import InputError
 from xietong.transit.china_rail.build import CoverageReport
 from xietong.transit.commands import app
+from xietong.transit.commands_validate import say_notices
 from xietong.transit.service import build_feed, regional_feed_path
 from xietong.transit.stations import TARGET_CITY_CODES
+from xietong.transit.validation import validate_gtfs
 
 
 def _print_report(report: CoverageReport, out: Path) -> None:
@@ -131,6 +133,7 @@ def build_gtfs(
 
     target = out if out is not None else regional_feed_path(state(ctx).settings)
     report = run(work)
+    say_notices(run(lambda: validate_gtfs(target)).notices, target)
     if as_json:
         echo_json({**report.as_dict(), "out": str(target)})
         return

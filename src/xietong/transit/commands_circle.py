@@ -26,9 +26,10 @@ from xietong.transit.circle import (
     isochrone,
 )
 from xietong.transit.commands import app
+from xietong.transit.commands_validate import say_notices
 from xietong.transit.road import ROAD_SOURCE
 from xietong.transit.scenario import load_scenario
-from xietong.transit.service import feed_service_date, load_regional_feed, scenario_diff
+from xietong.transit.service import feed_service_date, load_regional_feed, regional_feed_path, scenario_diff
 from xietong.transit.timetable import parse_clock
 
 
@@ -162,6 +163,7 @@ def circle(
     def work() -> CircleReport:
         centre_code = region.get(centre).code
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        say_notices(feed.notices, gtfs or regional_feed_path(settings))
         service_date = _day(day) or feed_service_date(feed)
         window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
         return circle_report(
@@ -216,6 +218,7 @@ def scenario(
     def work() -> pd.DataFrame:
         plan = load_scenario(file)
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        say_notices(feed.notices, gtfs or regional_feed_path(settings))
         diff = scenario_diff(
             feed,
             plan,
@@ -302,6 +305,7 @@ def isochrone_cmd(
                 where=Location("--bands"),
             ) from None
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
+        say_notices(feed.notices, gtfs or regional_feed_path(settings))
         iso = isochrone(
             feed,
             centre=region.get(centre).code,

@@ -15,11 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from xietong.cli._common import fail, frame_to_csv, print_table, run, write_stdout
 from xietong.errors import InputError, Location
 from xietong.transit.commands import app
+from xietong.transit.commands_validate import say_notices
 from xietong.transit.feed import Feed, format_gtfs_time
 from xietong.transit.gtfs import merge_feeds, read_feed
 from xietong.transit.matrix import city_matrix, travel_time_matrix
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, departure_grid, earliest_arrival
 from xietong.transit.timetable import Timetable, compile_timetable, parse_clock
+from xietong.transit.validation import resolve_footpaths
 
 
 class RouteFormat(StrEnum):
@@ -53,14 +55,18 @@ def _load(gtfs: list[str], day: str, footpaths: Path | None) -> Timetable:
     for spec in gtfs:
         ns, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
         feeds.append(read_feed(Path(path), namespace=ns or None))
+        say_notices(feeds[-1].notices, path)
     try:
         service_date = date.fromisoformat(day)
     except ValueError:
         raise InputError("bad service date", expected="YYYY-MM-DD", given=repr(day), where=Location("--date")) from None
+    feed = merge_feeds(*feeds)
     extra = None
     if footpaths is not None:
         extra = pd.read_csv(footpaths, dtype={"from_stop_id": str, "to_stop_id": str})
-    return compile_timetable(merge_feeds(*feeds), service_date, footpaths=extra)
+        extra, notices = resolve_footpaths(feed, extra, str(footpaths))
+        say_notices(notices, footpaths)
+    return compile_timetable(feed, service_date, footpaths=extra)
 
 
 def _clock(text: str, option: str) -> int:

@@ -14,6 +14,8 @@ Conventions
   ``stop_sequence``, ``route_type``, ``transfer_type``, ``min_transfer_time`` and the calendar
   weekday flags (integers).
 - A table the feed does not have is an empty DataFrame with the required columns.
+- ``notices``: the validation notices found when the feed was read (:mod:`xietong.transit.notices`);
+  empty for feeds built in memory.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
+
+from xietong.transit.notices import Notice
 
 #: Required columns of each table Xietong reads and writes (GTFS Schedule reference).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -78,14 +83,16 @@ class Feed:
     calendar_dates: pd.DataFrame = field(default_factory=lambda: _empty("calendar_dates"))
     frequencies: pd.DataFrame = field(default_factory=lambda: _empty("frequencies"))
     transfers: pd.DataFrame = field(default_factory=lambda: _empty("transfers"))
+    #: validation notices of the file the feed was read from (not a table)
+    notices: tuple[Notice, ...] = field(default=(), compare=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Table name → DataFrame, in GTFS file order."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in COLUMNS}
 
     def with_tables(self, **tables: pd.DataFrame) -> Feed:
-        """A copy with some tables replaced."""
-        return replace(self, **tables)
+        """A copy with some tables replaced (the notices are kept)."""
+        return replace(self, **cast(dict[str, Any], tables))
 
 
 def write_feed(feed: Feed, path: Path) -> Path:

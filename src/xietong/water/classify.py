@@ -73,7 +73,9 @@ class Classification:
         sample is worse than class Ⅲ), ``main_pollutant_multiples`` (tuple of float, exceedance multiple
         over class Ⅲ of each, NaN for DO and pH), ``target_class`` (:class:`WaterClass` or ``None``),
         ``exceeds_target`` (boolean, NA without a target or a class), ``target_exceeding_items`` (tuple
-        of the evaluated items worse than the target class).
+        of the evaluated items worse than the target class), ``partial`` (bool: some ``required`` item
+        has no value; the class rests on the items measured) and ``missing_items`` (tuple of those
+        items, Table 1 order).
     ``item_classes``: Int8 class rank 1..6 per item column (NA: no value, or no limits for the water body).
     ``multiple_iii``: exceedance multiple (C − C_Ⅲ) / C_Ⅲ per item [dimensionless], negative when below
         the limit, NaN where not defined.
@@ -274,6 +276,7 @@ def classify(
     *,
     target: TargetLike = None,
     items: Iterable[WaterItem | str] | None = None,
+    required: Iterable[WaterItem | str] | None = None,
     comparison: Comparison | str = Comparison.FULL,
     decimals: Mapping[WaterItem, int] | None = None,
     priority_first: bool = True,
@@ -295,6 +298,11 @@ def classify(
     items:
         The evaluated items (default: the 21 items of the 2011 method, [R]). Items outside this set
         that have limits are classified as reference items and never decide the class.
+    required:
+        Items a sample should have (default: pH, DO, CODMn, NH3-N and TP, the evaluated items every
+        CNEMC automatic station measures, :func:`~xietong.water.standard.cnemc_required` [D]). A sample
+        lacking some of them still gets the class of the evaluated items it has (the CNEMC publication
+        practice, docs/water.md) and is flagged ``partial`` with its ``missing_items``.
     comparison:
         ``"full"`` (default; GB/T 8170-2008 §4.3 full-value comparison [R]) or ``"rounded"``
         (round half-even to ``decimals`` first; the CNEMC practice).
@@ -311,10 +319,41 @@ def classify(
     InputError
         No item column, a non-numeric or negative value, an unknown water body or target class.
     """
-    limits = table(edition)
     m = method()
+    present = _present_items(samples, edition)
+    evaluated_set = set(m.evaluated if items is None else (WaterItem.parse(str(i)) for i in items))
+    n = len(samples)
+    target_rank = _target_ranks(target, n)
+    per_item = _per_item(
+        samples,
+        present,
+        waterbody_mask(waterbody, n),
+        target_rank,
+        Comparison(comparison),
+        cnemc_decimals() if decimals is None else decimals,
+        edition,
+    )
+    is_evaluated = np.array([i in evaluated_set for i in present], dtype=bool)
+    eval_ranks = np.where(is_evaluated[None, :], per_item.ranks, MISSING_RANK)
+    need = m.cnemc_required if required is None else tuple(WaterItem.parse(str(i)) for i in required)
+    cols = [i.value for i in present]
+    item_frame = pd.DataFrame(per_item.ranks, index=samples.index, columns=cols).astype("Int8")
+    frame = _sample_frame(samples.index, present, eval_ranks, per_item, target_rank, priority_first)
+    return Classification(
+        samples=pd.concat([frame, _missing(samples, need)], axis=1),
+        item_classes=item_frame.mask(per_item.ranks == MISSING_RANK),
+        multiple_iii=pd.DataFrame(per_item.mult_iii, index=samples.index, columns=cols),
+        multiple_target=pd.DataFrame(per_item.mult_target, index=samples.index, columns=cols),
+        compared_values=pd.DataFrame(per_item.compared, index=samples.index, columns=cols),
+        evaluated=tuple(i for i, e in zip(present, is_evaluated, strict=True) if e),
+        reference=tuple(i for i, e in zip(present, is_evaluated, strict=True) if not e),
+    )
+
+
+def _present_items(samples: pd.DataFrame, edition: str) -> tuple[WaterItem, ...]:
     present = item_columns(samples)
     if not present:
+        limits = table(edition)
         raise InputError(
             "no GB 3838 item column in the samples",
             expected="columns named by item code: "
@@ -322,74 +361,112 @@ def classify(
             given=", ".join(map(str, samples.columns[:20])) or "no columns",
             hint="read files with xietong.water.formats and pivot with to_wide()",
         )
-    evaluated_set = set(m.evaluated if items is None else (WaterItem.parse(str(i)) for i in items))
-    n = len(samples)
-    is_lake = waterbody_mask(waterbody, n)
-    target_rank = _target_ranks(target, n)
-    comp = Comparison(comparison)
-    dec = cnemc_decimals() if decimals is None else decimals
+    return present
 
-    k = len(present)
-    ranks = np.zeros((n, k), dtype=np.int8)
-    mult_iii = np.full((n, k), np.nan)
-    mult_target = np.full((n, k), np.nan)
-    compared = np.full((n, k), np.nan)
+
+@dataclass(frozen=True, slots=True)
+class _PerItem:
+    """n × k arrays, one column per item present: class ranks (0 = none), exceedance multiples over
+    class Ⅲ and over the target, and the values as compared [item unit]."""
+
+    ranks: IntArray
+    mult_iii: FloatArray
+    mult_target: FloatArray
+    compared: FloatArray
+
+
+def _per_item(
+    samples: pd.DataFrame,
+    present: tuple[WaterItem, ...],
+    is_lake: npt.NDArray[np.bool_],
+    target_rank: IntArray,
+    comp: Comparison,
+    dec: Mapping[WaterItem, int],
+    edition: str,
+) -> _PerItem:
+    """Class of each item of each sample (GB 3838-2002 §4, Table 1) and its exceedance multiples [R]."""
+    limits = table(edition)
+    m = method()
+    n, k = len(samples), len(present)
+    out = _PerItem(
+        ranks=np.zeros((n, k), dtype=np.int8),
+        mult_iii=np.full((n, k), np.nan),
+        mult_target=np.full((n, k), np.nan),
+        compared=np.full((n, k), np.nan),
+    )
     ref_col = m.reference_class.rank - 1
     rows = np.arange(n)
+    tcol = np.clip(target_rank.astype(np.int64) - 1, 0, 4)
     for j, item in enumerate(present):
         lim = limits[item]
         values = _compared(_numeric_column(samples, item), item, comp, dec)
-        compared[:, j] = values
+        out.compared[:, j] = values
         grid_values = to_grid(values, lim.scale)
         lim_matrix, has = _limit_matrix(lim, is_lake)
-        ranks[:, j] = _ranks_on_grid(lim, grid_values, lim_matrix, has)
+        out.ranks[:, j] = _ranks_on_grid(lim, grid_values, lim_matrix, has)
         if lim.kind == "max" and item not in m.no_multiple:
             with np.errstate(invalid="ignore", divide="ignore"):
                 ref = lim_matrix[:, ref_col]
-                mult_iii[:, j] = (grid_values - ref) / ref
-                tcol = np.clip(target_rank.astype(np.int64) - 1, 0, 4)
+                out.mult_iii[:, j] = (grid_values - ref) / ref
                 tlim = np.where(target_rank > 0, lim_matrix[rows, tcol], np.nan)
-                mult_target[:, j] = (grid_values - tlim) / tlim
+                out.mult_target[:, j] = (grid_values - tlim) / tlim
+    return out
 
-    is_evaluated = np.array([i in evaluated_set for i in present], dtype=bool)
-    eval_ranks = np.where(is_evaluated[None, :], ranks, MISSING_RANK)
+
+def _sample_frame(
+    index: pd.Index,
+    present: tuple[WaterItem, ...],
+    eval_ranks: IntArray,
+    per_item: _PerItem,
+    target_rank: IntArray,
+    priority_first: bool,
+) -> pd.DataFrame:
+    """The per-sample frame: single-factor class (2011 method §6.2 [C:S11]), grade, deciding items,
+    main pollutants and the comparison with the target class."""
+    m = method()
+    n, k = eval_ranks.shape
     sample_rank = eval_ranks.max(axis=1) if k else np.zeros(n, dtype=np.int8)
-    n_items = (eval_ranks > 0).sum(axis=1)
-
     deciding = (eval_ranks == sample_rank[:, None]) & (sample_rank[:, None] > 0)
-    main, main_mult = _main_pollutants(present, eval_ranks, mult_iii, sample_rank, priority_first=priority_first)
+    main, main_mult = _main_pollutants(
+        present, eval_ranks, per_item.mult_iii, sample_rank, priority_first=priority_first
+    )
     over_target = (eval_ranks > target_rank[:, None]) & (target_rank[:, None] > 0) & (eval_ranks > 0)
-
     classes = np.array([None, *WATER_CLASSES], dtype=object)
     grades = np.array([None, *(m.grade_by_class[c] for c in WATER_CLASSES)], dtype=object)
     has_class = sample_rank > 0
     judged = has_class & (target_rank > 0)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "water_class": _objects(classes[sample_rank], samples.index),
-            "class_rank": pd.Series(sample_rank, index=samples.index, dtype="Int8").mask(~has_class),
-            "grade": _objects(grades[sample_rank], samples.index),
-            "deciding_items": _objects(_tuples(present, deciding), samples.index),
-            "n_items": n_items.astype("int64"),
-            "main_pollutants": _objects(main, samples.index),
-            "main_pollutant_multiples": _objects(main_mult, samples.index),
-            "target_class": _objects(classes[target_rank], samples.index),
-            "exceeds_target": pd.Series(sample_rank > target_rank, index=samples.index, dtype="boolean").mask(~judged),
-            "target_exceeding_items": _objects(_tuples(present, over_target), samples.index),
+            "water_class": _objects(classes[sample_rank], index),
+            "class_rank": pd.Series(sample_rank, index=index, dtype="Int8").mask(~has_class),
+            "grade": _objects(grades[sample_rank], index),
+            "deciding_items": _objects(_tuples(present, deciding), index),
+            "n_items": (eval_ranks > 0).sum(axis=1).astype("int64"),
+            "main_pollutants": _objects(main, index),
+            "main_pollutant_multiples": _objects(main_mult, index),
+            "target_class": _objects(classes[target_rank], index),
+            "exceeds_target": pd.Series(sample_rank > target_rank, index=index, dtype="boolean").mask(~judged),
+            "target_exceeding_items": _objects(_tuples(present, over_target), index),
+        },
+        index=index,
+    )
+
+
+def _missing(samples: pd.DataFrame, required: tuple[WaterItem, ...]) -> pd.DataFrame:
+    """``partial`` (bool) and ``missing_items`` (tuple of :class:`WaterItem`, Table 1 order): the
+    ``required`` items without a value in each sample (an absent column counts as missing)."""
+    wanted = set(required)
+    order = [i for i in table() if i in wanted] + sorted(wanted - set(table()))
+    absent = np.ones((len(samples), len(order)), dtype=bool)
+    for j, item in enumerate(order):
+        if item.value in samples.columns:
+            absent[:, j] = np.isnan(_numeric_column(samples, item))
+    return pd.DataFrame(
+        {
+            "partial": absent.any(axis=1) if order else np.zeros(len(samples), dtype=bool),
+            "missing_items": _objects(_tuples(order, absent), samples.index),
         },
         index=samples.index,
-    )
-    cols = [i.value for i in present]
-    item_frame = pd.DataFrame(ranks, index=samples.index, columns=cols).astype("Int8")
-    item_frame = item_frame.mask(ranks == MISSING_RANK)
-    return Classification(
-        samples=out,
-        item_classes=item_frame,
-        multiple_iii=pd.DataFrame(mult_iii, index=samples.index, columns=cols),
-        multiple_target=pd.DataFrame(mult_target, index=samples.index, columns=cols),
-        compared_values=pd.DataFrame(compared, index=samples.index, columns=cols),
-        evaluated=tuple(i for i, e in zip(present, is_evaluated, strict=True) if e),
-        reference=tuple(i for i, e in zip(present, is_evaluated, strict=True) if not e),
     )
 
 

@@ -14,7 +14,7 @@ import typer
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.times import parse_when
 from xietong.water import incidents, service
-from xietong.water.agreement import AgreementReport, agreement_report
+from xietong.water.agreement import AgreementReport, AgreementRow, agreement_report
 from xietong.water.enums import WaterFormat
 from xietong.water.formats import CST, load_cnemc_realtime
 from xietong.water.incidents import IncidentView
@@ -49,29 +49,22 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _report_markdown(report: AgreementReport, source: str) -> str:
+    rate = report["agreement"]
     lines = [
         f"# Water classes computed from `{Path(source).name}` against the published classes",
         "",
-        f"- compared rows (a published class and values for the required items): {report['compared']}",
+        f"- compared rows (a published class and a value for at least one evaluated item): {report['compared']}",
         f"- agreeing: {report['agreeing']}",
-        f"- agreement: {report['agreement'] * 100:.2f} %" if report["agreement"] is not None else "- agreement: n/a",
-        "",
-        "## Disagreements",
-        "",
+        f"- agreement: {rate * 100:.2f} %" if rate is not None else "- agreement: n/a",
+        f"- partial rows among them (classed on the items measured): {report['partial_compared']}, "
+        f"{report['partial_agreeing']} agreeing",
     ]
-    bad = [r for r in report["rows"] if not r["agrees"]]
-    if not bad:
-        lines.append("_none_")
-    else:
-        lines += [
-            "| section | name | time | published | computed | deciding items | reason |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {r['section']} | {r.get('section_name') or ''} | {r['time']} | {r['published_class']} | "
-            f"{r['computed_class']} | {' '.join(r['deciding_items'])} | {r.get('reason') or ''} |"
-            for r in bad
-        ]
+    complete = [r for r in report["rows"] if not r["partial"]]
+    partial = [r for r in report["rows"] if r["partial"]]
+    head = "| section | name | time | published | computed | deciding items | reason |\n|---|---|---|---|---|---|---|"
+    lines += ["", "## Disagreements", "", *_md_rows(head, [r for r in complete if not r["agrees"]], "")]
+    lines += ["", "## Partial rows (some required items not measured)", ""]
+    lines += _md_rows(head.replace("reason |", "missing items | agrees | reason |") + "---|---|", partial, "partial")
     lines += ["", "## Rows not compared", ""]
     if not report["not_compared"]:
         lines.append("_none_")
@@ -79,6 +72,19 @@ def _report_markdown(report: AgreementReport, source: str) -> str:
         lines += ["| section | time | reason |", "|---|---|---|"]
         lines += [f"| {r['section']} | {r['time']} | {r['reason']} |" for r in report["not_compared"]]
     return "\n".join(lines) + "\n"
+
+
+def _md_rows(head: str, rows: list[AgreementRow], kind: str) -> list[str]:
+    if not rows:
+        return ["_none_"]
+    out = [head]
+    for r in rows:
+        extra = f"{' '.join(r['missing_items'])} | {'yes' if r['agrees'] else 'no'} | " if kind == "partial" else ""
+        out.append(
+            f"| {r['section']} | {r.get('section_name') or ''} | {r['time']} | {r['published_class']} | "
+            f"{r['computed_class']} | {' '.join(r['deciding_items'])} | {extra}{r.get('reason') or ''} |"
+        )
+    return out
 
 
 @app.command("classify")
@@ -100,7 +106,9 @@ def classify_file(
 
     Prints the agreement rate; ``--json`` prints one object with ``compared``, ``agreeing``,
     ``agreement`` (a fraction) and ``rows`` (section, time, published and computed class, deciding
-    items). Works on the file alone: no store is opened.
+    items, ``partial`` and ``missing_items``). A row lacking some of pH, DO, CODMn, NH3-N and TP is
+    classed on the items measured and compared as partial, as CNEMC publishes it. Works on the file
+    alone: no store is opened.
     """
 
     def _run() -> AgreementReport:
@@ -126,14 +134,22 @@ def classify_file(
     rate = result["agreement"]
     typer.echo(
         f"{file.name}: computed class agrees with the published class on {result['agreeing']} of "
-        f"{result['compared']} compared rows ({'n/a' if rate is None else f'{rate * 100:.2f} %'}); "
+        f"{result['compared']} compared rows ({'n/a' if rate is None else f'{rate * 100:.2f} %'}), "
+        f"{result['partial_compared']} of them partial ({result['partial_agreeing']} agreeing); "
         f"{len(result['not_compared'])} row(s) not compared"
     )
     bad = [r for r in result["rows"] if not r["agrees"]]
     if bad:
         print_table(
-            [{**dict(r), "deciding_items": " ".join(r["deciding_items"])} for r in bad],
-            ["section", "time", "published_class", "computed_class", "deciding_items"],
+            [
+                {
+                    **dict(r),
+                    "deciding_items": " ".join(r["deciding_items"]),
+                    "missing_items": " ".join(r["missing_items"]),
+                }
+                for r in bad
+            ],
+            ["section", "time", "published_class", "computed_class", "deciding_items", "missing_items"],
             title="disagreements",
         )
     if report is not None:

@@ -221,44 +221,86 @@ def evaluate_river(
     if waterbody is None:
         waterbody = sections["waterbody"] if "waterbody" in sections.columns else Waterbody.RIVER.value
     kwargs: dict[str, Any] = {"comparison": comparison, "decimals": decimals, "items": items}
-    per_section = classify(sections, waterbody, **kwargs)
-    ranks = per_section.samples["class_rank"]
-    valid = ranks.notna().to_numpy()
-    n = int(valid.sum())
-    rank_values = ranks[valid].astype("int64").to_numpy()
-    counts = {c: int((rank_values == c.rank).sum()) for c in WATER_CLASSES}
-    n_i_iii = int((rank_values <= WaterClass.III.rank).sum())
-    n_worse_v = counts[WaterClass.WORSE_THAN_V]
-    share_a = 100.0 * n_i_iii / n if n else float("nan")
-    share_d = 100.0 * n_worse_v / n if n else float("nan")
-    summary = per_section.samples[["water_class", "grade", "deciding_items"]]
+    counts = _SectionCounts.of(classify(sections, waterbody, **kwargs))
+    if counts.n >= threshold:
+        return _by_proportion(counts, heavy_rule)
+    return _by_mean(sections, waterbody, counts, kwargs)
 
-    if n >= threshold:
-        grade = proportion_grade(n_i_iii, n_worse_v, n, heavy_rule=heavy_rule)[0]
-        exceed = per_section.item_classes[valid] > m.reference_class.rank
-        evaluated_cols = [i.value for i in per_section.evaluated]
-        rates = exceed[evaluated_cols].fillna(False).astype(bool).sum(axis=0) * 100.0 / n
-        order = sorted(
-            (c for c in evaluated_cols if rates[c] > 0),
-            key=lambda c: (-rates[c], evaluated_cols.index(c)),
-        )[: m.river_main_count]
-        return RiverEvaluation(
-            method=EvaluationMethod.PROPORTION,
-            n_sections=n,
-            grade=grade,
-            water_class=None,
-            n_i_iii=n_i_iii,
-            n_worse_v=n_worse_v,
-            class_counts=counts,
-            share_i_iii_pct=share_a,
-            share_worse_v_pct=share_d,
-            main_pollutants=tuple(WaterItem(c) for c in order),
-            main_pollutant_values=tuple(float(rates[c]) for c in order),
-            sections=summary,
+
+@dataclass(frozen=True, slots=True)
+class _SectionCounts:
+    """The sections' classes and the counts both methods report (sections with a class only)."""
+
+    classification: Classification
+    valid: npt.NDArray[np.bool_]
+    n: int
+    counts: dict[WaterClass, int]
+    n_i_iii: int
+    n_worse_v: int
+
+    @classmethod
+    def of(cls, per_section: Classification) -> _SectionCounts:
+        ranks = per_section.samples["class_rank"]
+        valid = ranks.notna().to_numpy()
+        rank_values = ranks[valid].astype("int64").to_numpy()
+        counts = {c: int((rank_values == c.rank).sum()) for c in WATER_CLASSES}
+        return cls(
             classification=per_section,
+            valid=valid,
+            n=int(valid.sum()),
+            counts=counts,
+            n_i_iii=int((rank_values <= WaterClass.III.rank).sum()),
+            n_worse_v=counts[WaterClass.WORSE_THAN_V],
         )
 
-    is_lake = waterbody_mask(waterbody, len(sections))[valid]
+    def evaluation(
+        self,
+        method_used: EvaluationMethod,
+        grade: QualityGrade | None,
+        water_class: WaterClass | None,
+        main: tuple[tuple[WaterItem, ...], tuple[float, ...]],
+    ) -> RiverEvaluation:
+        n = self.n
+        return RiverEvaluation(
+            method=method_used,
+            n_sections=n,
+            grade=grade,
+            water_class=water_class,
+            n_i_iii=self.n_i_iii,
+            n_worse_v=self.n_worse_v,
+            class_counts=self.counts,
+            share_i_iii_pct=100.0 * self.n_i_iii / n if n else float("nan"),
+            share_worse_v_pct=100.0 * self.n_worse_v / n if n else float("nan"),
+            main_pollutants=main[0],
+            main_pollutant_values=main[1],
+            sections=self.classification.samples[["water_class", "grade", "deciding_items"]],
+            classification=self.classification,
+        )
+
+
+def _by_proportion(counts: _SectionCounts, heavy_rule: HeavyRule | str) -> RiverEvaluation:
+    """The section-class proportion method (2011 method §6.3 [C:S11]); main pollutants: the items
+    exceeding class Ⅲ ranked by section exceedance rate [%], top 3 [R]."""
+    m = method()
+    n, per_section = counts.n, counts.classification
+    grade = proportion_grade(counts.n_i_iii, counts.n_worse_v, n, heavy_rule=heavy_rule)[0]
+    exceed = per_section.item_classes[counts.valid] > m.reference_class.rank
+    evaluated_cols = [i.value for i in per_section.evaluated]
+    rates = exceed[evaluated_cols].fillna(False).astype(bool).sum(axis=0) * 100.0 / n
+    order = sorted(
+        (c for c in evaluated_cols if rates[c] > 0),
+        key=lambda c: (-rates[c], evaluated_cols.index(c)),
+    )[: m.river_main_count]
+    main = (tuple(WaterItem(c) for c in order), tuple(float(rates[c]) for c in order))
+    return counts.evaluation(EvaluationMethod.PROPORTION, grade, None, main)
+
+
+def _by_mean(
+    sections: pd.DataFrame, waterbody: WaterbodyLike, counts: _SectionCounts, kwargs: dict[str, Any]
+) -> RiverEvaluation:
+    """Fewer sections than the threshold: average each item over the sections, then the single-factor
+    method (2011 method §6.3 [C:S11]); one water body type for all sections."""
+    is_lake = waterbody_mask(waterbody, len(sections))[counts.valid]
     if is_lake.any() and not is_lake.all():
         raise InputError(
             "the mean method needs one water body type for all sections",
@@ -267,24 +309,10 @@ def evaluate_river(
             hint="evaluate rivers and lakes separately",
         )
     cols = [i.value for i in item_columns(sections)]
-    mean = sections.loc[valid, cols].astype("float64").mean(axis=0).to_frame().T
-    averaged = classify(mean, "lake" if n and is_lake.all() else "river", **kwargs).samples.iloc[0]
-    wc = averaged["water_class"]
-    return RiverEvaluation(
-        method=EvaluationMethod.MEAN,
-        n_sections=n,
-        grade=averaged["grade"],
-        water_class=wc,
-        n_i_iii=n_i_iii,
-        n_worse_v=n_worse_v,
-        class_counts=counts,
-        share_i_iii_pct=share_a,
-        share_worse_v_pct=share_d,
-        main_pollutants=tuple(averaged["main_pollutants"]),
-        main_pollutant_values=tuple(averaged["main_pollutant_multiples"]),
-        sections=summary,
-        classification=per_section,
-    )
+    mean = sections.loc[counts.valid, cols].astype("float64").mean(axis=0).to_frame().T
+    averaged = classify(mean, "lake" if counts.n and is_lake.all() else "river", **kwargs).samples.iloc[0]
+    main = (tuple(averaged["main_pollutants"]), tuple(averaged["main_pollutant_multiples"]))
+    return counts.evaluation(EvaluationMethod.MEAN, averaged["grade"], averaged["water_class"], main)
 
 
 def evaluate_rivers(sections: pd.DataFrame, by: str = "river", **kwargs: Any) -> pd.DataFrame:

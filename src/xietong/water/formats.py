@@ -692,7 +692,27 @@ def load_cnemc_realtime(path: Path, *, network: RiverNetwork | None = None, stri
     frame = got.published.merge(wide, on=["section", "time"], how="left")
     frame["waterbody"] = net.sections["waterbody"].reindex(frame["section"]).to_numpy()
     frame["target_class"] = pd.Series(net.sections["target_class"].reindex(frame["section"]).to_numpy(), dtype=object)
+    frame.attrs["display_decimals"] = display_decimals(path)
     return frame
+
+
+def display_decimals(path: Path) -> dict[WaterItem, int]:
+    """Decimals the publisher displayed for each item of a CNEMC real-time file: the most frequent number
+    of decimals in the displayed (rounded) column beside each ``_raw`` column (pH 0, DO 1 … on the Nov 2025
+    pages; pH 2, DO 2, CODMn 2, NH3-N 3 on the Feb 2026 pages). Items without displayed values are left
+    out. CNEMC classifies the values rounded to this precision [D] (``docs/water.md``)."""
+    counts: dict[WaterItem, dict[int, int]] = {}
+    for chunk, _ in _csv_chunks(path, CHUNK_ROWS):
+        for raw_col, item in CNEMC_RAW_COLUMNS.items():
+            shown = raw_col.removesuffix("_raw")
+            if shown not in chunk.columns:
+                continue
+            text = chunk[shown].astype(str).str.strip()
+            text = text[text.str.fullmatch(r"-?\d+(?:\.\d+)?")]
+            tally = counts.setdefault(item, {})
+            for places in text.str.partition(".")[2].str.len().tolist():
+                tally[places] = tally.get(places, 0) + 1
+    return {item: max(tally, key=lambda k: (tally[k], -k)) for item, tally in counts.items() if tally}
 
 
 __all__ = [
@@ -701,6 +721,7 @@ __all__ = [
     "SampleChunk",
     "collect",
     "detect_format",
+    "display_decimals",
     "empty_samples",
     "infer_year",
     "load_cnemc_realtime",

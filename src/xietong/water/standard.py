@@ -99,6 +99,7 @@ class Method:
     some_change_grades: int
     marked_change_grades: int
     cnemc_decimals: Mapping[WaterItem, int]
+    cnemc_required: tuple[WaterItem, ...]
 
     def heavy_max_i_iii(self, rule: HeavyRule) -> int:
         """Upper bound (exclusive, percent) of the Ⅰ–Ⅲ share in the 重度污染 row under ``rule``."""
@@ -189,6 +190,7 @@ def method() -> Method:
         some_change_grades=int(trend["some_change_grades"]),
         marked_change_grades=int(trend["marked_change_grades"]),
         cnemc_decimals={WaterItem(k): int(v) for k, v in raw["practice"]["cnemc_realtime"]["decimals"].items()},
+        cnemc_required=tuple(WaterItem(i) for i in raw["practice"]["cnemc_realtime"]["required"]),
     )
 
 
@@ -196,6 +198,12 @@ def cnemc_decimals() -> dict[WaterItem, int]:
     """Reporting decimals of the CNEMC real-time system (Nov 2025 pages) [D]: pH 0, DO 1, CODMn 1,
     NH3-N 2, TP 3, TN 2, water temperature 1. Use with ``comparison="rounded"``."""
     return dict(method().cnemc_decimals)
+
+
+def cnemc_required() -> tuple[WaterItem, ...]:
+    """The evaluated items every CNEMC automatic station measures (pH, DO, CODMn, NH3-N, TP) [D]: a
+    sample lacking some of them is classified on the items it has and flagged ``partial``."""
+    return method().cnemc_required
 
 
 def to_grid(values: npt.ArrayLike, scale: int) -> FloatArray:
@@ -233,6 +241,7 @@ __all__ = [
     "ItemLimits",
     "Method",
     "cnemc_decimals",
+    "cnemc_required",
     "method",
     "round_half_even",
     "table",

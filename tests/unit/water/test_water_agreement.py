@@ -1,8 +1,9 @@
-"""Computed classes against the classes CNEMC published (Nov 2025, Haihe basin and Jing-Jin-Ji).
+"""Computed classes against the classes CNEMC published (Haihe basin and Jing-Jin-Ji, Nov 2025 and Feb 2026).
 
 The evidence asked for by issue 5: on the rows that have a published class and enough values, the class
 computed from the measured values agrees with the published one on at least 98 % of the rows; every
-disagreement carries a reason.
+disagreement carries a reason. Issue 12: a row lacking some of pH, DO, CODMn, NH3-N and TP is compared on
+the items it has and flagged partial, as CNEMC publishes it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import pytest
 from xietong.errors import InputError
 from xietong.water.agreement import agreement_report
 from xietong.water.formats import load_cnemc_realtime
+from xietong.water.standard import cnemc_decimals
 
 CNEMC = Path(__file__).parents[2] / "data" / "water" / "cnemc_surface_water_haihe_2025-11.csv"
+CNEMC_FEB = Path(__file__).parents[2] / "data" / "water" / "cnemc_surface_water_haihe_2026-02.csv"
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +70,49 @@ def test_report_shape_is_the_cli_interface(frame: pd.DataFrame) -> None:
         "computed_class": "II",
         "agrees": True,
         "deciding_items": ["tp"],
+        "partial": False,
+        "missing_items": [],
         "reason": None,
     }
     assert doc["method"]["comparison"] == "rounded"
     assert doc["method"]["decimals"]["nh3n"] == 2
+    assert doc["method"]["decimals_source"] == "the precision the file displays"
+
+
+def test_nov_2025_partial_row_and_rows_without_a_class(frame: pd.DataFrame) -> None:
+    """Nov 2025: one row without pH carries a published class (compared as partial, and it agrees); the
+    32 rows without a published class all lack a required item, 30 of them at stations in maintenance."""
+    report = agreement_report(frame)
+    assert (report["partial_compared"], report["partial_agreeing"]) == (1, 1)
+    (row,) = [r for r in report["rows"] if r["partial"]]
+    assert row["missing_items"] == ["ph"] and row["agrees"]
+    assert all(r["missing_items"] for r in report["not_compared"])
+    assert sum("station status 维护" in r["reason"] for r in report["not_compared"]) == 30
+
+
+def test_feb_2026_partial_rows_get_the_published_class_of_the_items_measured() -> None:
+    """Held-out Feb 2026 pages: 29 rows lack some required items and still carry a published class;
+    the class of the items measured is that class on every one. The 3 rows not compared have no value
+    for any evaluated item and no published class."""
+    report = agreement_report(load_cnemc_realtime(CNEMC_FEB))
+    assert (report["compared"], report["agreeing"]) == (124, 124)
+    assert (report["partial_compared"], report["partial_agreeing"]) == (29, 29)
+    assert len(report["not_compared"]) == 3
+    assert all(r["reason"] == "no published class; no value for any evaluated item" for r in report["not_compared"])
+    by_time = {(r["section_name"], r["time"][:16]): r for r in report["rows"]}
+    sancha = by_time[("三岔口", "2026-02-06T09:00")]  # only pH and DO measured
+    assert sancha["missing_items"] == ["codmn", "nh3n", "tp"]
+    assert (sancha["published_class"], sancha["computed_class"], sancha["deciding_items"]) == ("I", "I", ["ph", "do"])
+
+
+def test_feb_2026_values_are_compared_at_the_precision_the_pages_display() -> None:
+    """Feb 2026 pages display CODMn with 2 decimals: 兆通 2026-02-08 12:00 has CODMn 2.04 (class Ⅱ, as
+    published); rounded to the 1 decimal of the Nov 2025 pages it would be 2.0, class Ⅰ."""
+    feb = load_cnemc_realtime(CNEMC_FEB)
+    assert agreement_report(feb)["method"]["decimals"]["codmn"] == 2
+    nov_precision = agreement_report(feb, decimals=cnemc_decimals())
+    (wrong,) = [r for r in nov_precision["rows"] if not r["agrees"]]
+    assert (wrong["section_name"], wrong["published_class"], wrong["computed_class"]) == ("兆通", "II", "I")
 
 
 def small(**columns: list[object]) -> pd.DataFrame:
@@ -108,11 +150,26 @@ def test_reason_when_an_item_is_worse() -> None:
     assert "ammonia nitrogen (NH3-N) 1.2 mg/L is class IV" in (row["reason"] or "")
 
 
-def test_rows_missing_a_required_item_are_not_compared() -> None:
+def test_a_row_missing_a_required_item_is_compared_as_partial() -> None:
     report = agreement_report(small(published_class=["II", None], tp=[np.nan, 0.05]))
-    assert report["compared"] == 0
-    assert report["agreement"] is None
-    assert [r["reason"] for r in report["not_compared"]] == ["no value for tp", "no published class"]
+    (row,) = report["rows"]
+    assert (row["partial"], row["missing_items"], row["computed_class"]) == (True, ["ph", "tp"], "II")
+    assert (report["compared"], report["partial_compared"]) == (1, 1)
+    assert [r["reason"] for r in report["not_compared"]] == ["no published class; no value for ph"]
+
+
+def test_a_row_without_any_evaluated_value_is_not_compared() -> None:
+    frame = small(published_class=["II"], do=[np.nan], codmn=[np.nan], nh3n=[np.nan], tp=[np.nan])
+    report = agreement_report(frame)
+    assert report["compared"] == 0 and report["agreement"] is None
+    (skipped,) = report["not_compared"]
+    assert skipped["reason"] == "no value for any evaluated item"
+    assert skipped["missing_items"] == ["ph", "do", "codmn", "nh3n", "tp"]
+
+
+def test_required_items_can_be_chosen() -> None:
+    report = agreement_report(small(published_class=["II"], ph=[np.nan]), required=["do", "codmn", "nh3n", "tp"])
+    assert report["rows"][0]["partial"] is False
 
 
 def test_frame_without_published_class() -> None:

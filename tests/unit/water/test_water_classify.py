@@ -375,3 +375,23 @@ def test_water_class_parse() -> None:
     assert WaterClass.WORSE_THAN_V.label_zh == "劣Ⅴ类"
     with pytest.raises(ValueError, match="VI"):
         WaterClass.parse("VI")
+
+
+def test_a_sample_lacking_required_items_gets_the_class_of_the_items_it_has() -> None:
+    """CNEMC publication practice (docs/water.md, "Partial rows"): the class of the items measured,
+    flagged partial with the missing items named in Table 1 order."""
+    samples = pd.DataFrame({"ph": [7.5, np.nan], "do": [9.0, 8.0], "codmn": [np.nan, 5.0], "nh3n": [0.1, 0.1]})
+    out = classify(samples).samples
+    assert list(out["water_class"]) == [WaterClass.I, WaterClass.III]
+    assert list(out["partial"]) == [True, True]
+    assert list(out["missing_items"]) == [
+        (WaterItem.CODMN, WaterItem.TP),  # tp: no column at all
+        (WaterItem.PH, WaterItem.TP),
+    ]
+
+
+def test_required_items_are_a_parameter() -> None:
+    samples = pd.DataFrame({"do": [9.0], "codmn": [3.0]})
+    out = classify(samples, required=["do", "codmn"]).samples
+    assert not out["partial"].iloc[0] and out["missing_items"].iloc[0] == ()
+    assert classify(samples, required=[]).samples["partial"].iloc[0] == False  # noqa: E712

@@ -15,6 +15,7 @@ from xietong.water.formats import (
     CST,
     collect,
     detect_format,
+    display_decimals,
     infer_year,
     load_cnemc_realtime,
     read_canonical,
@@ -26,6 +27,7 @@ from xietong.water.formats import (
 
 DATA = Path(__file__).parents[2] / "data" / "water"
 CNEMC = DATA / "cnemc_surface_water_haihe_2025-11.csv"
+CNEMC_FEB = DATA / "cnemc_surface_water_haihe_2026-02.csv"
 
 HEADER = (
     "province,basin,city,river,section,obs_time_local,water_class,pH,pH_raw,DO_mg_L,DO_mg_L_raw,"
@@ -294,3 +296,22 @@ def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="empty file"):
         collect(read_canonical(empty))
+
+
+def test_display_decimals_are_read_from_the_displayed_columns() -> None:
+    """Nov 2025 pages display pH as an integer, DO and CODMn with 1 decimal (the precision CNEMC rounds
+    to before classing, [practice.cnemc_realtime]); Feb 2026 pages show more decimals."""
+    nov, feb = display_decimals(CNEMC), display_decimals(CNEMC_FEB)
+    assert {i.value: nov[i] for i in (WaterItem.PH, WaterItem.DO, WaterItem.CODMN, WaterItem.NH3N, WaterItem.TP)} == {
+        "ph": 0, "do": 1, "codmn": 1, "nh3n": 2, "tp": 3,
+    }  # fmt: skip
+    assert {i.value: feb[i] for i in (WaterItem.PH, WaterItem.DO, WaterItem.CODMN, WaterItem.NH3N, WaterItem.TP)} == {
+        "ph": 2, "do": 2, "codmn": 2, "nh3n": 3, "tp": 3,
+    }  # fmt: skip
+    assert load_cnemc_realtime(CNEMC_FEB).attrs["display_decimals"] == feb
+
+
+def test_reads_the_feb_2026_pages_without_status_or_tooltip_columns() -> None:
+    frame = load_cnemc_realtime(CNEMC_FEB)
+    assert len(frame) == 127 and frame["section"].notna().all()
+    assert frame["published_class"].notna().sum() == 124
