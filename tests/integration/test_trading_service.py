@@ -342,3 +342,24 @@ def test_two_concurrent_transfers_of_the_same_units_exactly_one_succeeds(reg: Re
     moved = h.get(("BJ-TR", BEA), (0, 0))[0] + h[("GOV-110000", BEA)][0] - 500  # the government kept 500
     assert moved == 100 * rounds
     sound(reg.store)
+
+
+def test_the_same_client_key_sent_twice_at_once_moves_the_units_once(reg: Registry) -> None:
+    barrier = threading.Barrier(2)
+    answers: list[dict[str, Any]] = []
+
+    def send() -> None:
+        barrier.wait()
+        answers.append(
+            transfers.initiate(reg.store, reg.bj, "BJ-OP", "BJ-TR", BEA, quantity=30, accept=True, client_key="twice")
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(answers) == 2 and answers[0]["id"] == answers[1]["id"]
+    assert sorted(bool(a.get("replayed")) for a in answers) == [False, True]
+    assert held(reg.store)[("BJ-TR", BEA)] == (30, 0)
+    sound(reg.store)

@@ -22,10 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -83,23 +85,31 @@ def find_by_key(conn: Connection, actor: str, client_key: str | None, digest: st
     return answer
 
 
+_LOCK = (
+    sa.select(
+        trading_holding.c.account, trading_holding.c.unit_type, trading_holding.c.held, trading_holding.c.reserved
+    )
+    .where(sa.tuple_(trading_holding.c.account, trading_holding.c.unit_type).in_(sa.bindparam("keys", expanding=True)))
+    .order_by(trading_holding.c.account, trading_holding.c.unit_type)
+    .with_for_update()
+)
+
+
 def lock_holdings(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
     """Lock the holding rows ``(account, unit_type)`` (created at zero when missing), in sorted order.
 
     Returns ``{key: (held, reserved)}``.
     """
     wanted = sorted(set(keys))
-    h = trading_holding
 
     def select() -> dict[tuple[str, str], tuple[int, int]]:
-        cond = sa.or_(*[sa.and_(h.c.account == a, h.c.unit_type == u) for a, u in wanted])
-        q = sa.select(h.c.account, h.c.unit_type, h.c.held, h.c.reserved).where(cond)
-        q = q.order_by(h.c.account, h.c.unit_type).with_for_update()
-        return {(r.account, r.unit_type): (int(r.held), int(r.reserved)) for r in conn.execute(q)}
+        rows = conn.execute(_LOCK, {"keys": wanted})
+        return {(r.account, r.unit_type): (int(r.held), int(r.reserved)) for r in rows}
 
     found = select()
     missing = [k for k in wanted if k not in found]
     if missing:
+        h = trading_holding
         insert = postgresql.insert(h) if conn.dialect.name == "postgresql" else sqlite.insert(h)
         conn.execute(
             insert.on_conflict_do_nothing(),
@@ -109,36 +119,57 @@ def lock_holdings(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tup
     return found
 
 
+_ADJUST = (
+    trading_holding.update()
+    .where(
+        trading_holding.c.account == sa.bindparam("b_account"),
+        trading_holding.c.unit_type == sa.bindparam("b_unit_type"),
+    )
+    .values(
+        held=trading_holding.c.held + sa.bindparam("b_held"),
+        reserved=trading_holding.c.reserved + sa.bindparam("b_reserved"),
+    )
+)
+
+
 def adjust_holdings(conn: Connection, changes: Mapping[tuple[str, str], tuple[int, int]]) -> None:
     """Add ``(d_held, d_reserved)`` to each locked holding row."""
-    h = trading_holding
-    stmt = (
-        h.update()
-        .where(h.c.account == sa.bindparam("b_account"), h.c.unit_type == sa.bindparam("b_unit_type"))
-        .values(held=h.c.held + sa.bindparam("b_held"), reserved=h.c.reserved + sa.bindparam("b_reserved"))
-    )
     rows = [
         {"b_account": a, "b_unit_type": u, "b_held": dh, "b_reserved": dr}
         for (a, u), (dh, dr) in sorted(changes.items())
         if dh or dr
     ]
     if rows:
-        conn.execute(stmt, rows)
+        conn.execute(_ADJUST, rows)
 
 
-def free_blocks(conn: Connection, account: str, unit_type: str) -> pd.DataFrame:
-    """The account's free held blocks of one unit type: ``id`` plus the core's :data:`BLOCK_COLUMNS`."""
-    b = trading_block
-    rows = conn.execute(
-        sa.select(b.c.id, b.c.first_serial, b.c.last_serial)
-        .where(b.c.account == account, b.c.unit_type == unit_type, b.c.state == HELD, b.c.reserved_by.is_(None))
-        .order_by(b.c.first_serial)
-    ).all()
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An account's free blocks of one unit type as read: their row ids and the core's block frame."""
+
+    ids: npt.NDArray[np.int64]
+    blocks: pd.DataFrame
+
+
+_FREE = (
+    sa.select(trading_block.c.id, trading_block.c.first_serial, trading_block.c.last_serial)
+    .where(
+        trading_block.c.account == sa.bindparam("account"),
+        trading_block.c.unit_type == sa.bindparam("unit_type"),
+        trading_block.c.state == HELD,
+        trading_block.c.reserved_by.is_(None),
+    )
+    .order_by(trading_block.c.first_serial)
+)
+
+
+def free_blocks(conn: Connection, account: str, unit_type: str) -> Loaded:
+    """The account's free held blocks of one unit type (the core's :data:`BLOCK_COLUMNS`, by first serial)."""
+    rows = conn.execute(_FREE, {"account": account, "unit_type": unit_type}).all()
     n = len(rows)
     arr = np.array([tuple(r) for r in rows], dtype=np.int64).reshape(n, 3)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
-            "id": arr[:, 0],
             "unit_type": pd.Series(np.full(n, unit_type, object), dtype=object),
             "first_serial": arr[:, 1],
             "last_serial": arr[:, 2],
@@ -146,31 +177,27 @@ def free_blocks(conn: Connection, account: str, unit_type: str) -> pd.DataFrame:
             "state": pd.Series(np.full(n, HELD, object), dtype=object),
         }
     )
-
-
-def core_frame(blocks: pd.DataFrame) -> pd.DataFrame:
-    """The core's block frame (without the ``id`` column)."""
-    return blocks[list(BLOCK_COLUMNS)]
+    return Loaded(arr[:, 0].copy(), frame)
 
 
 def replace_blocks(
     conn: Connection,
-    old: pd.DataFrame,
+    old: Loaded,
     new: pd.DataFrame,
     *,
     operation_id: int,
     reserved: Sequence[bool] | None = None,
 ) -> None:
-    """Replace the blocks ``old`` (rows of :func:`free_blocks`) by ``new`` (core frame rows).
+    """Replace the blocks ``old`` (read by :func:`free_blocks`) by ``new`` (core frame rows).
 
     A new row equal to an old one (same serials, account, free and held) keeps its stored row; the other
     old rows are deleted and the other new rows inserted as created by ``operation_id`` (reserved by it
     where ``reserved`` says so).
     """
     res = np.zeros(len(new), dtype=bool) if reserved is None else np.asarray(reserved, dtype=bool)
-    o_first = old["first_serial"].to_numpy(np.int64)
-    o_last = old["last_serial"].to_numpy(np.int64)
-    o_acc = old["account"].to_numpy(object)
+    o_first = old.blocks["first_serial"].to_numpy(np.int64)
+    o_last = old.blocks["last_serial"].to_numpy(np.int64)
+    o_acc = old.blocks["account"].to_numpy(object)
     n_first = new["first_serial"].to_numpy(np.int64)
     n_last = new["last_serial"].to_numpy(np.int64)
     n_acc = new["account"].to_numpy(object)
@@ -181,8 +208,8 @@ def replace_blocks(
     same = hit & (o_first[p] == n_first) if len(o_first) else np.zeros(len(new), dtype=bool)
     if len(o_first):
         same &= (o_last[p] == n_last) & (o_acc[p] == n_acc) & (n_state == HELD) & ~res
-    kept_ids = set(old["id"].to_numpy(np.int64)[p[same]].tolist()) if len(o_first) else set()
-    gone = [int(i) for i in old["id"].to_numpy(np.int64) if int(i) not in kept_ids]
+    kept_ids = set(old.ids[p[same]].tolist()) if len(o_first) else set()
+    gone = [int(i) for i in old.ids if int(i) not in kept_ids]
     if gone:
         conn.execute(trading_block.delete().where(trading_block.c.id.in_(gone)))
     ut = new["unit_type"].to_numpy(object)
@@ -309,10 +336,10 @@ def check_store(conn: Connection) -> list[Problem]:
 
 
 __all__ = [
+    "Loaded",
     "adjust_holdings",
     "canonical",
     "check_store",
-    "core_frame",
     "find_by_key",
     "free_blocks",
     "insert_blocks",

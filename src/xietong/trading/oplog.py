@@ -97,16 +97,31 @@ def add_step(
     now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    add_steps(conn, operation_id, [(step, state, detail or {})], principal, now)
+
+
+def add_steps(
+    conn: Connection,
+    operation_id: int,
+    steps: Sequence[tuple[str, str, dict[str, Any]]],
+    principal: Principal,
+    now: datetime,
+) -> None:
+    """Record steps ``(step, state after it, detail)`` of an operation, in one statement."""
     conn.execute(
-        trading_operation_step.insert().values(
-            operation_id=operation_id,
-            step=step,
-            state=state,
-            actor=principal.name,
-            actor_jurisdiction=principal.jurisdiction,
-            at=now,
-            detail=canonical(detail or {}),
-        )
+        trading_operation_step.insert(),
+        [
+            {
+                "operation_id": operation_id,
+                "step": step,
+                "state": state,
+                "actor": principal.name,
+                "actor_jurisdiction": principal.jurisdiction,
+                "at": now,
+                "detail": canonical(detail),
+            }
+            for step, state, detail in steps
+        ],
     )
 
 
@@ -282,6 +297,7 @@ __all__ = [
     "OPERATION_COLUMNS",
     "NewOperation",
     "add_step",
+    "add_steps",
     "answer",
     "approvals_given",
     "insert",

@@ -122,6 +122,18 @@ def get_account(conn: Connection, code: str) -> Account:
     return _account(row)
 
 
+_ACCOUNTS = sa.select(trading_account).where(trading_account.c.code.in_(sa.bindparam("codes", expanding=True)))
+
+
+def get_accounts(conn: Connection, codes: list[str]) -> dict[str, Account]:
+    """Several accounts in one query; an unknown code is refused (404) like :func:`get_account`."""
+    found = {r.code: _account(r) for r in conn.execute(_ACCOUNTS, {"codes": sorted(set(codes))})}
+    for code in codes:
+        if code not in found:
+            get_account(conn, code)  # raises the not-found error
+    return found
+
+
 def _unit_type(row: Any) -> UnitType:
     return UnitType(
         code=row.code,
@@ -375,6 +387,7 @@ __all__ = [
     "GOVERNMENT_ACCOUNT",
     "Account",
     "get_account",
+    "get_accounts",
     "get_unit_type",
     "list_accounts",
     "list_unit_types",

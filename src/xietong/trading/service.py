@@ -57,7 +57,34 @@ def run_operation(
     """
     key = request.get("client_key")
     digest = ledger.request_hash(request)
-    with actions.audited_write(store, principal, f"trading.{kind.value}", target) as work:
+    try:
+        return _run_once(store, principal, kind, request, body, target=target, key=key, digest=digest)
+    except sa.exc.IntegrityError:
+        # the same key sent twice at the same moment: the unique (actor, client_key) index let one commit
+        # and rolled the other back whole; answer it with the first one's answer
+        if not key:
+            raise
+        with store.read() as conn:
+            earlier = ledger.find_by_key(conn, principal.name, key, digest)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _run_once(
+    store: Store,
+    principal: Principal,
+    kind: OperationKind,
+    request: Mapping[str, Any],
+    body: Body,
+    *,
+    target: str,
+    key: str | None,
+    digest: str,
+) -> dict[str, Any]:
+    # the operations lock the holdings they touch (ledger.lock_holdings), so they need not queue behind
+    # every other write of the exchange: the audit chain is locked only to append their entry
+    with actions.audited_write(store, principal, f"trading.{kind.value}", target, serialise=False) as work:
         earlier = ledger.find_by_key(work.conn, principal.name, key, digest)
         if earlier is not None:
             work.detail = {"replayed_operation": earlier["id"], "client_key": key}
@@ -195,7 +222,7 @@ def move_now(
     ledger.lock_holdings(conn, [(sender.code, unit.code), (receiver.code, unit.code)])
     old = ledger.free_blocks(conn, sender.code, unit.code)
     result = serials.move(
-        ledger.core_frame(old),
+        old.blocks,
         from_account=sender.code,
         to_account=receiver.code,
         unit_type=unit.code,
@@ -336,7 +363,7 @@ def _end_life(
     ledger.lock_holdings(conn, [(account.code, unit.code)])
     old = ledger.free_blocks(conn, account.code, unit.code)
     result = serials.end_life(
-        ledger.core_frame(old),
+        old.blocks,
         account=account.code,
         unit_type=unit.code,
         state=state,
@@ -614,7 +641,7 @@ def bank(
         row = target_rules.bank(unit.period, to_period)
         ledger.lock_holdings(conn, [(account, unit_type)])
         old = ledger.free_blocks(conn, account, unit_type)
-        taken, _ = serials.take(ledger.core_frame(old), account=account, unit_type=unit_type, quantity=q)
+        taken, _ = serials.take(old.blocks, account=account, unit_type=unit_type, quantity=q)
         op.kind, op.unit_type, op.quantity, op.from_account, op.to_account = (
             OperationKind.BANK,
             unit_type,

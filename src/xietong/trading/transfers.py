@@ -118,8 +118,8 @@ def initiate(
     }
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
-        sender = registry.get_account(conn, from_account)
-        receiver = registry.get_account(conn, to_account)
+        found = registry.get_accounts(conn, [from_account, to_account])
+        sender, receiver = found[from_account], found[to_account]
         registry.require_acts_for(principal, sender.jurisdiction, f"transfer from account {from_account}")
         if accept:
             registry.require_acts_for(principal, receiver.jurisdiction, f"accept into account {to_account}")
@@ -156,8 +156,11 @@ def initiate(
                 quantity=None if ranges is not None else q,
                 serial_ranges=ranges,
             )
-            oplog.add_step(conn, out["id"], "initiate", TransferState.INITIATED.value, principal, now)
-            oplog.add_step(conn, out["id"], "accept", TransferState.COMPLETED.value, principal, now)
+            done: list[tuple[str, str, dict[str, Any]]] = [
+                ("initiate", TransferState.INITIATED.value, {}),
+                ("accept", TransferState.COMPLETED.value, {}),
+            ]
+            oplog.add_steps(conn, out["id"], done, principal, now)
             notify.enqueue(conn, TradingEvent.TRANSFER_COMPLETED, out, _involved(sender, receiver))
             return out
         return _reserve(conn, op, principal, now, sender, receiver, None if ranges is not None else q, ranges, accept)
@@ -181,7 +184,7 @@ def _reserve(
     ledger.lock_holdings(conn, [(sender.code, op.unit_type)])
     old = ledger.free_blocks(conn, sender.code, op.unit_type)
     taken, rest = serials.take(
-        ledger.core_frame(old), account=sender.code, unit_type=op.unit_type, quantity=quantity, serials=ranges
+        old.blocks, account=sender.code, unit_type=op.unit_type, quantity=quantity, serials=ranges
     )
     op.quantity = int(serials.block_sizes(taken).sum())
     state = TransferState.INITIATED
@@ -189,13 +192,13 @@ def _reserve(
         state = advance_transfer(state, "accept", required=_names(op.required_approvals))
     op.state = state.value
     op_id = oplog.insert(conn, op, principal, now)
-    new = ledger.core_frame(rest)
+    new = rest
     frame = pd.concat([new, taken], ignore_index=True)
     ledger.replace_blocks(conn, old, frame, operation_id=op_id, reserved=[False] * len(new) + [True] * len(taken))
     ledger.adjust_holdings(conn, {(sender.code, op.unit_type): (-op.quantity, op.quantity)})
-    oplog.add_step(conn, op_id, "initiate", TransferState.INITIATED.value, principal, now)
-    if accept:
-        oplog.add_step(conn, op_id, "accept", state.value, principal, now)
+    steps: list[tuple[str, str, dict[str, Any]]] = [("initiate", TransferState.INITIATED.value, {})]
+    steps += [("accept", state.value, {})] if accept else []
+    oplog.add_steps(conn, op_id, steps, principal, now)
     ranges_out = [[int(f), int(la)] for f, la in zip(taken["first_serial"], taken["last_serial"], strict=True)]
     out = oplog.answer(op, op_id, serials=ranges_out)
     event = TradingEvent.TRANSFER_AWAITING_APPROVAL if accept else TradingEvent.TRANSFER_INITIATED
