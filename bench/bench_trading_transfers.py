@@ -15,8 +15,9 @@ sender holds is refused and counted apart. Afterwards the registry is checked fr
 type's total unchanged, no holding negative, holdings equal to their blocks, no serial in two blocks
 (:func:`xietong.trading.ledger.check_store`).
 
-``--profile`` runs one client in this process under cProfile for a few seconds and prints where the time
-goes (the bottleneck analysis of bench/RESULTS.md).
+``--cpu`` runs one client in this process and reports, per transfer, the wall time, this process's CPU time
+and the CPU time of the PostgreSQL server's processes (from ``/proc``): what bounds the rate on a given number
+of cores. ``--profile`` runs one client under cProfile and prints where the time goes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import platform
 import pstats
 import random
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -37,6 +39,7 @@ from xietong.config import Settings
 from xietong.errors import InputError
 from xietong.exchange.bootstrap import initialise, operator
 from xietong.store.session import Store
+from xietong.store.throwaway import PostgresServer
 from xietong.trading import ledger, registry, service, transfers
 from xietong.trading.enums import UnitKind
 from xietong.trading.tables import trading_holding, trading_operation, trading_unit_type
@@ -54,7 +57,9 @@ def setup(url: str, n_accounts: int) -> None:
     store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
     initialise(store)
     op = operator(store)
-    registry.register_unit_type(store, op, UnitType(UNIT, UnitKind.ALLOWANCE, "beijing_pilot", standard="BEA"), jurisdiction="北京")
+    registry.register_unit_type(
+        store, op, UnitType(UNIT, UnitKind.ALLOWANCE, "beijing_pilot", standard="BEA"), jurisdiction="北京"
+    )
     service.issue(store, op, UNIT, PER_ACCOUNT * n_accounts, "GOV-110000")
     for code in accounts(n_accounts):
         registry.open_account(store, op, code, kind="trading", name=code, jurisdiction="北京")
@@ -84,10 +89,16 @@ def check(url: str, n_accounts: int) -> dict[str, object]:
     store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
     with store.read() as conn:
         problems = ledger.check_store(conn)
-        issued = conn.execute(sa.select(trading_unit_type.c.issued).where(trading_unit_type.c.code == UNIT)).scalar_one()
+        issued = conn.execute(
+            sa.select(trading_unit_type.c.issued).where(trading_unit_type.c.code == UNIT)
+        ).scalar_one()
         h = trading_holding
-        total, lowest = conn.execute(sa.select(sa.func.sum(h.c.held + h.c.reserved), sa.func.min(h.c.held)).where(h.c.unit_type == UNIT)).one()
-        blocks = conn.execute(sa.text("SELECT count(*) FROM trading_block WHERE unit_type = :u"), {"u": UNIT}).scalar_one()
+        total, lowest = conn.execute(
+            sa.select(sa.func.sum(h.c.held + h.c.reserved), sa.func.min(h.c.held)).where(h.c.unit_type == UNIT)
+        ).one()
+        blocks = conn.execute(
+            sa.text("SELECT count(*) FROM trading_block WHERE unit_type = :u"), {"u": UNIT}
+        ).scalar_one()
         ops = conn.execute(sa.select(sa.func.count()).select_from(trading_operation)).scalar_one()
     store.dispose()
     return {
@@ -113,6 +124,41 @@ def profile(url: str, n_accounts: int, seconds: float) -> str:
     return f"one client, in process: {ok} transfers, {refused} refused in {seconds} s\n" + out.getvalue()
 
 
+def server_cpu_s(data_dir: str) -> float:
+    """CPU seconds used so far by the PostgreSQL server whose data directory is ``data_dir`` (postmaster and
+    its children, from ``/proc``; Linux)."""
+    postmaster = int(next(Path(data_dir).rglob("postmaster.pid")).read_text().split()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == postmaster or int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def cpu(url: str, data_dir: str, n_accounts: int, seconds: float) -> str:
+    store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
+    op = operator(store)  # the connection (and its server process) lives across the measurement
+    rng = random.Random(98)
+    codes = accounts(n_accounts)
+    n = 0
+    s0, c0, w0 = server_cpu_s(data_dir), time.process_time(), time.perf_counter()
+    while time.perf_counter() < w0 + seconds:
+        a, b = rng.sample(codes, 2)
+        transfers.initiate(store, op, a, b, UNIT, quantity=rng.randint(1, 50), accept=True)
+        n += 1
+    s1, c1, w1 = server_cpu_s(data_dir), time.process_time(), time.perf_counter()
+    store.dispose()
+    return (
+        f"one client, in process: {n} transfers in {w1 - w0:.1f} s; per transfer: wall {(w1 - w0) / n * 1e3:.1f} ms, "
+        f"client CPU {(c1 - c0) / n * 1e3:.2f} ms, PostgreSQL CPU {(s1 - s0) / n * 1e3:.2f} ms"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=20)
@@ -121,21 +167,27 @@ def main() -> None:
     ap.add_argument("--durable", action="store_true", help="keep fsync on (PostgreSQL's default durability)")
     ap.add_argument("--database-url", help="an empty database to use instead of a throwaway server")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--cpu", action="store_true", help="CPU per transfer of one client and of the server")
     args = ap.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}")
     server = None
     url = args.database_url
     if url is None:
-        from xietong.store.throwaway import PostgresServer
-
         server = PostgresServer.start(durable=args.durable)
         url = server.url
     try:
         t0 = time.perf_counter()
         setup(url, args.accounts)
-        print(f"setup: {args.accounts} accounts x {PER_ACCOUNT} units in {time.perf_counter() - t0:.1f} s (durable={args.durable})")
+        print(
+            f"setup: {args.accounts} accounts x {PER_ACCOUNT} units in {time.perf_counter() - t0:.1f} s (durable={args.durable})"
+        )
         if args.profile:
             print(profile(url, args.accounts, args.seconds))
+            return
+        if args.cpu:
+            if server is None:
+                raise SystemExit("--cpu needs the throwaway server (no --database-url)")
+            print(cpu(url, str(server.root), args.accounts, args.seconds))
             return
         q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
         procs = [mp.Process(target=client, args=(url, args.accounts, args.seconds, i, q)) for i in range(args.clients)]
