@@ -109,7 +109,7 @@ def test_quotes_series_and_the_volume_indicator(engine: Engine, store: Store) ->
     code, out, err = xietong(engine, "trading", "quotes", "ingest", str(QUOTES), "--json")
     assert code == 0, err
     ingested = json.loads(out)
-    assert ingested["refused"] == len(ingested["problems"]) > 0 and ingested["inserted"] == ingested["read"]
+    assert ingested["n_problems"] == len(ingested["problems"]) > 0 and ingested["inserted"] == ingested["read"]
     assert all(p["row"] and p["source"] == QUOTES.name for p in ingested["problems"])
     assert (
         json.loads(xietong(engine, "trading", "quotes", "ingest", str(QUOTES), "--json")[1])["unchanged"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
+from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError, Location
 
 #: ``--key``: a client key making the operation idempotent (a retry with the same key changes nothing)
@@ -17,10 +19,16 @@ KeyOpt = Annotated[
 ]
 
 
+def _value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.astimezone(DISPLAY_TZ).isoformat(timespec="seconds") if v.tzinfo else v.isoformat()
+    return v.item() if hasattr(v, "item") else v
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready rows (NaN → null, NumPy scalars → Python)."""
+    """JSON-ready rows (NaN → null, NumPy scalars → Python, instants in China Standard Time)."""
     out = frame.astype(object).where(pd.notna(frame), None)
-    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in out.to_dict("records")]
+    return [{str(k): _value(v) for k, v in r.items()} for r in out.to_dict("records")]
 
 
 def quantity(text: str | None) -> object:

@@ -188,7 +188,7 @@ def series(
     elif csv:
         write_stdout(frame_to_csv(frame))
     else:
-        shown = frame.assign(price_cny_t=frame["price_cny_t"].round(2))
+        shown = frame.assign(price_cny_t=frame["price_cny_t"].round(2), turnover_cny=frame["turnover_cny"].round(0))
         print_table(records(shown), ["market", "period", "volume_t", "turnover_cny", "price_cny_t", "trading_days"])
 
 

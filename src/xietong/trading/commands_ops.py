@@ -31,13 +31,16 @@ def _show(out: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(out)
         return
-    ranges = ", ".join(
-        f"{a}-{b}"
-        for a, b in out.get("serials") or [[m["first_serial"], m["last_serial"]] for m in out.get("movements", [])]
+    moved = out.get("serials") or [[m["first_serial"], m["last_serial"]] for m in out.get("movements", [])]
+    ranges = ", ".join(f"{a}-{b}" for a, b in moved)
+    if not ranges and out.get("reserved"):
+        ranges = ", ".join(f"{a}-{b}" for a, b in out["reserved"]) + " (reserved)"
+    sender, receiver = out.get("from_account"), out.get("to_account")
+    where = (
+        f"{sender} → {receiver}" if sender and sender != receiver else f"in {receiver}" if sender else f"→ {receiver}"
     )
-    where = f"{out.get('from_account') or ''} → {out.get('to_account') or ''}"
     typer.echo(
-        f"operation {out['id']} {out['kind']} [{out['state']}] {out['quantity']} {out['unit_type']} {where} serials {ranges or '-'}"
+        f"operation {out['id']} {out['kind']} [{out['state']}] {out['quantity']} {out['unit_type']} {where}, serials {ranges or '-'}"
     )
     for a in out.get("required_approvals") or []:
         given = any(g["market"] == a["market"] for g in out.get("approvals", []))

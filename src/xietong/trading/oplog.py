@@ -24,6 +24,7 @@ from xietong.trading.enums import OperationKind
 from xietong.trading.ledger import canonical
 from xietong.trading.tables import (
     trading_approval,
+    trading_block,
     trading_movement,
     trading_operation,
     trading_operation_step,
@@ -182,6 +183,11 @@ def operation_view(conn: Connection, operation_id: int) -> dict[str, Any]:
         .where(trading_movement.c.operation_id == operation_id)
         .order_by(trading_movement.c.id)
     ).all()
+    reserved = conn.execute(
+        sa.select(trading_block.c.first_serial, trading_block.c.last_serial)
+        .where(trading_block.c.reserved_by == operation_id)
+        .order_by(trading_block.c.first_serial)
+    ).all()
     return {
         "id": row.id,
         "kind": row.kind,
@@ -202,6 +208,7 @@ def operation_view(conn: Connection, operation_id: int) -> dict[str, Any]:
         "steps": [
             {"step": s.step, "state": s.state, "by": s.actor, "at": s.at, "detail": json.loads(s.detail)} for s in steps
         ],
+        "reserved": [[int(r.first_serial), int(r.last_serial)] for r in reserved],
         "movements": [
             {
                 "first_serial": int(m.first_serial),

@@ -46,14 +46,15 @@ def _value(v: Any) -> float | None:
 
 
 def ingest_quotes(store: Store, principal: Principal, path: Path, *, strict: bool = False) -> dict[str, Any]:
-    """Write the quotes of ``path``; returns counts and the problems of the refused rows."""
+    """Write the quotes of ``path``; returns counts (``read``: rows the reader kept) and the problems of the rows
+    it refused (a problem may summarise several rows: "N more rows: …")."""
     principal.require(TradingScope.PUBLISH, "publish market quotes")
     quotes, problems = read_pilot_quotes(Path(path))
     if strict and problems:
         raise InputError.refuse(problems, summary=f"{len(problems)} problems in {Path(path).name}; nothing was written")
     for market in sorted(set(quotes["market"])):
         require_acts_for(principal, market_owner(market), f"publish the quotes of the {market} market")
-    counts = {"read": len(quotes), "inserted": 0, "updated": 0, "unchanged": 0, "refused": len(problems)}
+    counts = {"read": len(quotes), "inserted": 0, "updated": 0, "unchanged": 0, "n_problems": len(problems)}
     source = Path(path).name[:200]
     with actions.audited_write(store, principal, "trading.quotes.ingest", f"file {source}") as work:
         conn, now = work.conn, utcnow()
