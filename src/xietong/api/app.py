@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__, domains
 from xietong.api import problems, web
 from xietong.api.deps import record_denial
-from xietong.api.routers import admin, meta, region, webhooks
+from xietong.api.routers import admin, features, meta, region, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
@@ -148,6 +148,7 @@ def create_app(
     app.include_router(meta.router, prefix=API_PREFIX)
     app.include_router(webhooks.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(features.router, prefix=API_PREFIX)  # OGC API – Features of every domain's datasets
     # the installed domains' routers (domain contract: Domain.api)
     for _name, router in domains.routers():
         app.include_router(router, prefix=API_PREFIX)

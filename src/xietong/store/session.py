@@ -88,10 +88,19 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
-        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty."""
+        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty.
+
+        A branch head that is applied only as the ``depends_on`` of another branch's revision (a domain
+        branch based on the platform's newest revision) is not stored by Alembic as a head of its own; it
+        is reported here all the same, so that a store at head reports :meth:`head_revision`.
+        """
         with self.engine.connect() as conn:
             heads = MigrationContext.configure(conn).get_current_heads()
-        return format_revisions(heads) or None
+        if not heads:
+            return None
+        script = ScriptDirectory.from_config(alembic_config())
+        implied = set(script.get_heads()) & _with_ancestors(script, heads)
+        return format_revisions(tuple(sorted(set(heads) | implied)))
 
     def at_head(self) -> bool:
         """Whether every branch's head is applied (a revision that depends on another branch's revision
@@ -104,14 +113,10 @@ class Store:
 
     def head_revision(self) -> str:
         """The heads this installation's platform and domains need, joined by ``+``."""
-        script = ScriptDirectory.from_config(alembic_config())
-        heads = script.get_heads()
+        heads = ScriptDirectory.from_config(alembic_config()).get_heads()
         if not heads:  # pragma: no cover - the package always ships migrations
             raise StoreError("no migrations found in the installed package")
-        # a head another head depends on (a domain branch based on the newest platform revision) is
-        # recorded by Alembic under the dependent head only; list the heads as the store records them
-        implied = {r for h in heads for r in _with_ancestors(script, (h,)) if r != h}
-        return format_revisions(tuple(h for h in heads if h not in implied))
+        return format_revisions(tuple(heads))
 
     def upgrade(self) -> tuple[str | None, str]:
         """Migrate the schema to the newest revision of every branch; returns (before, after)."""
