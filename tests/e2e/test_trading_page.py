@@ -7,36 +7,28 @@ trimmed real pilot quotes of ``tests/data/trading``.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.conftest import DATA
-from xietong.api.app import create_app
+from tests.e2e.conftest import (
+    cjk_fallbacks,
+    live_server,
+    open_dashboard,
+    screenshot,
+    serious_axe_violations,
+    watched_page,
+)
 from xietong.config import Settings
 from xietong.exchange.bootstrap import open_store, operator
 from xietong.trading import cycle, quotes, registry, service, transfers
 from xietong.trading.enums import UnitKind
 from xietong.trading.units import UnitType
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-         "--no-first-run"]  # fmt: skip
 YEAR = date.today().year
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(settings: Settings) -> None:
@@ -83,49 +75,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("e2e-trading"), anonymous_read=True)
     _seed(settings)
     store = open_store(settings)
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(settings, store) as url:
+        yield url
     store.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        raise RuntimeError("Chromium not found: `make test` installs the Debian packages chromium and chromium-driver")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1300, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-def test_trading_page_shows_holdings_compliance_pending_transfers_and_prices(page: Page, server: str) -> None:
-    page.goto(server + "/#/trading")
-    expect(page.locator("h1")).to_contain_text("Emission trading")
-    holdings = page.locator("#trading-holdings tbody tr")
-    expect(holdings.filter(has_text="BJ-OP")).to_have_count(1)
-    expect(holdings.filter(has_text="BJ-OP")).to_contain_text("700")  # surrendered
-    expect(page.locator("#trading-compliance tbody tr")).to_contain_text(["beijing_pilot"])
-    expect(page.locator("#trading-compliance tbody tr").first).to_contain_text("200")  # owed: 900 − 700 t
-    expect(page.locator("#trading-pending tbody tr")).to_contain_text(["CD-1 → BJ-OP"])
-    expect(page.locator("svg.chart path")).not_to_have_count(0)
-    expect(page.locator("#nav a[data-page='trading']")).to_have_count(1)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_trading_page_shows_holdings_compliance_pending_transfers_and_prices(
+    browser: Browser, server: str, lang: str, size: str
+) -> None:
+    with watched_page(browser, lang=lang, size=size) as w:
+        open_dashboard(w, f"{server}/#/trading")
+        page = w.page
+        expect(page.locator("#main h1")).to_have_text("碳排放权交易" if lang == "zh" else "Emission trading")
+        bj = page.locator("#trading-holdings tbody tr").filter(has_text="BJ-OP")
+        expect(bj).to_have_count(1)
+        expect(bj).to_contain_text("700")  # surrendered
+        expect(page.locator("#trading-compliance tbody tr").first).to_contain_text("beijing_pilot")
+        expect(page.locator("#trading-compliance tbody tr").first).to_contain_text("200")  # owed: 900 − 700 t
+        expect(page.locator("#trading-pending tbody tr").first).to_contain_text("CD-1 → BJ-OP")
+        expect(page.locator("#trading-prices path")).not_to_have_count(0)
+        screenshot(page, f"trading-{size}-{lang}")
+        assert serious_axe_violations(page) == []
+        checked, fallbacks = cjk_fallbacks(page)
+        assert fallbacks == [] and (lang == "en" or checked >= 5)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the page is {overflow}px wider than the window"
+        assert w.errors == [] and w.hosts == {"127.0.0.1"}
