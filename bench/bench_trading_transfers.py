@@ -34,12 +34,12 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from xietong.store.throwaway import PostgresServer
 
 from xietong.config import Settings
 from xietong.errors import InputError
 from xietong.exchange.bootstrap import initialise, operator
 from xietong.store.session import Store
-from xietong.store.throwaway import PostgresServer
 from xietong.trading import ledger, registry, service, transfers
 from xietong.trading.enums import UnitKind
 from xietong.trading.tables import trading_holding, trading_operation, trading_unit_type

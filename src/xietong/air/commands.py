@@ -17,8 +17,9 @@ from xietong import region
 from xietong.air import reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.formats import AirFormat, O3Column
-from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
+from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.air.stations import list_stations
 from xietong.cli._common import (
     TokenOpt,
     echo_json,
@@ -30,8 +31,7 @@ from xietong.cli._common import (
     write_stdout,
 )
 from xietong.enums import POLLUTANTS
-from xietong.errors import InputError
-from xietong.exchange.stations import list_stations
+from xietong.errors import InputError, require_extra
 from xietong.geo import stations_geojson
 from xietong.times import local_iso, parse_when
 
@@ -262,6 +262,12 @@ def aqi(
         PmRealtime | None,
         typer.Option(help="HJ 633-2012 hourly PM: 1h (CNEMC from 2014) or 24h_moving (before) [default: by date]."),
     ] = None,
+    missing_rule: Annotated[
+        MissingDataRule,
+        typer.Option(
+            help="standard: HJ 633-2026 §5.3.1; cnemc: CNEMC's practice (a missing 1-h PM10 does not withhold the AQI)."
+        ),
+    ] = MissingDataRule.STANDARD,
     station: Annotated[list[str] | None, typer.Option("--station", "-s", help="Station code; repeatable.")] = None,
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="City code or name; repeatable.")] = None,
     jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j")] = None,
@@ -288,11 +294,13 @@ def aqi(
         jurisdiction=jurisdiction,
         edition=edition,
         pm_realtime=pm_realtime,
+        missing_rule=missing_rule,
     )
     table = as_local(run(lambda: reports.aqi_table(st.store, st.principal(token), request)), report)
     if fmt is OutputFormat.PARQUET:
         if output is None:
             fail(InputError("--format parquet writes a file", expected="--output FILE.parquet", given="no --output"))
+        run(lambda: require_extra("pyarrow", extra="parquet", feature="--format parquet"))
         table.to_parquet(output, index=False)
         typer.echo(f"wrote {len(table)} rows to {output}", err=True)
         return

@@ -5,6 +5,7 @@ CLI commands and API routes call these functions; they hold no logic of their ow
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air import partitions
 from xietong.air.domain import AirScope
 from xietong.air.formats import (
     CHUNK_ROWS,
@@ -26,9 +29,20 @@ from xietong.air.formats import (
     O3Column,
     ObservationChunk,
     SourceInfo,
+    StationRow,
     detect_format,
     read_observations,
     read_station_list,
+)
+from xietong.air.revisions import US, write_observations, write_published
+from xietong.air.station_places import may_publish, owner_text
+from xietong.air.stations import (
+    StationCounts,
+    StationInfo,
+    StationRecord,
+    list_stations,
+    station_index,
+    upsert_stations,
 )
 from xietong.air.tables import air_observation, air_observation_history, air_published
 from xietong.enums import POLLUTANTS, QualityFlag, Scope
@@ -40,20 +54,13 @@ from xietong.errors import (
     UnknownStationError,
 )
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import US, WriteCounts, write_observations, write_published
-from xietong.exchange.stations import (
-    StationCounts,
-    StationInfo,
-    list_stations,
-    station_index,
-    upsert_stations,
-)
 from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time_column_compare
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
-from xietong.store.types import to_epoch_us
+from xietong.store.types import from_epoch_us, to_epoch_us
 
 MAX_PROBLEMS_KEPT = 200
 
@@ -63,6 +70,7 @@ class UnknownStations(StrEnum):
 
     ERROR = "error"  # refuse the batch (default)
     SKIP = "skip"  # leave them out and count them (e.g. a national file in a regional exchange)
+    REGISTER = "register"  # register them from the file's code, name, city and coordinates (CNEMC hourly)
 
 
 #: progress callback: (source name, bytes read so far, total bytes or None)
@@ -204,33 +212,11 @@ def ingest_file(
     with actions.audited_write(store, principal, "air.ingest", f"file {Path(name).name}") as work:
         conn = work.conn
         recorded_at = utcnow()
-        recorded_us = to_epoch_us(recorded_at)
-        batch_id = int(
-            conn.execute(
-                ingest_batch.insert()
-                .values(
-                    principal_id=principal.id,
-                    dataset="air.stations" if fmt is AirFormat.CNEMC_STATIONS else "air.observations",
-                    format=fmt.value,
-                    source=name[-300:],
-                    sha256="",
-                    started_at=recorded_at,
-                    committed_at=recorded_at,
-                    summary="{}",
-                )
-                .returning(ingest_batch.c.id)
-            ).scalar_one()
-        )
-        result.batch_id = batch_id
+        result.batch_id = batch_id = _open_batch(conn, principal, fmt, name, recorded_at)
         if fmt is AirFormat.CNEMC_STATIONS:
-            records = read_station_list(path, info)
+            records = station_records(read_station_list(path, info))
             counts, problems = upsert_stations(
-                conn,
-                principal,
-                records,
-                batch_id=batch_id,
-                recorded_at=recorded_at,
-                skip_invalid=skip_invalid,
+                conn, principal, records, batch_id=batch_id, recorded_at=recorded_at, skip_invalid=skip_invalid
             )
             result.stations = counts
             result.rows = counts.read
@@ -245,7 +231,7 @@ def ingest_file(
                     index=index,
                     result=result,
                     batch_id=batch_id,
-                    recorded_us=recorded_us,
+                    recorded_us=to_epoch_us(recorded_at),
                     source=name,
                     unknown_stations=unknown_stations,
                     skip_invalid=skip_invalid,
@@ -253,13 +239,7 @@ def ingest_file(
                 if progress is not None:
                     progress(name, info.bytes_read, info.size)
         result.sha256 = info.sha256
-        summary = result.as_dict()
-        summary.pop("problems")
-        conn.execute(
-            ingest_batch.update()
-            .where(ingest_batch.c.id == batch_id)
-            .values(sha256=info.sha256, committed_at=utcnow(), summary=json.dumps(summary, ensure_ascii=False))
-        )
+        summary = _close_batch(conn, batch_id, result)
         work.target = f"batch {batch_id}"
         work.detail = {
             "source": Path(name).name,
@@ -270,6 +250,42 @@ def ingest_file(
     if progress is not None:
         progress(name, info.bytes_read, info.size)
     return result
+
+
+def station_records(rows: Iterable[StationRow]) -> list[StationRecord]:
+    """The rows of a station list (the pure reader's records) as the exchange's station records."""
+    return [StationRecord(**dataclasses.asdict(r)) for r in rows]
+
+
+def _open_batch(conn: Connection, principal: Principal, fmt: AirFormat, name: str, recorded_at: datetime) -> int:
+    """Record the start of an ingest batch; returns its id (the hash and summary are filled in at the end)."""
+    batch_id = conn.execute(
+        ingest_batch.insert()
+        .values(
+            principal_id=principal.id,
+            dataset="air.stations" if fmt is AirFormat.CNEMC_STATIONS else "air.observations",
+            format=fmt.value,
+            source=name[-300:],
+            sha256="",
+            started_at=recorded_at,
+            committed_at=recorded_at,
+            summary="{}",
+        )
+        .returning(ingest_batch.c.id)
+    ).scalar_one()
+    return int(batch_id)
+
+
+def _close_batch(conn: Connection, batch_id: int, result: FileResult) -> dict[str, Any]:
+    """Write the batch's hash, commit time and summary (the result without its problems); returns the summary."""
+    summary = result.as_dict()
+    summary.pop("problems")
+    conn.execute(
+        ingest_batch.update()
+        .where(ingest_batch.c.id == batch_id)
+        .values(sha256=result.sha256, committed_at=utcnow(), summary=json.dumps(summary, ensure_ascii=False))
+    )
+    return summary
 
 
 def _where(principal: Principal) -> str:
@@ -303,6 +319,10 @@ def _ingest_chunk(
     values, published = chunk.values, chunk.published
     codes = values["station"].to_numpy()
     known = np.array([c in index for c in codes], dtype=bool) if len(codes) else np.zeros(0, dtype=bool)
+    if not known.all() and unknown_stations is UnknownStations.REGISTER:
+        unknown = set(codes[~known].tolist())
+        _register_unknown(conn, principal, chunk, unknown, index, result, (batch_id, recorded_us), source)
+        known = np.array([c in index for c in codes], dtype=bool)
     if not known.all():
         unknown_codes = sorted(set(codes[~known].tolist()))
         if unknown_stations is UnknownStations.ERROR:
@@ -320,20 +340,66 @@ def _ingest_chunk(
         values = values[known]
         published = published[published["station"].isin(index.keys())]
     owners = {index[c].jurisdiction_code for c in set(values["station"].tolist())}
-    for owner in sorted(owners):
-        if not principal.may_act_for(owner):
+    for owner in sorted(owners, key=lambda o: o or ""):
+        if not may_publish(principal, owner):
             station = next(c for c in values["station"] if index[c].jurisdiction_code == owner)
             raise PermissionDeniedError(
                 f"{principal.describe()} may not publish for station {station}",
-                expected=f"a principal of {region.display_name(owner)}, which owns the station",
+                expected=owner_text(owner),
                 given=f"a principal of {_where(principal)}",
                 where=Location(source),
                 hint="each jurisdiction publishes its own stations; nothing was written",
             )
+    partitions.ensure_months(conn, np.concatenate([values["time_s"].to_numpy(), published["time_s"].to_numpy()]))
     result.observations.add(
         write_observations(conn, values, batch_id=batch_id, recorded_at_us=recorded_us, source=source)
     )
     result.published.add(write_published(conn, published, batch_id=batch_id, recorded_at_us=recorded_us, source=source))
+
+
+def _register_unknown(
+    conn: sa.Connection,
+    principal: Principal,
+    chunk: ObservationChunk,
+    unknown: set[str],
+    index: dict[str, StationInfo],
+    result: FileResult,
+    batch: tuple[int, int],
+    source: str,
+) -> None:
+    """Register the chunk's unknown stations from the file's own station columns (``--unknown-stations register``)."""
+    if chunk.stations is None:
+        raise InputError(
+            "--unknown-stations register needs a format that names each row's station",
+            expected="cnemc-hourly (code, positionname, area, longitude, latitude on every row)",
+            given=f"{len(unknown)} unknown station(s) in a file without station columns",
+            where=Location(source),
+            hint="register the stations first (xietong air ingest STATION_LIST.csv), or pass --unknown-stations skip",
+        )
+    rows = chunk.stations[chunk.stations["station"].isin(unknown)]
+    lon = rows["lon"].to_numpy(dtype="float64")
+    lat = rows["lat"].to_numpy(dtype="float64")
+    records = [
+        StationRecord(
+            code=str(code),
+            name_zh=str(name),
+            city=str(city),
+            lon=None if np.isnan(lon[i]) else float(lon[i]),
+            lat=None if np.isnan(lat[i]) else float(lat[i]),
+            row=int(row),
+            source=source,
+        )
+        for i, (code, name, city, row) in enumerate(
+            zip(rows["station"], rows["name"], rows["city"], rows["row"].to_numpy(dtype="int64"), strict=True)
+        )
+    ]
+    batch_id, recorded_us = batch
+    counts, _ = upsert_stations(conn, principal, records, batch_id=batch_id, recorded_at=from_epoch_us(recorded_us))
+    if result.stations is None:
+        result.stations = StationCounts()
+    for k, v in counts.as_dict().items():
+        setattr(result.stations, k, getattr(result.stations, k) + v)
+    index.update(station_index(conn, [r.code for r in records]))
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -575,4 +641,5 @@ __all__ = [
     "read_observations_frame",
     "resolve_stations",
     "revisions_of",
+    "station_records",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from xietong.errors import AuthenticationError, PermissionDeniedError, XietongError
 from xietong.exchange import audit
+from xietong.exchange.crypto import SigningKey, signing_key
 from xietong.exchange.principals import Principal
 from xietong.store.session import Store
 
@@ -28,6 +29,11 @@ class Work:
     conn: Connection
     detail: dict[str, Any] = field(default_factory=dict)
     target: str = ""
+
+
+def audit_key(store: Store) -> SigningKey:
+    """The key that signs the audit log's tree heads: the key file of the settings, created on first use."""
+    return signing_key(store.settings.audit_key_path)
 
 
 def record(
@@ -42,6 +48,7 @@ def record(
     with store.write() as conn:
         audit.append(
             conn,
+            key=audit_key(store),
             actor=principal.name,
             jurisdiction=principal.jurisdiction,
             action=action,
@@ -80,6 +87,7 @@ def audited_write(
     at the end of the work, so unrelated writes proceed concurrently until then; the chain stays linear and
     in commit order (the head lock is held to the commit). SQLite serialises writers either way.
     """
+    key = audit_key(store)  # a missing or unreadable key file stops the write before it starts
     try:
         with store.write() as conn:
             if serialise:
@@ -88,6 +96,7 @@ def audited_write(
             yield work
             audit.append(
                 conn,
+                key=key,
                 actor=principal.name,
                 jurisdiction=principal.jurisdiction,
                 action=action,
@@ -101,4 +110,4 @@ def audited_write(
         raise
 
 
-__all__ = ["Work", "audited_write", "record", "record_refusal"]
+__all__ = ["Work", "audit_key", "audited_write", "record", "record_refusal"]
