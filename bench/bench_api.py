@@ -148,7 +148,7 @@ def start_server(data_dir: Path, url: str | None, workers: int) -> Server:
     cmd += ["--log-level", "warning"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    process = subprocess.Popen(cmd, env=env, cwd=ROOT)  # noqa: S603 - our own command line
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT)
     server = Server(process, port)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -182,7 +182,7 @@ def _writer_rows() -> dict[str, list[list[str]]]:
     return out
 
 
-def writer_loop(port: int, token: str, stop: Any, results: Any) -> None:  # noqa: ANN401 - mp primitives
+def writer_loop(port: int, token: str, stop: Any, results: Any) -> None:
     """Publish one hour of every station each second until ``stop`` is set; report latencies."""
     header = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"'
     rows = _writer_rows()
