@@ -146,3 +146,22 @@ def test_errors_are_not_cached(client: TestClient, actors: Actors, store: Store)
         assert r.status_code in (400, 404, 422)
         assert r.headers["content-type"].startswith("application/problem+json")
         assert "etag" not in r.headers
+
+
+def test_large_answers_are_sent_gzip_compressed_to_clients_that_accept_it(
+    client: TestClient, actors: Actors, store: Store
+) -> None:
+    service.ingest_files(store, operator(store), UCI)
+    url = "/api/v1/air/aqi?level=station&report=hourly&from=2016-12-16&to=2016-12-16"
+    plain = client.get(url, headers=bearer(actors.reader) | {"Accept-Encoding": "identity"})
+    packed = client.get(url, headers=bearer(actors.reader) | {"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == plain.headers["vary"] == "Accept-Encoding"
+    assert int(packed.headers["content-length"]) < len(plain.content) / 5
+    assert packed.content == plain.content  # httpx decodes the gzip body
+    assert packed.headers["etag"] != plain.headers["etag"]  # two representations, two strong ETags
+    refused = client.get(url, headers=bearer(actors.reader) | {"Accept-Encoding": "gzip;q=0"})
+    assert "content-encoding" not in refused.headers
+    again = client.get(url, headers=bearer(actors.reader) | {"If-None-Match": packed.headers["etag"]})
+    assert again.status_code == 304
