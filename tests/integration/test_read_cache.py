@@ -165,3 +165,21 @@ def test_large_answers_are_sent_gzip_compressed_to_clients_that_accept_it(
     assert "content-encoding" not in refused.headers
     again = client.get(url, headers=bearer(actors.reader) | {"If-None-Match": packed.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_a_station_registered_later_shows_in_cached_reads(client: TestClient, actors: Actors, store: Store) -> None:
+    service.ingest_files(store, operator(store), UCI)
+    hourly = "/api/v1/air/aqi?level=station&report=hourly&from=2016-12-16&to=2016-12-16"
+    stations = "/api/v1/air/stations?jurisdiction=110000"
+    for url in (hourly, stations, hourly, stations):  # the second round is served from the cache
+        client.get(url, headers=bearer(actors.reader))
+    # a station written for this test (code and coordinates invented), registered by Beijing
+    r = client.post(
+        "/api/v1/air/stations",
+        content="code,name,city,lon,lat,background\nT901A,测试站,北京,116.40,39.90,N\n".encode(),
+        headers=bearer(actors.beijing) | {"Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    assert "T901A" in [s["code"] for s in client.get(stations, headers=bearer(actors.reader)).json()]
+    rows = client.get(hourly, headers=bearer(actors.reader)).json()
+    assert {r["station"] for r in rows if r["aqi"] is None} >= {"T901A"}  # listed, without data

@@ -14,7 +14,8 @@ recorded in the audit log each time, so they always run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from xietong.api.read_cache import ReadCache
+from xietong.store.session import Store
 from xietong.store.types import to_epoch_us
 
 #: up to this many stations the version is taken over the selected stations; above, over every station in
@@ -38,22 +40,24 @@ class Selection:
     restricted: bool
 
 
+_REGISTRY_SQL = "SELECT count(*), coalesce(sum(revision), 0), max(recorded_at) FROM air_station"
+
+
 def registry_version(conn: Connection) -> tuple[Any, ...]:
     """Version of the station registry: stations, the sum of their revisions, the newest change."""
-    row = conn.exec_driver_sql("SELECT count(*), coalesce(sum(revision), 0), max(recorded_at) FROM air_station").one()
+    row = conn.exec_driver_sql(_REGISTRY_SQL).one()
     return ("stations", int(row[0]), int(row[1]), row[2])
 
 
-def observations_version(
-    conn: Connection, codes: tuple[str, ...], start: datetime | None, end: datetime | None
-) -> tuple[Any, ...]:
-    """Version of the current observations of ``codes`` with hour labels in ``start .. end`` (inclusive;
-    ``None``: unbounded).
+def current_registry_version(store: Store) -> tuple[Any, ...]:
+    """:func:`registry_version` in a snapshot of its own."""
+    with _snapshot(store) as conn:
+        return registry_version(conn)
 
-    Plain SQL on purpose: it runs on every cached read, and building the statement with SQLAlchemy's
-    expression language cost several times the query itself (an expanding ``IN`` compiled per call).
-    """
-    sqlite = conn.dialect.name == "sqlite"
+
+def _observations_sql(
+    sqlite: bool, codes: tuple[str, ...], start: datetime | None, end: datetime | None
+) -> tuple[str, list[Any]]:
     mark = "?" if sqlite else "%s"
     where: list[str] = []
     params: list[Any] = []
@@ -68,8 +72,75 @@ def observations_version(
     sql = "SELECT count(*), coalesce(sum(revision), 0), max(recorded_at) FROM air_observation"
     if where:
         sql += " WHERE " + " AND ".join(where)
+    return sql, params
+
+
+def observations_version(
+    conn: Connection, codes: tuple[str, ...], start: datetime | None, end: datetime | None
+) -> tuple[Any, ...]:
+    """Version of the current observations of ``codes`` with hour labels in ``start .. end`` (inclusive;
+    ``None``: unbounded).
+
+    Plain SQL on purpose: it runs on every cached read, and building the statement with SQLAlchemy's
+    expression language cost several times the query itself (an expanding ``IN`` compiled per call).
+    """
+    sql, params = _observations_sql(conn.dialect.name == "sqlite", codes, start, end)
     row = conn.exec_driver_sql(sql, tuple(params)).one()
     return ("observations", int(row[0]), int(row[1]), row[2])
+
+
+def _both_versions(
+    conn: Connection, codes: tuple[str, ...], start: datetime | None, end: datetime | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The registry's and the observations' versions in one statement (one snapshot, one round trip)."""
+    sql, params = _observations_sql(conn.dialect.name == "sqlite", codes, start, end)
+    both = f"SELECT r.*, o.* FROM ({_REGISTRY_SQL}) AS r, ({sql}) AS o"
+    row = conn.exec_driver_sql(both, tuple(params)).one()
+    return ("stations", int(row[0]), int(row[1]), row[2]), ("observations", int(row[3]), int(row[4]), row[5])
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[Connection]:
+    """A connection for one consistent read: on PostgreSQL an autocommit connection (one statement is one
+    snapshot; no BEGIN/COMMIT round trips), on SQLite a read transaction."""
+    if store.dialect == "sqlite":
+        with store.read() as conn:
+            yield conn
+        return
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+def read_key(
+    cache: ReadCache,
+    store: Store,
+    scope: Hashable,
+    resolve: Callable[[Connection], pd.DataFrame],
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[Any, ...] | None:
+    """The versions a read of the observations of the stations ``resolve`` selects in ``start .. end``
+    depends on; ``None`` when the read must run uncached (a restricted station, whose reads are audited, or
+    a selection the read itself refuses).
+
+    The usual case is one statement: the selection resolved under the registry's last seen version is
+    checked against the registry's current version in the same statement as the observations' version.
+    """
+    remembered = cache.get(("air.selection.latest", scope))
+    if isinstance(remembered, tuple):
+        registry_seen, chosen = remembered
+        with _snapshot(store) as conn:
+            registry, observations = _both_versions(conn, chosen.codes, start, end)
+        if registry == registry_seen:
+            return registry, observations
+    with store.read() as conn:
+        registry = registry_version(conn)
+        found = selection(cache, conn, registry, scope, resolve)
+        if found is None or found.restricted or not found.codes:
+            return None
+        observations = observations_version(conn, found.codes, start, end)
+    cache.put(("air.selection.latest", scope), (registry, found), 64 + 16 * len(found.codes))
+    return registry, observations
 
 
 def selection(
@@ -96,4 +167,12 @@ def selection(
     return found if isinstance(found, Selection) else None
 
 
-__all__ = ["MAX_CODES_IN_VERSION", "Selection", "observations_version", "registry_version", "selection"]
+__all__ = [
+    "MAX_CODES_IN_VERSION",
+    "Selection",
+    "current_registry_version",
+    "observations_version",
+    "read_key",
+    "registry_version",
+    "selection",
+]

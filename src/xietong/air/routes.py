@@ -78,8 +78,7 @@ def stations(
             return _csv(frame.assign(recorded_at=local_iso(frame["recorded_at"])))
         return Response(_STATIONS.dump_json(_STATIONS.validate_python(_records(frame))), media_type="application/json")
 
-    with store.read() as conn:
-        registry = read_versions.registry_version(conn)
+    registry = read_versions.current_registry_version(store)
     return read_cache.answer(request, (*read_cache.query_key(request), registry), compute)
 
 
@@ -245,14 +244,8 @@ def _versioned_key(
     """The cache key of a read of the observations of the stations ``resolve`` selects in ``start .. end``:
     the query, the registry's and the observations' versions; ``None`` when the read must run uncached (a
     restricted station, whose reads are audited, or a selection the read itself will refuse)."""
-    cache = read_cache.read_cache(request)
-    with store.read() as conn:
-        registry = read_versions.registry_version(conn)
-        chosen = read_versions.selection(cache, conn, registry, scope, resolve)
-        if chosen is None or chosen.restricted or not chosen.codes:
-            return None
-        version = read_versions.observations_version(conn, chosen.codes, start, end)
-    return (*read_cache.query_key(request), registry, version)
+    versions = read_versions.read_key(read_cache.read_cache(request), store, scope, resolve, start, end)
+    return None if versions is None else (*read_cache.query_key(request), *versions)
 
 
 @router.get("/report", operation_id="airAnnualReport", summary="Days per level and annual statistics of a city")

@@ -100,6 +100,14 @@ class ReadCache:
                 self._computing.pop(key, None)
         return value
 
+    def get(self, key: Hashable) -> object | None:
+        """The value kept under ``key``, or ``None``."""
+        return self._get(key)
+
+    def put(self, key: Hashable, value: object, nbytes: int) -> None:
+        """Keep ``value`` under ``key`` (``nbytes``: its size)."""
+        self._put(key, value, nbytes)
+
     def _get(self, key: Hashable) -> object | None:
         with self._lock:
             item = self._items.get(key)
