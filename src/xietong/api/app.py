@@ -1,7 +1,8 @@
 """The FastAPI application factory.
 
 ``create_app(settings)`` opens the store (initialising an embedded SQLite store on first use), mounts
-the routers under ``/api/v1`` and installs the problem+json error handlers and the body-size limit.
+the routers under ``/api/v1`` and installs the problem+json error handlers, the body-size limit and the
+input guards (:mod:`xietong.api.guards`), and completes the OpenAPI document (:mod:`xietong.api.openapi`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__, domains
-from xietong.api import problems, web
+from xietong.api import guards, openapi, problems, web
 from xietong.api.deps import record_denial
 from xietong.api.routers import admin, meta, region, webhooks
 from xietong.config import Settings
@@ -137,11 +138,15 @@ def create_app(
         docs_url=None,  # served below from bundled assets, so it works offline
         redoc_url=None,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        # parameters in their documented ranges, required bodies present (every router, domains' too)
+        dependencies=[Depends(guards.check_request)],
     )
     app.state.settings = settings
     app.state.store = store
     app.state.record_denial = record_denial
     problems.install(app)
+    openapi.install(app)
+    app.add_middleware(guards.JsonBodyGuard)  # inside the size limit: only bodies within it are buffered
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     app.include_router(region.router, prefix=API_PREFIX)
