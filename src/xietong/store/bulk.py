@@ -72,12 +72,13 @@ def _refuse_infinite(table: sa.Table, frame: pd.DataFrame) -> None:
     for name in frame.columns:
         if not pd.api.types.is_float_dtype(frame[name].dtype):
             continue
-        bad = np.flatnonzero(np.isinf(frame[name].to_numpy()))
+        values = frame[name].to_numpy(dtype="float64")
+        bad = np.flatnonzero(np.isinf(values))
         if len(bad):
             raise InputError(
                 f"{len(bad)} non-finite value(s) for {table.name}.{name}; nothing was written",
                 expected="finite numbers (a missing value is empty or null)",
-                given=repr(float(frame[name].iat[bad[0]])),
+                given=repr(float(values[bad[0]])),
                 where=Location(table.name, field=name),
             )
 
