@@ -13,7 +13,6 @@ import pandas as pd
 from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError
 
-
 #: the years Xietong accepts in a date or time it is given: well inside what every layer holds (pandas'
 #: nanosecond timestamps 1677–2262, PostgreSQL timestamptz, SQLite microseconds since 1970, the CST/UTC shift)
 EARLIEST_YEAR = 1900
