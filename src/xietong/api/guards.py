@@ -1,6 +1,6 @@
 """Checks every request passes before a route runs, whatever router (platform or domain) it belongs to.
 
-- :class:`JsonBodyGuard` (ASGI middleware): a JSON body must be UTF-8, nested at most :data:`MAX_JSON_DEPTH`
+- :class:`JsonBodyGuard` (ASGI middleware): a text body holds no NUL character; a JSON body must be UTF-8, nested at most :data:`MAX_JSON_DEPTH`
   deep, and hold only finite numbers (no ``NaN``/``Infinity``, no ``1e309``) and integers a 64-bit column
   holds. The problem names the JSON path of the first bad value, e.g. ``$[3].value``. Python's ``json``
   accepts all of these, and a stored ``Infinity`` used to turn every later read of it into a 500.
@@ -132,8 +132,28 @@ def check_json(raw: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> None:
         )
 
 
+def check_text(raw: bytes) -> None:
+    """Refuse a NUL character in a text body: no text column holds one (PostgreSQL refuses it outright)."""
+    at = raw.find(b"\x00")
+    if at < 0:
+        at = raw.find(b"\\u0000")
+    if at >= 0:
+        raise InputError(
+            "the request body holds a NUL character",
+            expected="text without U+0000",
+            given=f"NUL at byte offset {at}",
+            where=Location(BODY, field="body"),
+        )
+
+
+def _is_text(content_type: bytes) -> bool:
+    kind = content_type.split(b";")[0].strip().lower()
+    return kind.startswith(b"text/") or b"json" in kind or b"csv" in kind
+
+
 class JsonBodyGuard:
-    """ASGI middleware applying :func:`check_json` to every JSON request body (content type ``…json``)."""
+    """ASGI middleware: every text body (``text/*``, ``…json``, ``…csv``) without NUL characters
+    (:func:`check_text`), and every JSON body through :func:`check_json`."""
 
     def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
         self.app = app
@@ -144,7 +164,8 @@ class JsonBodyGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        if b"json" not in headers.get(b"content-type", b"").lower():
+        content_type = headers.get(b"content-type", b"")
+        if not _is_text(content_type):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -157,7 +178,9 @@ class JsonBodyGuard:
             more = bool(message.get("more_body", False))
         raw = b"".join(chunks)
         try:
-            check_json(raw, max_depth=self.max_depth)
+            check_text(raw)
+            if b"json" in content_type.lower():
+                check_json(raw, max_depth=self.max_depth)
         except InputError as exc:
             await problems.problem_response(exc, scope.get("path"))(scope, receive, send)
             return
@@ -248,7 +271,11 @@ def _raw_values(request: Request, match: re.Match[str], where: str, name: str) -
 
 
 def _range_errors(request: Request, rules: _Rules, match: re.Match[str]) -> list[dict[str, Any]]:
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = [
+        {"type": "nul", "loc": ("query", name), "msg": "Input should not hold a NUL character", "input": value[:40]}
+        for name, value in [*request.query_params.multi_items(), *match.groupdict().items()]
+        if "\x00" in value
+    ]
     for where, name, low, high in rules.integers:
         for raw in _raw_values(request, match, where, name):
             try:
@@ -307,4 +334,4 @@ async def check_request(request: Request) -> None:
         )
 
 
-__all__ = ["MAX_JSON_DEPTH", "JsonBodyGuard", "check_json", "check_request", "rules_of"]
+__all__ = ["MAX_JSON_DEPTH", "JsonBodyGuard", "check_json", "check_request", "check_text", "rules_of"]

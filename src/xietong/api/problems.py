@@ -12,6 +12,7 @@ import logging
 import uuid
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +24,7 @@ from xietong.errors import (
     AuthenticationError,
     ConflictError,
     InputError,
+    Location,
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
@@ -173,6 +175,18 @@ def install(app: FastAPI) -> None:
         if failure is None:
             return unexpected_response(request, exc)
         return problem_response(failure, request.url.path)
+
+    @app.exception_handler(pd.errors.ParserError)
+    @app.exception_handler(pd.errors.EmptyDataError)
+    async def _unreadable_csv(request: Request, exc: Exception) -> JSONResponse:
+        # a backstop: a reader that let pandas' own parse error through still answers 400, not 500
+        error = InputError(
+            "the request body is not a readable CSV",
+            expected="a CSV file as the operation documents it",
+            given=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+            where=Location("request body"),
+        )
+        return problem_response(error, request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
