@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__, domains
-from xietong.api import guards, openapi, problems, web
+from xietong.api import guards, idempotency, openapi, problems, web
 from xietong.api.deps import record_denial
 from xietong.api.routers import admin, meta, region, webhooks
 from xietong.config import Settings
@@ -146,6 +146,7 @@ def create_app(
     app.state.record_denial = record_denial
     problems.install(app)
     openapi.install(app)
+    idempotency.install(app, store)  # innermost: sees only bodies the guards let through
     app.add_middleware(guards.JsonBodyGuard)  # inside the size limit: only bodies within it are buffered
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
