@@ -90,7 +90,9 @@ def _fuzz_operation(operation: Any, mode: GenerationMode, headers: dict[str, str
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        # speed is not checked here (bench/ measures it): a long timeout, as e.g. the water period evaluation
+        # of every river takes seconds on a loaded 2-core machine
+        case.call_and_validate(headers=headers, checks=CHECKS, timeout=120)
 
     try:
         run()

@@ -11,7 +11,8 @@ its own):
   problem document the API really answers with;
 - integer query and path parameters without bounds get the 64-bit range the store holds, and every ``limit``
   parameter the platform's page bounds (:data:`LIMIT_MIN` … :data:`LIMIT_MAX`) unless the route set tighter
-  ones. :mod:`xietong.api.guards` enforces exactly what the document says.
+  ones. :mod:`xietong.api.guards` enforces exactly what the document says;
+- every write documents the ``Idempotency-Key`` header (:mod:`xietong.api.idempotency`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ DESCRIPTIONS = {
 
 _WRITES = {"post", "put", "patch", "delete"}
 
+#: the header every write accepts (:mod:`xietong.api.idempotency`)
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Send the same key again when you did not hear back: a request that committed is not applied twice "
+        "(its response is replayed, `Idempotent-Replayed: true`), one that did not is applied now"
+    ),
+    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+}
+
 
 def _problem(status: str) -> dict[str, Any]:
     response: dict[str, Any] = {"description": DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": _REF}}}
@@ -126,6 +139,8 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
             for param in operation.get("parameters", []):
                 if param.get("in") in {"query", "path"}:
                     _bound_integer(param)
+            if method in _WRITES:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
     schemas = doc["components"]["schemas"]
     if not _refers(doc["paths"], "HTTPValidationError"):
         schemas.pop("HTTPValidationError", None)
