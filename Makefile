@@ -1,7 +1,8 @@
 # Xietong: the two commands of the README, and the steps they are made of.
 #
-#   make demo   install what is needed, load the bundled real sample data into the embedded SQLite
-#               store and serve the platform on http://127.0.0.1:8000
+#   make demo   install what is needed, load the bundled real sample data (and the marked illustrative
+#               samples of demo/data) into the embedded SQLite store and serve the platform on
+#               http://127.0.0.1:8000 (PORT=… for another port)
 #   make test   install what is needed (Python packages; PostgreSQL and Chromium from Debian when absent)
 #               and run the whole suite: ruff, ruff format --check, mypy --strict, unit and integration
 #               tests on SQLite and PostgreSQL, browser tests of the dashboard
@@ -19,10 +20,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install lint typecheck pytest postgres chromium bench clean help
+.PHONY: demo test install lint typecheck pytest postgres chromium fonts bench clean help
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,10p' Makefile
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,14 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# Chinese fonts for the browser tests and the dashboard (Debian's fonts-noto-cjk: Noto Sans CJK SC is the first face
+# of the dashboard's font stack; the browser tests fail when a Chinese label falls back to another face).
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+		echo "installing CJK fonts (Debian package fonts-noto-cjk)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk fontconfig >/dev/null; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
@@ -54,7 +63,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
 
-pytest: $(STAMP) postgres chromium
+pytest: $(STAMP) postgres chromium fonts
 	$(BIN)/pytest -v -p no:cacheprovider
 
 test: lint typecheck pytest
@@ -70,6 +79,7 @@ demo: $(STAMP)
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong air ingest demo/data/PRSA_Data_*.csv.gz
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong water ingest tests/data/water/cnemc_surface_water_haihe_2025-11.csv
 	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/xietong transit build-gtfs $(TRANSPORT) > /dev/null
+	XIETONG_DATA_DIR=$(DEMO_DIR) $(BIN)/python demo/load.py
 	XIETONG_DATA_DIR=$(DEMO_DIR) XIETONG_BOUNDARIES=$(BOUNDARIES) \
 		$(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
 

@@ -2,48 +2,177 @@
 
 Usage::
 
-    python scripts/evaluate_agreements.py                    # every tests/data/agreements/*_gold.json
+    python scripts/evaluate_agreements.py                    # every gold file (committed and external texts)
     python scripts/evaluate_agreements.py GOLD.json [...]    # chosen gold files
     python scripts/evaluate_agreements.py --errors           # also list misses, false alarms, wrong labels
     python scripts/evaluate_agreements.py --json             # one JSON object per document
+    python scripts/evaluate_agreements.py --shared DIR       # where the external texts are
+    python scripts/evaluate_agreements.py --cv               # learned area classifiers, cross-validated by document
 
-Matching and metrics are defined in ``xietong.agreements.evaluate`` (span IoU >= 0.5, one-to-one).
+Gold files in ``tests/data/agreements`` label texts committed beside them. Those in
+``tests/data/agreements/external`` label real texts that are read from ``../shared/data/agreements``
+(newspaper reports under their publishers' copyright are not committed); without that folder they are
+skipped, and the reason is printed. Matching and metrics are defined in ``xietong.agreements.evaluate``
+(span IoU >= 0.5, one-to-one).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import re
 import sys
+import zlib
 from pathlib import Path
 
-from xietong.agreements.evaluate import evaluate
+import numpy as np
+from numpy.typing import NDArray
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "agreements"
+from xietong.agreements.classify import area_scores
+from xietong.agreements.evaluate import DocumentScore, evaluate, find_document, load_gold, match
+from xietong.agreements.importer import from_text
+from xietong.agreements.model import Area
+from xietong.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / "tests" / "data" / "agreements"
+EXTERNAL_DIR = DEFAULT_DIR / "external"
+SHARED_DIR = ROOT.parent / "shared" / "data" / "agreements"
+COLUMNS = ("P", "R", "F1", "area", "lead", "part", "str")
+
+
+def _row(s: DocumentScore) -> str:
+    values = (s.precision, s.recall, s.f1, s.area_accuracy, s.lead_accuracy, s.partners_accuracy, s.strength_accuracy)
+    return f"{s.document[:60]:<60} {s.gold:>4} {s.predicted:>4} " + " ".join(f"{v:>5.3f}" for v in values)
+
+
+def _missing_document(path: Path, shared: Path) -> str | None:
+    """Why a gold file cannot be scored here (its document is absent), or ``None``."""
+    try:
+        name = json.loads(path.read_text(encoding="utf-8"))["document"]
+        find_document(path, name, [shared])
+    except InputError as exc:
+        return f"{exc.problem.expected} — not found in {shared} (pass --shared DIR)"
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # load_gold reports a broken gold file with its own error
+    return None
+
+
+# ------------------------------------------------------------------ learned area classifiers (--cv)
+AREAS = list(Area)
+HASHED = 1024
+
+
+def _scores(text: str | None) -> NDArray[np.float64]:
+    v = np.zeros(len(AREAS))
+    for area, score in (area_scores(text) if text else {}).items():
+        v[AREAS.index(area)] = score
+    return np.log1p(v)
+
+
+def _hashed_words(text: str) -> NDArray[np.float64]:
+    """Bag of words (English words and word pairs, Chinese character pairs), hashed, unit length."""
+    if re.search(r"[\u4e00-\u9fff]", text):
+        tokens = [text[i : i + 2] for i in range(len(text) - 1)]
+    else:
+        words = re.findall(r"[a-z]+", text.lower())
+        tokens = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    v = np.zeros(HASHED)
+    for token in tokens:
+        v[zlib.crc32(token.encode()) % HASHED] += 1
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
+
+
+Example = tuple[str, NDArray[np.float64], NDArray[np.float64], int, int]
+
+
+def _examples(files: list[Path], shared: Path) -> list[Example]:
+    """Per matched task: document, rule-score features, hashed words, gold area, the rules' area."""
+    rows: list[Example] = []
+    for path in files:
+        gold, text = load_gold(path, documents=[shared])
+        agreement = from_text(text, source=gold.document.name)
+        for i, j in match([t.span for t in agreement.tasks], [g.span for g in gold.tasks]):
+            t = agreement.tasks[i]
+            rule = np.eye(len(AREAS))[AREAS.index(t.area)]
+            nearest = t.section_path[-1] if t.section_path else None
+            parts = (t.text, t.measure, nearest, " ".join(t.section_path), agreement.title)
+            features = np.concatenate([*(_scores(x) for x in parts), rule])
+            rows.append((gold.document.name, features, _hashed_words(t.text), AREAS.index(gold.tasks[j].area),
+                         AREAS.index(t.area)))  # fmt: skip
+    return rows
+
+
+def _softmax_regression(
+    x: NDArray[np.float64], y: NDArray[np.int64], *, rate: float, epochs: int
+) -> NDArray[np.float64]:
+    """Multinomial logistic regression (L2 1/n, batch gradient descent); weights with the bias last."""
+    x = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros((x.shape[1], len(AREAS)))
+    target = np.eye(len(AREAS))[y]
+    for _ in range(epochs):
+        z = x @ w
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        w -= rate * (x.T @ (p - target) + w) / len(x)
+    return w
+
+
+def cross_validate(files: list[Path], shared: Path) -> None:
+    """Leave one document out: train on the others' matched tasks, predict the area of the held-out ones,
+    and print the model's accuracy next to the rules' on the same tasks."""
+    rows = _examples(files, shared)
+    documents = sorted({r[0] for r in rows})
+    variants = {"rule scores": (1, 0.5, 600), "hashed words": (2, 5.0, 800)}
+    for name, (column, rate, epochs) in variants.items():
+        print(f"area classifier on {name}: leave-one-document-out accuracy (rules on the same tasks)")
+        hits_model = hits_rules = 0
+        for document in documents:
+            train = [r for r in rows if r[0] != document]
+            test = [r for r in rows if r[0] == document]
+            w = _softmax_regression(
+                np.array([r[column] for r in train]), np.array([r[3] for r in train]), rate=rate, epochs=epochs
+            )
+            x = np.hstack([np.array([r[column] for r in test]), np.ones((len(test), 1))])
+            model = int(sum((x @ w).argmax(axis=1) == np.array([r[3] for r in test])))
+            rules = sum(r[4] == r[3] for r in test)
+            hits_model, hits_rules = hits_model + model, hits_rules + rules
+            print(f"    {document[:60]:<60} {len(test):>4} model {model / len(test):.3f} rules {rules / len(test):.3f}")
+        n = len(rows)
+        print(f"    {'all':<60} {n:>4} model {hits_model / n:.3f} rules {hits_rules / n:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all in tests/data/agreements)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all)")
     parser.add_argument("--errors", action="store_true", help="list every miss, false alarm and wrong label")
     parser.add_argument("--json", action="store_true", help="print one JSON object per document")
+    parser.add_argument("--shared", type=Path, default=SHARED_DIR, help=f"external texts (default {SHARED_DIR})")
+    parser.add_argument("--cv", action="store_true", help="cross-validate learned area classifiers by document")
     args = parser.parse_args(argv)
-    files = args.gold or sorted(DEFAULT_DIR.glob("*_gold.json"))
+    files = args.gold or [*sorted(DEFAULT_DIR.glob("*_gold.json")), *sorted(EXTERNAL_DIR.glob("*_gold.json"))]
     if not files:
         print(f"no gold files found in {DEFAULT_DIR}", file=sys.stderr)
         return 2
-    columns = ("P", "R", "F1", "area", "lead", "part", "str")
-    header = f"{'document':<46} {'gold':>4} {'pred':>4} " + " ".join(f"{c:>5}" for c in columns)
+    if args.cv:
+        cross_validate([f for f in files if _missing_document(f, args.shared) is None], args.shared)
+        return 0
     if not args.json:
-        print(header)
+        print(f"{'document':<60} {'gold':>4} {'pred':>4} " + " ".join(f"{c:>5}" for c in COLUMNS))
     for path in files:
-        s = evaluate(path)
-        if args.json:
-            print(json.dumps(s.as_dict(), ensure_ascii=False))
-        else:
-            values = (s.precision, s.recall, s.f1, s.area_accuracy, s.lead_accuracy, s.partners_accuracy)
-            values += (s.strength_accuracy,)
-            print(f"{s.document:<46} {s.gold:>4} {s.predicted:>4} " + " ".join(f"{v:>5.3f}" for v in values))
+        reason = _missing_document(path, args.shared)
+        if reason is not None:
+            line = json.dumps({"document": path.name, "skipped": reason}, ensure_ascii=False)
+            print(line if args.json else f"skipped {path.name}: {reason}")
+            continue
+        try:
+            s = evaluate(path, documents=[args.shared])
+        except InputError as exc:
+            print(f"{path}: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(s.as_dict(), ensure_ascii=False) if args.json else _row(s))
         if args.errors:
             for e in s.errors:
                 print(f"    {e}")

@@ -4,7 +4,8 @@ Layers, from the bottom:
 
 * **shared core** — ``xietong.errors``, ``enums``, ``config``, ``region``, ``standards``, ``times``, ``geo``
   and the package's ``__init__``: imports nothing else of Xietong;
-* **platform** — ``xietong.store``, ``exchange``, ``domains``, ``indicators``, ``api``, ``cli``, ``web``:
+* **platform** — ``xietong.store``, ``exchange``, ``domains``, ``indicators``, ``datasets``, ``features``, ``api``,
+  ``cli``, ``web``:
   may import the shared core, never a domain;
 * **domains** — every other top-level package (``air``, ``water``, ``transit``, ``agreements`` …): may
   import the shared core and the platform, never another domain (domains talk through the platform:
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SHARED = frozenset({"errors", "enums", "config", "region", "standards", "times", "geo", "__init__", "__version__"})
-PLATFORM = frozenset({"store", "exchange", "domains", "indicators", "api", "cli", "web", "__main__"})
+PLATFORM = frozenset(
+    {"store", "exchange", "domains", "indicators", "datasets", "features", "api", "cli", "web", "__main__"}
+)
 READER_FILES = ("formats.py", "gtfs.py", "feed.py")
 
 

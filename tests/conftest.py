@@ -68,16 +68,28 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres_template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory of the PostgreSQL template: its key files sign the template's audit log."""
+    return tmp_path_factory.mktemp("postgres-template")
+
+
+def _copy_keys(template_dir: Path, data_dir: Path) -> None:
+    """A copied database goes with the key files that signed its audit log and encrypted its secrets."""
+    shutil.copytree(template_dir / "keys", data_dir / "keys")
+
+
+@pytest.fixture(scope="session")
 def postgres_template(request: pytest.FixtureRequest) -> str:
     """Name of a migrated and seeded template database on the session's PostgreSQL server."""
     server_url: str = request.getfixturevalue("postgres_server_url")
+    template_dir: Path = request.getfixturevalue("postgres_template_dir")
     engine = _pg_admin(server_url)
     name = f"xt_template_{os.getpid()}"
     with engine.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
+    store = Store(Settings.from_env({}, data_dir=template_dir, database_url=url))
     initialise(store)
     store.dispose()
     engine.dispose()
@@ -107,6 +119,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         data_dir = tmp_path / "data"
         data_dir.mkdir()
         shutil.copy(template, data_dir / "xietong.db")
+        _copy_keys(template.parent, data_dir)
         yield Engine("sqlite", Settings.from_env({}, data_dir=data_dir))
         return
     if kind != "postgresql":
@@ -118,6 +131,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with admin_engine.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template_name}")
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    _copy_keys(request.getfixturevalue("postgres_template_dir"), tmp_path)
     try:
         yield Engine("postgresql", Settings.from_env({}, data_dir=tmp_path, database_url=url))
     finally:

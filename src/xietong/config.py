@@ -23,6 +23,13 @@ environment variable        meaning
                             is retried by another dispatcher only after timeout + 5 s
 ``XIETONG_WEBHOOK_POLL_S``  how often the server looks for due deliveries (default 1 s; 0 = the
                             server does not deliver, run ``xietong webhook deliver`` instead)
+``XIETONG_AUDIT_KEY_FILE``  the Ed25519 key that signs the audit log's tree heads (created ``0600`` on
+                            first use; default ``<data dir>/keys/audit-ed25519.key``). Never in the
+                            database; every process that writes to one store needs the same file
+``XIETONG_SECRETS_KEY_FILE`` the AES-256 key that encrypts webhook secrets at rest (created ``0600`` on
+                            first use; default ``<data dir>/keys/secrets-aes256gcm.key``)
+``XIETONG_CORS_ORIGINS``    comma-separated origins allowed to call the API from a browser on another
+                            origin (default: none, CORS off)
 ==========================  =====================================================================
 """
 
@@ -82,6 +89,9 @@ class Settings(BaseModel):
     webhook_poll_s: float = Field(default=1.0, ge=0, description="delivery polling interval [s]; 0 = off")
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="time a receiver has to answer [s]")
     boundaries_file: Path | None = Field(default=None, description="GeoJSON drawn under the dashboard maps")
+    audit_key_file: Path | None = Field(default=None, description="Ed25519 key signing audit tree heads")
+    secrets_key_file: Path | None = Field(default=None, description="AES-256 key of secrets at rest")
+    cors_origins: tuple[str, ...] = Field(default=(), description="origins allowed cross-origin; empty = CORS off")
 
     @field_validator("database_url")
     @classmethod
@@ -104,6 +114,21 @@ class Settings(BaseModel):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'xietong.db'}"
+
+    @property
+    def keys_dir(self) -> Path:
+        """``<data dir>/keys``: the default folder of the key files (``0700``)."""
+        return self.data_dir / "keys"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The audit signing key file in use."""
+        return self.audit_key_file or self.keys_dir / "audit-ed25519.key"
+
+    @property
+    def secrets_key_path(self) -> Path:
+        """The key file that encrypts secrets at rest."""
+        return self.secrets_key_file or self.keys_dir / "secrets-aes256gcm.key"
 
     @property
     def embedded(self) -> bool:
@@ -144,9 +169,20 @@ class Settings(BaseModel):
         allow_raw = env.get("XIETONG_WEBHOOK_ALLOW")
         allow = tuple(a.strip() for a in allow_raw.split(",") if a.strip()) if allow_raw is not None else None
         boundaries = env.get("XIETONG_BOUNDARIES")
+        key_files = {
+            field_name: Path(raw).expanduser()
+            for field_name, raw in (
+                ("audit_key_file", env.get("XIETONG_AUDIT_KEY_FILE")),
+                ("secrets_key_file", env.get("XIETONG_SECRETS_KEY_FILE")),
+            )
+            if raw
+        }
+        cors = tuple(o.strip().rstrip("/") for o in env.get("XIETONG_CORS_ORIGINS", "").split(",") if o.strip())
         return cls(
             data_dir=resolved_dir.expanduser(),
             boundaries_file=Path(boundaries) if boundaries else None,
+            cors_origins=cors,
+            **key_files,
             **({"webhook_allow": allow} if allow is not None else {}),
             **numbers,
             database_url=database_url or env.get("XIETONG_DATABASE_URL") or None,

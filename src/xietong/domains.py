@@ -33,6 +33,8 @@ part            what the platform does with it
                 ``/static/domains/<name>/``) that registers a page with the dashboard shell
 ``features``    ``() -> list[FeatureCollection]``: the domain's geographic datasets, served as OGC API –
                 Features collections (and map layers) by the platform
+``datasets``    ``() -> list[Dataset]``: tables other domains may read (:mod:`xietong.datasets`), e.g. the
+                agreement tasks that the industry domain links to parks
 ``warm_up``     ``() -> None`` run in a background thread when the server starts (compile kernels …)
 ==============  ===========================================================================================
 
@@ -121,6 +123,7 @@ class Domain:
     seed: str | None = None
     indicators: str | None = None
     features: str | None = None
+    datasets: str | None = None
     warm_up: str | None = None
     events: tuple[EventType, ...] = ()
     scopes: tuple[ScopeSpec, ...] = ()
@@ -270,6 +273,11 @@ def feature_providers() -> list[tuple[str, Callable[[], Sequence[Any]]]]:
     return [(d.name, resolve(d.features, domain=d.name)) for d in installed() if d.features]
 
 
+def dataset_providers() -> list[tuple[str, Callable[[], Sequence[Any]]]]:
+    """``(domain name, provider)`` of every domain that publishes datasets for the others."""
+    return [(d.name, resolve(d.datasets, domain=d.name)) for d in installed() if d.datasets]
+
+
 def warm_ups() -> list[tuple[str, Callable[[], None]]]:
     """``(domain name, function)`` to run in the background when the server starts."""
     return [(d.name, resolve(d.warm_up, domain=d.name)) for d in installed() if d.warm_up]
@@ -320,6 +328,7 @@ __all__ = [
     "Page",
     "ScopeSpec",
     "cli_groups",
+    "dataset_providers",
     "events",
     "feature_providers",
     "get",

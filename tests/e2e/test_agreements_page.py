@@ -76,17 +76,20 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1300, "height": 900})
+    context.add_init_script("localStorage.setItem('xietong-lang', 'en')")
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # a Content-Security-Policy violation is logged to the console, not thrown
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    assert errors == [], f"JavaScript errors or CSP violations: {errors}"
 
 
 def test_agreements_page_shows_progress_and_tasks(page: Page, server: str) -> None:
     page.goto(server + "/#/agreements")
-    expect(page.locator("h1")).to_have_text("Cooperation agreements 合作协议")
+    expect(page.locator("h1")).to_have_text("Cooperation agreements")
     expect(page.locator("tr.agreement")).to_have_count(1)
     expect(page.locator("tr.agreement")).to_contain_text("Beijing-Tianjin-Hebei integration cooperation agreement")
     expect(page.locator("tr.area")).to_have_count(15)

@@ -26,6 +26,7 @@ from xietong.agreements.text import is_zh
 #: weight of the measure's and the section headings' area scores next to the task's own
 MEASURE_WEIGHT = 0.5
 SECTION_WEIGHT = 0.3
+TITLE_WEIGHT = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,15 @@ def _compute_area_scores(text: str) -> dict[Area, float]:
     return scores
 
 
-def classify_area(text: str, *, measure: str | None = None, sections: Sequence[str] = ()) -> Area:
-    """The area of a task from its text, its measure and the headings above it (nearest last)."""
+def classify_area(
+    text: str, *, measure: str | None = None, sections: Sequence[str] = (), title: str | None = None
+) -> Area:
+    """The area of a task from its text, its measure, the headings above it (nearest last) and the
+    document's title (the subject of the whole document: it decides when nothing nearer does)."""
     total = dict(area_scores(text))
     context: dict[Area, float] = {}
+    for a, s in (area_scores(title) if title else {}).items():
+        context[a] = context.get(a, 0.0) + TITLE_WEIGHT * s
     if measure:
         for a, s in area_scores(measure).items():
             context[a] = context.get(a, 0.0) + MEASURE_WEIGHT * s
@@ -145,17 +151,32 @@ def _with_partners_zh(clause: str) -> list[str]:
     return out
 
 
-def lead_and_partners(clause: str, parties: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Lead and partner jurisdiction codes of a task (labelling guide §4)."""
+def _subject_codes(text: str, head: grammar.Head, parties: tuple[str, ...]) -> tuple[str, ...]:
+    """Jurisdictions acting as the grammatical subject of ``head`` (none for a passive clause)."""
+    if head.passive:
+        return ()
+    zh = is_zh(text)
+    found = (grammar.mentions_zh if zh else grammar.mentions_en)(head.subject.strip(" *，,"))
+    if not zh and found and found[0][0] > 4:
+        return ()  # a jurisdiction inside a noun phrase ("the development of Tianjin Port") is no actor
+    return grammar.resolve(_codes(found), parties)
+
+
+def lead_and_partners(
+    clause: str, parties: tuple[str, ...], *, shared: str | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Lead and partner jurisdiction codes of a task (labelling guide §4).
+
+    ``shared``: the first clause of the task's sentence when the task is a later clause (after a semicolon);
+    a task without a subject of its own takes that clause's subject."""
     text = _QUOTED.sub(lambda m: " " * len(m.group(0)), clause)
     zh = is_zh(text)
     head = grammar.analyse(text)
     mentions = grammar.mentions_zh if zh else grammar.mentions_en
-    subject = head.subject.strip(" *，,")
-    found_subject = mentions(subject)
-    if not zh and found_subject and found_subject[0][0] > 4:
-        found_subject = []  # a jurisdiction inside a noun phrase ("the development of Tianjin Port") is no actor
-    subject_codes = grammar.resolve(_codes(found_subject), parties) if not head.passive else ()
+    subject_codes = _subject_codes(text, head, parties)
+    if not subject_codes and shared and not head.passive:
+        shared_text = _QUOTED.sub(lambda m: " " * len(m.group(0)), shared)
+        subject_codes = _subject_codes(shared_text, grammar.analyse(shared_text), parties)
     partners: list[str] = []
     lead: tuple[str, ...] = ()
     if head.verb in ("support", "支持") and head.rest:
@@ -166,9 +187,7 @@ def lead_and_partners(clause: str, parties: tuple[str, ...]) -> tuple[tuple[str,
             supporter = subject_codes or tuple(p for p in parties if p not in lead)
             partners += supporter
     if not lead:
-        lead = subject_codes or grammar.resolve([], parties) or tuple(parties)
-        if not lead:
-            lead = tuple(parties)
+        lead = subject_codes or tuple(parties)
     partners += _with_partners_zh(text) if zh else _with_partners_en(text)
     resolved = grammar.resolve(partners, parties)
     return lead, tuple(c for c in resolved if c not in lead)
@@ -262,11 +281,14 @@ def classify(
     parties: tuple[str, ...],
     measure: str | None = None,
     sections: Sequence[str] = (),
+    title: str | None = None,
+    shared: str | None = None,
 ) -> Classification:
-    """Everything the rules read from one task."""
-    lead, partners = lead_and_partners(clause, parties)
+    """Everything the rules read from one task (``shared``: the first clause of its sentence, when the task
+    is a later clause; ``title``: the document's title, the outermost context of its area)."""
+    lead, partners = lead_and_partners(clause, parties, shared=shared)
     return Classification(
-        area=classify_area(clause, measure=measure, sections=sections),
+        area=classify_area(clause, measure=measure, sections=sections, title=title),
         lead=lead,
         partners=partners,
         bodies=bodies(clause),
@@ -278,6 +300,7 @@ def classify(
 __all__ = [
     "MEASURE_WEIGHT",
     "SECTION_WEIGHT",
+    "TITLE_WEIGHT",
     "Classification",
     "area_scores",
     "bodies",

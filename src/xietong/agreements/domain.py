@@ -26,6 +26,7 @@ DOMAIN = Domain(
     order=90,
     tables="xietong.agreements.tables",
     migrations="xietong.agreements.migrations",
+    datasets="xietong.agreements.published:datasets",
     scopes=(
         ScopeSpec(
             AgreementScope.TRACK.value,

@@ -8,7 +8,9 @@ and strength accuracy are over the matched pairs; lead and partners compare as s
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,15 +39,7 @@ class Gold:
     tasks: tuple[GoldTask, ...]
 
 
-def load_gold(path: str | Path) -> tuple[Gold, str]:
-    """Read a gold file and the document it labels; returns the gold tasks with their spans and the text.
-
-    Raises
-    ------
-    InputError
-        When the file is not valid, a label is not an allowed value, or a task's text is not in the document.
-    """
-    path = Path(path)
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -65,27 +59,93 @@ def load_gold(path: str | Path) -> tuple[Gold, str]:
             where=Location(source=str(path)),
             hint="start from one of tests/data/agreements/*_gold.json",
         )
-    document = path.parent / raw["document"]
+    return dict(raw)
+
+
+def find_document(path: Path, name: str, documents: Sequence[str | Path] = ()) -> Path:
+    """The document a gold file labels: beside the gold file, else in one of ``documents`` (folders).
+
+    Raises
+    ------
+    InputError
+        When it is in none of them (e.g. a newspaper text kept only in ``../shared/data/agreements``).
+    """
+    folders = [path.parent, *(Path(d) for d in documents)]
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    raise InputError(
+        "the document of a gold file is not here",
+        expected=f"{name} beside the gold file or in a documents folder",
+        given=", ".join(str(f) for f in folders),
+        where=Location(source=str(path), field="document"),
+        hint="texts that may not be committed are read from ../shared/data/agreements (--shared DIR)",
+    )
+
+
+def _gold_span(item: dict[str, Any], text: str, pos: int, where: Location, name: str) -> tuple[int, int]:
+    """A gold task's span: its verbatim ``text`` (searched after ``pos``), or ``span`` offsets whose text
+    has the SHA-1 prefix ``sha1`` (for documents whose text may not be copied into a gold file)."""
+    if "span" in item:
+        start, end = (int(v) for v in item["span"])
+        digest = hashlib.sha1(text[start:end].encode("utf-8"), usedforsecurity=False).hexdigest()
+        sha1 = str(item.get("sha1") or "")
+        if not (0 <= start < end <= len(text)) or len(sha1) < 8 or not digest.startswith(sha1):
+            raise InputError(
+                "gold task span does not fit the document",
+                expected=f"offsets into {name} whose text has SHA-1 {item.get('sha1')}…",
+                given=f"span {item['span']} (SHA-1 {digest[:12]}…)",
+                where=where,
+                hint="the document changed since it was labelled: relabel the span",
+            )
+        return start, end
+    start = text.find(item["text"], pos)
+    if start < 0:
+        raise InputError(
+            "gold task text not found in the document",
+            expected=f"a verbatim span of {name} after the previous task",
+            given=repr(item["text"][:80]),
+            where=where,
+            hint="copy the span from the document; keep the tasks in document order",
+        )
+    return start, start + len(item["text"])
+
+
+def load_gold(path: str | Path, *, documents: Sequence[str | Path] = ()) -> tuple[Gold, str]:
+    """Read a gold file and the document it labels; returns the gold tasks with their spans and the text.
+
+    The document is looked for beside the gold file, then in the ``documents`` folders. A task names its
+    span by its verbatim ``text`` or, for texts that may not be copied, by ``span`` offsets and ``sha1``.
+
+    Raises
+    ------
+    InputError
+        When the file is not valid, a label is not an allowed value, or a task's span is not in the document.
+    """
+    path = Path(path)
+    raw = _read_json(path)
+    document = find_document(path, raw["document"], documents)
     text, _ = read_source(document)
+    expected_sha = raw.get("document_sha256")
+    actual_sha = hashlib.sha256(document.read_bytes()).hexdigest()
+    if expected_sha and expected_sha != actual_sha:
+        raise InputError(
+            "the document differs from the one that was labelled",
+            expected=f"{document.name} with SHA-256 {expected_sha}",
+            given=f"SHA-256 {actual_sha}",
+            where=Location(source=str(path), field="document_sha256"),
+            hint="score the text that was labelled, or relabel the new text",
+        )
     tasks: list[GoldTask] = []
     pos = 0
     for i, item in enumerate(raw["tasks"], 1):
-        where = Location(source=str(path), row=i, field="text")
-        start = text.find(item["text"], pos)
-        if start < 0:
-            raise InputError(
-                "gold task text not found in the document",
-                expected=f"a verbatim span of {document.name} after the previous task",
-                given=repr(item["text"][:80]),
-                where=where,
-                hint="copy the span from the document; keep the tasks in document order",
-            )
-        end = start + len(item["text"])
+        where = Location(source=str(path), row=i, field="span" if "span" in item else "text")
+        start, end = _gold_span(item, text, pos, where, document.name)
         pos = end
         try:
             tasks.append(
                 GoldTask(
-                    text=item["text"],
+                    text=text[start:end],
                     span=(start, end),
                     area=Area(item["area"]),
                     lead=frozenset(item["lead"]),
@@ -235,10 +295,11 @@ def score(agreement: Agreement, gold: Gold) -> DocumentScore:
     )
 
 
-def evaluate(gold_path: str | Path) -> DocumentScore:
-    """Import the document a gold file labels and score the import against it."""
-    gold, text = load_gold(gold_path)
+def evaluate(gold_path: str | Path, *, documents: Sequence[str | Path] = ()) -> DocumentScore:
+    """Import the document a gold file labels and score the import against it (``documents``: folders
+    where the document may be, besides the gold file's own)."""
+    gold, text = load_gold(gold_path, documents=documents)
     return score(from_text(text, source=gold.document.name), gold)
 
 
-__all__ = ["MIN_IOU", "DocumentScore", "Gold", "GoldTask", "evaluate", "load_gold", "match", "score"]
+__all__ = ["MIN_IOU", "DocumentScore", "Gold", "GoldTask", "evaluate", "find_document", "load_gold", "match", "score"]

@@ -76,6 +76,8 @@ class Head:
     strength: Strength
     passive: bool
     rest: str  # the text after the governing verb
+    #: offset where the predicate begins (after an opening adverbial, the subject and adverbials after it)
+    predicate_at: int = 0
 
 
 # ------------------------------------------------------------------------------------------- words
@@ -309,11 +311,15 @@ def analyse_en(clause: str) -> Head:
             continue
         lem = lemma(w)
         if first:
-            if lem is not None:
+            noun = i > 0 and words[i - 1][1].lower() == "the" and i + 1 < len(words) and _third_person(words[i + 1][1])
+            if lem is not None and not noun:  # "The plan focuses on …": "plan" is a noun
                 return _head(clause, clause[start:at], lem, at, w, passive=False)
             if low in lx.NOMINAL_EN:
                 return Head("", low, at, lx.NOMINAL_EN[low], False, clause[at + len(w) :])
         elif lem is not None and i <= 12 and words[i - 1][1].lower() not in _DETERMINERS and not low.endswith("ing"):
+            if i + 1 < len(words) and _third_person(words[i + 1][1]) and not _third_person(w):
+                i += 1  # "The action plan focuses on …": the noun "plan" ends the subject, "focuses" governs
+                continue
             return _head(clause, clause[start:at], lem, at, w, passive=False)
         first = False
         i += 1
@@ -323,14 +329,27 @@ def analyse_en(clause: str) -> Head:
     return Head(clause[start:], None, -1, Strength.ADVANCE, False, "")
 
 
+_FINITE_EN = re.compile(r"\b(?:is|are|was|were|has|have|had)\b", re.IGNORECASE)
+
+
+def _third_person(word: str) -> bool:
+    """A verb in the third person singular present ("focuses", "seeks", "supports")."""
+    low = word.lower()
+    return low.endswith("s") and not low.endswith("ss") and lemma(low) is not None and lemma(low) != low
+
+
 def is_imperative_en(clause: str) -> bool:
-    """``True`` when the clause (after its opening) starts with a verb in its base form."""
+    """``True`` when the clause (after its opening) starts with a verb in its base form, or with its
+    -ing form and no finite verb follows: machine translations of Chinese plans render the imperative
+    (推进…) as a gerund ("Improving the business environment …"), while "Improving X is …" is a subject."""
     start = skip_opening(clause)
     for m in _WORD.finditer(clause[start:]):
         low = m.group(0).lower()
         if low in lx.ADVERBS_EN:
             continue
         lem = lemma(low)
+        if lem is not None and low.endswith("ing") and low != lem:
+            return not _FINITE_EN.search(clause, start + m.end())
         return lem is not None and (lem == low or low in _IRREGULAR)
     return False
 
@@ -354,28 +373,60 @@ _ZH_VERBS: tuple[tuple[str, Strength | None], ...] = tuple(
         key=lambda vs: -len(vs[0]),
     )
 )
-_ZH_ORG = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:部门|政府|人民政府|委员会|集团)")
+_ZH_ORG = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:部门|政府|人民政府|委员会|集团|港口|机场|海关|地区)")
+#: what may follow a subject: a modal, an adverb or preposition, a comma (a verb is checked apart)
+_ZH_AFTER_SUBJECT = re.compile(
+    r"^(?:[，,\s]|将|要|应|须|必须|可|已|也|均|都|分别|各自|一道|携手|还|在|于|对|为|与|同|会同|"
+    + "|".join(lx.ADVERBIAL_STARTERS_ZH)
+    + ")"
+)
 _ZH_SKIP = re.compile(r"^[\s，,、]+")
 
 
-def analyse_zh(clause: str) -> Head:
-    """Subject, governing verb and strength of a Chinese clause."""
-    text = re.sub(r"^(?:第[一二三四五六七八九十]+|首先|其次|再次|最后)[，,]", "", clause)
-    offset = len(clause) - len(text)
-    subject_end = 0
-    found = mentions_zh(text)
+def _skip_adverbial_zh(text: str, at: int) -> int:
+    """Offset after an adverbial that opens at ``at`` with a preposition (依托, 在, 对 …) and ends at a comma
+    within 60 characters; ``at`` when there is none."""
+    rest = text[at:]
+    if not rest.startswith(lx.ADVERBIAL_STARTERS_ZH):
+        return at
+    comma = re.search(r"[，,]", rest[:60])
+    if comma is None or not rest[comma.end() :].strip():
+        return at
+    return at + comma.end()
+
+
+def _subject_end_zh(text: str) -> int:
+    """End of a subject made of jurisdictions (joined by 和 与 及 、) and a body or place of theirs (…部门,
+    人民政府, 港口), when a verb, modal, adverb or comma follows; 0 when there is none."""
     pos = 0
-    for s, e, _ in found:
+    for s, e, _ in mentions_zh(text):
         if s != pos:
             break
         pos = e
         while pos < len(text) and text[pos] in "和与及、":
             pos += 1
-    if pos:
-        org = _ZH_ORG.match(text[pos:])
-        subject_end = pos + (org.end() if org else 0)
-    i = subject_end
-    while i < len(text) and i < subject_end + 30:
+    if not pos:
+        return 0
+    org = _ZH_ORG.match(text[pos:])
+    end = pos + (org.end() if org else 0)
+    rest = text[end:]
+    if _ZH_AFTER_SUBJECT.match(rest) or any(rest.startswith(v) for v, _ in _ZH_VERBS):
+        return end
+    return 0  # the jurisdiction only qualifies a noun ("京津冀一卡通应用场所应当…"): no subject
+
+
+def analyse_zh(clause: str) -> Head:
+    """Subject, governing verb and strength of a Chinese clause.
+
+    An opening adverbial (依托…，, 在…方面，) is skipped before and after the subject."""
+    text = re.sub(r"^(?:第[一二三四五六七八九十]+|首先|其次|再次|最后)[，,]", "", clause)
+    offset = len(clause) - len(text)
+    opening = _skip_adverbial_zh(text, 0)
+    text, offset = text[opening:], offset + opening
+    subject_end = _subject_end_zh(text)
+    i = _skip_adverbial_zh(text, subject_end)
+    predicate_at, limit = i + offset, i + 30
+    while i < len(text) and i < limit:
         skip = _ZH_SKIP.match(text[i:])
         if skip:
             i += skip.end()
@@ -385,13 +436,11 @@ def analyse_zh(clause: str) -> Head:
                 if strength is None:
                     i += len(verb)
                     break
-                return Head(text[:subject_end], verb, i + offset, strength, False, text[i + len(verb) :])
+                rest = text[i + len(verb) :]
+                return Head(text[:subject_end], verb, i + offset, strength, False, rest, predicate_at)
         else:
-            if subject_end == 0 and i == 0:
-                # a clause that opens with a noun phrase: no subject, keep scanning
-                pass
             i += 1
-    return Head(text[:subject_end], None, -1, Strength.ADVANCE, False, "")
+    return Head(text[:subject_end], None, -1, Strength.ADVANCE, False, "", predicate_at)
 
 
 def analyse(clause: str) -> Head:

@@ -18,6 +18,7 @@ from xietong.agreements import grammar
 from xietong.agreements.classify import classify
 from xietong.agreements.model import Agreement, Party, SourceFormat, Task
 from xietong.agreements.parse import Layout, candidates, layout
+from xietong.agreements.text import is_zh
 from xietong.errors import InputError, Location
 
 _SUFFIX = {
@@ -254,9 +255,53 @@ def _codes_in(text: str) -> list[str]:
     return list(dict.fromkeys(c for _, _, cs in grammar.mentions(text) for c in cs if c.isdigit()))
 
 
+#: what may stand between the jurisdictions that open a title: their bodies and joining words
+_AUTHOR_GAP_ZH = re.compile(
+    r"(?:市|省)?(?:委|人民政府|政府|人民代表大会常务委员会|人大常委会|委员会|办公厅|办公室)?[\s与和及、]*"
+)
+_AUTHOR_GAP_EN = re.compile(
+    r"(?:\s*(?:Municipal|Provincial|City|People's|People’s|Government|Municipality|Province|,|and|&))*\s*",
+    re.IGNORECASE,
+)
+
+
+_OF_AUTHOR = re.compile(
+    r"^(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:plan|programme|program|opinions|measures|regulations?|provisions|"
+    r"scheme|rules|notice)\s+of\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def title_authors(title: str) -> list[str]:
+    """Jurisdictions that open the title as its subject, i.e. the document's author(s): "北京市推进…规定" →
+    110000, "Shijiazhuang Action Plan …" and "Implementation Plan of Shijiazhuang on …" → 130100,
+    "天津市人民政府 河北省人民政府 关于…协议" → 120000, 130000.
+
+    None when the title opens with the name of the whole region (京津冀…, "Beijing-Tianjin-Hebei …"): that
+    names the subject matter, not an author."""
+    head = re.sub(r"^中共", "", title.lstrip(' #*"“《'))
+    of_author = _OF_AUTHOR.search(head)
+    if of_author and not is_zh(head):
+        head = head[of_author.end() :]  # "Implementation Plan of Shijiazhuang Municipality on …"
+    codes: list[str] = []
+    pos = 0
+    gaps = _AUTHOR_GAP_ZH if is_zh(head) else _AUTHOR_GAP_EN
+    for start, end, found in grammar.mentions(head):
+        if start != pos:
+            break
+        codes += found
+        gap = gaps.match(head, end)
+        pos = gap.end() if gap else end
+    if not codes or not all(c.isdigit() for c in codes) or {"110000", "120000", "130000"} <= set(codes):
+        return []
+    return list(dict.fromkeys(codes))
+
+
 def parties(lay: Layout) -> tuple[Party, ...]:
-    """The parties: from party or issuer fields, a "between X and Y" in the title, or (for texts that speak
-    of "the two sides"/双方) the jurisdictions the text names most; else those in the title."""
+    """The parties: from party or issuer fields, a "between X and Y" in the title, the author(s) that open
+    the title (a city's own plan or regulation, :func:`title_authors`), or — for texts that speak of "the
+    two sides"/双方 or "the three places"/三地 — the jurisdictions the text names most; else those in the
+    title."""
     named: list[Party] = []
     for key in _PARTY_FIELDS:
         for value in lay.fields.get(key, []):
@@ -269,6 +314,9 @@ def parties(lay: Layout) -> tuple[Party, ...]:
         codes = [c for side in (m.group(1), m.group(2)) for c in _codes_in(side)[:1]]
         if codes:
             return tuple(_party(c) for c in dict.fromkeys(codes))
+    authors = title_authors(lay.title)
+    if authors:
+        return tuple(_party(c) for c in authors)
     two, three = len(_TWO.findall(lay.text)), len(_THREE.findall(lay.text))
     if two or three:
         n = 2 if two >= three else 3
@@ -303,7 +351,14 @@ def from_text(text: str, *, source: str | None = None) -> Agreement:
         clause = text[cand.span[0] : cand.span[1]]
         section = lay.sections[cand.section] if cand.section is not None else None
         measure = text[cand.measure[0] : cand.measure[1]].strip(" *") if cand.measure else None
-        result = classify(clause, parties=party_codes, measure=measure, sections=section.path if section else ())
+        result = classify(
+            clause,
+            parties=party_codes,
+            measure=measure,
+            sections=section.path if section else (),
+            title=lay.title or None,
+            shared=text[cand.shared[0] : cand.shared[1]] if cand.shared else None,
+        )
         base = task_id(clause)
         seen[base] += 1
         per_section[cand.section] += 1
@@ -364,4 +419,13 @@ def import_agreement(source: str | Path | bytes, *, format: SourceFormat | str =
     return from_text(text, source=name)
 
 
-__all__ = ["from_text", "import_agreement", "parse_date", "parties", "read_docx", "read_source", "task_id"]
+__all__ = [
+    "from_text",
+    "import_agreement",
+    "parse_date",
+    "parties",
+    "read_docx",
+    "read_source",
+    "task_id",
+    "title_authors",
+]

@@ -26,8 +26,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from xietong.agreements import grammar
-from xietong.agreements import lexicon as lx
+from xietong.agreements import cues, grammar
 from xietong.agreements.model import Language, Section
 from xietong.agreements.text import Span, clauses, detect_language, is_zh, sentences, trim, word_count
 
@@ -64,6 +63,7 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = tuple(".。!?！？;；:：")
+_COMMENT = re.compile(r"\s*<!--.*-->\s*$")
 _TITLE_JOIN_ZH = re.compile(r"^(?:关于|《)|(?:政府|委员会|办公室|办公厅)$")
 _TITLE_JOIN_EN = re.compile(r"^(?:on|for|between|of|and|to)\b|\b(?:on|for|between|of|and|to)$", re.IGNORECASE)
 
@@ -87,6 +87,9 @@ class Paragraph:
     item: bool
     measure: Span | None
     clauses: tuple[Span, ...]
+    #: for each clause, the first clause of its sentence when it is a later one (after a semicolon)
+    shared: tuple[Span | None, ...] = ()
+    ordinal: bool = False  # opens with "First," / 首先，…
 
 
 @dataclass(slots=True)
@@ -110,6 +113,7 @@ class Candidate:
     span: Span
     section: int | None
     measure: Span | None
+    shared: Span | None = None  # the first clause of the sentence, for a later clause
 
 
 # -------------------------------------------------------------------------------------------- lines
@@ -171,6 +175,8 @@ def _blocks(text: str) -> list[Block]:
         if not text[span[0] : span[1]].strip():
             prev_blank = True
             continue
+        if _COMMENT.match(text, span[0], span[1]):
+            continue  # an HTML/Markdown comment is a note about the file, not its text
         block = _classify_line(text, span)
         if block is None:
             continue
@@ -230,43 +236,64 @@ def _is_phrase(text: str, span: Span) -> bool:
 def _non_task_heading(heading: str) -> bool:
     h = heading.strip().rstrip("。.:：")
     if is_zh(h):
-        return any(h == w or (h.endswith(w) and len(h) <= len(w) + 2) for w in lx.NON_TASK_HEADINGS_ZH)
-    return any(re.fullmatch(rf"(?:the )?{w}", h, re.IGNORECASE) for w in lx.NON_TASK_HEADINGS_EN)
+        return any(h == w or (h.endswith(w) and len(h) <= len(w) + 2) for w in cues.NON_TASK_HEADINGS_ZH)
+    return any(re.fullmatch(rf"(?:the )?{w}", h, re.IGNORECASE) for w in cues.NON_TASK_HEADINGS_EN)
 
 
-def layout(text: str) -> Layout:
-    """Read the structure of ``text`` (title, fields, headings, paragraphs with measures and clauses)."""
-    language = detect_language(text)
-    blocks = _blocks(text)
-    out = Layout(text=text, language=language, title="", title_span=None)
-    # fields
+def _read_fields(text: str, blocks: list[Block], out: Layout) -> None:
     for b in blocks:
         if b.kind is BlockKind.FIELD:
-            key, _, value = text[b.span[0] : b.span[1]].partition(":" if ":" in text[b.span[0] : b.span[1]] else "：")
+            line = text[b.span[0] : b.span[1]]
+            key, _, value = line.partition(":" if ":" in line else "：")
             out.fields.setdefault(key.strip().lower(), []).append(value.strip())
-    content = [b for b in blocks if b.kind is not BlockKind.FIELD]
-    if not content:
-        return out
-    # title: the first block when it is a heading or a short line
+
+
+def _is_front_matter(text: str, block: Block) -> bool:
+    """A part name such as 序言 or "Preface": a section heading, never the document's title."""
+    piece = text[block.span[0] : block.span[1]].strip(" #*").rstrip("。.:：")
+    return piece.lower() in cues.FRONT_MATTER
+
+
+def _take_title(text: str, content: list[Block], out: Layout) -> list[Block]:
+    """Set the title from the first block when it is a heading or a short line; the blocks after it."""
     first = content[0]
+    if _is_front_matter(text, first):
+        return content
     if (first.kind is BlockKind.HEADING) or (
         first.kind is BlockKind.PARAGRAPH and _heading_like(text, first.span, limit=40) and len(content) > 1
     ):
         out.title_span = first.span
         sep = "" if is_zh(text[first.span[0] : first.span[1]]) else " "
         out.title = re.sub(r"\s*\n\s*", sep, text[first.span[0] : first.span[1]]).strip()
-        content = content[1:]
+        return content[1:]
+    return content
+
+
+def _introduces(text: str, block: Block, nxt: Block | None) -> bool:
+    """A short phrase (no closing stop) with a longer paragraph or item after it: an unnumbered heading."""
+    return (
+        _is_phrase(text, block.span)
+        and nxt is not None
+        and nxt.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM)
+        and not _heading_like(text, nxt.span)
+    )
+
+
+def _mark_headings(text: str, content: list[Block]) -> None:
+    """Turn blocks into headings: enumerated phrases (or items with deeper items under them), and
+    unnumbered phrase lines — inferred when the text has no heading markup, or standing before a longer
+    paragraph in an enumerated text (序言, topic lines, a machine translation's garbled part title)."""
     explicit = any(b.kind is BlockKind.HEADING for b in content) or any(
         b.kind is BlockKind.ITEM and b.marker != "bullet" and _is_phrase(text, b.span) for b in content
     )
-    # enumerated items become headings when they are a phrase, or when deeper items follow them
+    markdown = any(b.marker == "md" for b in content)
     rank: dict[str, int] = {}
     for b in content:
-        if b.kind is BlockKind.ITEM and b.marker not in rank:
+        if b.kind is BlockKind.ITEM and b.marker not in rank and b.marker != "bullet":
             rank[b.marker] = len(rank) + 1
     for i, b in enumerate(content):
+        nxt = content[i + 1] if i + 1 < len(content) else None
         if b.kind is BlockKind.ITEM and b.marker != "bullet":
-            nxt = content[i + 1] if i + 1 < len(content) else None
             deeper = (
                 nxt is not None
                 and nxt.kind is BlockKind.ITEM
@@ -275,61 +302,100 @@ def layout(text: str) -> Layout:
                 and word_count(text[b.span[0] : b.span[1]]) <= 20
             )
             if _is_phrase(text, b.span) or deeper:
-                b.kind = BlockKind.HEADING
-                b.md_level = 10 + rank[b.marker]
-        elif b.kind is BlockKind.PARAGRAPH and not explicit and not b.ordinal:
-            nxt = content[i + 1] if i + 1 < len(content) else None
+                b.kind, b.md_level = BlockKind.HEADING, 10 + rank[b.marker]
+        elif b.kind is not BlockKind.PARAGRAPH or b.ordinal:
+            continue
+        elif not explicit:
             piece = text[b.span[0] : b.span[1]]
             if _heading_like(text, b.span) and (
                 not piece.endswith(_TERMINAL) or (nxt is not None and not _heading_like(text, nxt.span))
             ):
-                b.kind = BlockKind.HEADING
-                b.md_level = 1
-    # sections and paragraphs
+                b.kind, b.md_level = BlockKind.HEADING, 1
+        elif not markdown and (_introduces(text, b, nxt) or _is_front_matter(text, b)):
+            b.kind, b.md_level = BlockKind.HEADING, 11
+
+
+def _section(text: str, b: Block, out: Layout, stack: list[tuple[int, int]], counters: list[int]) -> Section:
+    while stack and stack[-1][0] >= b.md_level:
+        stack.pop()
+    depth = len(stack)
+    del counters[depth + 1 :]
+    if len(counters) <= depth:
+        counters.append(0)
+    counters[depth] += 1
+    heading = re.sub(r"\s+", " ", text[b.span[0] : b.span[1]]).strip()
+    heading = re.sub(r"^\*\*|\*\*$", "", heading)
+    heading = re.sub(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[一二三四五六七八九十]+、)\s*", "", heading)
+    heading = heading.rstrip("。.")
+    parent_path = out.sections[stack[-1][1]].path if stack else ()
+    parent_tasks = out.sections[stack[-1][1]].has_tasks if stack else True
+    return Section(
+        number=".".join(str(c) for c in counters[: depth + 1]),
+        heading=heading,
+        level=depth + 1,
+        label=b.label,
+        path=(*parent_path, heading),
+        span=b.span,
+        has_tasks=parent_tasks and not _non_task_heading(heading),
+    )
+
+
+def layout(text: str) -> Layout:
+    """Read the structure of ``text`` (title, fields, headings, paragraphs with measures and clauses).
+
+    The further paragraphs of an article (第N条, Article N) belong to it, as its sub-paragraphs (款) do in
+    legal drafting: they are read like the article's own text."""
+    blocks = _blocks(text)
+    out = Layout(text=text, language=detect_language(text), title="", title_span=None)
+    _read_fields(text, blocks, out)
+    content = [b for b in blocks if b.kind is not BlockKind.FIELD]
+    if not content:
+        return out
+    content = _take_title(text, content, out)
+    _mark_headings(text, content)
     stack: list[tuple[int, int]] = []  # (level, section index)
     counters: list[int] = []
+    in_article = False
     for b in content:
         if b.kind is BlockKind.HEADING:
-            while stack and stack[-1][0] >= b.md_level:
-                stack.pop()
-            depth = len(stack)
-            del counters[depth + 1 :]
-            if len(counters) <= depth:
-                counters.append(0)
-            counters[depth] += 1
-            heading = re.sub(r"\s+", " ", text[b.span[0] : b.span[1]]).strip()
-            heading = re.sub(r"^\*\*|\*\*$", "", heading)
-            heading = re.sub(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[一二三四五六七八九十]+、)\s*", "", heading)
-            heading = heading.rstrip("。.")
-            parent_path = out.sections[stack[-1][1]].path if stack else ()
-            parent_tasks = out.sections[stack[-1][1]].has_tasks if stack else True
-            section = Section(
-                number=".".join(str(c) for c in counters[: depth + 1]),
-                heading=heading,
-                level=depth + 1,
-                label=b.label,
-                path=(*parent_path, heading),
-                span=b.span,
-                has_tasks=parent_tasks and not _non_task_heading(heading),
-            )
-            out.sections.append(section)
+            out.sections.append(_section(text, b, out, stack, counters))
             stack.append((b.md_level, len(out.sections) - 1))
+            in_article = False
             continue
+        if b.kind is BlockKind.ITEM:
+            in_article = b.marker in ("zh-article", "en-article")
         current = stack[-1][1] if stack else None
-        out.paragraphs.append(_paragraph(text, b, current))
-    last_lines = [b.span for b in content[-3:]]
-    out.tail = last_lines
+        paragraph = _paragraph(text, b, current, item=b.kind is BlockKind.ITEM or b.ordinal or in_article)
+        out.paragraphs.append(_parallel_title(text, paragraph, out.paragraphs))
+    out.tail = [b.span for b in content[-3:]]
     return out
 
 
-def _paragraph(text: str, block: Block, section: int | None) -> Paragraph:
+def _parallel_title(text: str, paragraph: Paragraph, before: list[Paragraph]) -> Paragraph:
+    """An ordinal paragraph of one lead sentence ("Third, pushing forward …", its text cut after it) is a
+    part title like those of its earlier siblings that have one: a measure with no tasks."""
+    if not paragraph.ordinal or paragraph.measure is not None or len(paragraph.clauses) != 1:
+        return paragraph
+    siblings = [p for p in before if p.ordinal and p.section == paragraph.section]
+    sentence = paragraph.clauses[0]
+    if siblings and all(p.measure is not None for p in siblings) and is_lead(text[sentence[0] : sentence[1]]):
+        return Paragraph(paragraph.span, paragraph.section, paragraph.item, sentence, (), (), ordinal=True)
+    return paragraph
+
+
+def _paragraph(text: str, block: Block, section: int | None, *, item: bool) -> Paragraph:
     sents = sentences(text, block.span)
     measure: Span | None = None
     if len(sents) >= 2 and is_lead(text[sents[0][0] : sents[0][1]]):
         measure = sents[0]
         sents = sents[1:]
-    spans = tuple(c for s in sents for c in clauses(text, s))
-    return Paragraph(block.span, section, block.kind is BlockKind.ITEM or block.ordinal, measure, spans)
+    pieces = [clauses(text, s) for s in sents]
+    spans = tuple(c for cs in pieces for c in cs)
+    # a later clause shares its sentence's first clause, unless text was omitted between them (* * *)
+    shared = tuple(
+        cs[0] if k and "*" not in text[cs[0][1] : cs[k][0]] else None for cs in pieces for k in range(len(cs))
+    )
+    return Paragraph(block.span, section, item, measure, spans, shared, ordinal=block.ordinal)
 
 
 # ------------------------------------------------------------------------------------- commitments
@@ -362,25 +428,27 @@ def _matches(patterns: tuple[str, ...], text: str, flags: int = re.IGNORECASE) -
 
 
 def is_narrative(clause: str, *, strong_only: bool = False) -> bool:
-    """Reports, quotes, history or description rather than a commitment."""
+    """Reports, quotes, history or description rather than a commitment; ``strong_only``: only reports,
+    quotes and the drafting formulas of clauses that commit no one (definitions, rights, penalties …)."""
+    body = _ORDINAL.sub("", clause).strip(" *")
     if is_zh(clause):
-        if _matches(lx.STRONG_NARRATIVE_ZH, clause, 0):
+        if _matches(cues.STRONG_NARRATIVE_ZH, clause, 0) or _matches(cues.FORMULAS_ZH, body, 0):
             return True
-        return not strong_only and _matches(lx.WEAK_NARRATIVE_ZH, clause, 0)
-    if _matches(lx.STRONG_NARRATIVE_EN, clause):
+        return not strong_only and _matches(cues.WEAK_NARRATIVE_ZH, clause, 0)
+    if _matches(cues.STRONG_NARRATIVE_EN, clause) or _matches(cues.FORMULAS_EN, body[grammar.skip_opening(body) :]):
         return True
-    return not strong_only and _matches(lx.WEAK_NARRATIVE_EN, clause)
+    return not strong_only and _matches(cues.WEAK_NARRATIVE_EN, clause)
 
 
 def has_commitment_cue(clause: str) -> bool:
     """An imperative verb, a modal of commitment, or an acting jurisdiction followed by a commitment verb."""
     if is_zh(clause):
-        if _matches(lx.COMMIT_MODAL_ZH, clause, 0):
+        if _matches(cues.COMMIT_MODAL_ZH, clause, 0):
             return True
         head = grammar.analyse_zh(clause)
-        return head.verb is not None and head.verb_at <= len(head.subject) + 4
+        return head.verb is not None and head.verb_at <= head.predicate_at + 4
     body = clause[grammar.skip_opening(clause) :]
-    if _matches(lx.COMMIT_MODAL_EN, body) or _matches(lx.COMMIT_MODAL_EN, clause):
+    if _matches(cues.COMMIT_MODAL_EN, body) or _matches(cues.COMMIT_MODAL_EN, clause):
         return True
     if grammar.is_imperative_en(clause):
         return True
@@ -407,7 +475,7 @@ def candidates(lay: Layout) -> list[Candidate]:
         elif not lay.sections[p.section].has_tasks:
             continue
         structured = p.item or p.measure is not None
-        for span in p.clauses:
+        for span, shared in zip(p.clauses, p.shared, strict=True):
             clause = lay.text[span[0] : span[1]]
             if not _long_enough(clause):
                 continue
@@ -420,7 +488,7 @@ def candidates(lay: Layout) -> list[Candidate]:
             else:
                 ok = has_commitment_cue(clause) and not is_narrative(clause)
             if ok:
-                out.append(Candidate(span, p.section, p.measure))
+                out.append(Candidate(span, p.section, p.measure, shared))
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +34,21 @@ def _day(text: str, option: str) -> date:
         raise InputError(f"{option}: not a date", expected="YYYY-MM-DD", given=repr(text)) from None
 
 
+#: ``--now``: drills and replays of past episodes act at a time of their own (the audit log keeps the real time)
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Act as of this time (ISO 8601 with offset), for drills and replays of past episodes: the deadline "
+        "is checked against it and the event is dated with it; the audit log records the real time.",
+    ),
+]
+
+
+def _now(text: str | None) -> datetime | None:
+    return parse_when(text, option="--now") if text else None
+
+
 def _show(view: WarningView, as_json: bool) -> None:
     if as_json:
         echo_json(view.as_dict())
@@ -62,6 +77,7 @@ def propose(
     reason: Annotated[str, typer.Option(help="Why: the forecast and the rule clause.")],
     rules: Annotated[str, typer.Option(help=f"Rule set: {', '.join(warning_rules.rule_sets())}.")] = "key-regions-2024",
     evidence: Annotated[str | None, typer.Option(help="Evidence as a JSON object.")] = None,
+    now: NowOpt = None,
     as_json: JsonOpt = False,
     token: TokenOpt = None,
 ) -> None:
@@ -79,6 +95,7 @@ def propose(
             deadline=parse_when(deadline, option="--deadline"),
             reason=reason,
             evidence=json.loads(evidence) if evidence else {},
+            now=_now(now),
         )
     )
     _show(view, as_json)
@@ -92,6 +109,7 @@ def answer(
     answer_: Annotated[Answer, typer.Option("--answer", help="accept, counter or decline.")],
     level: Annotated[WarningLevel | None, typer.Option(help="Your level (with counter).")] = None,
     reason: Annotated[str | None, typer.Option(help="Required with decline.")] = None,
+    now: NowOpt = None,
     as_json: JsonOpt = False,
     token: TokenOpt = None,
 ) -> None:
@@ -106,6 +124,7 @@ def answer(
             answer=answer_,
             level=level.value if level else None,
             reason=reason,
+            now=_now(now),
         )
     )
     _show(view, as_json)

@@ -46,12 +46,13 @@ DOMAIN = Domain(
     migrations="xietong.air.migrations",
     seed="xietong.air.seed:seed",
     indicators="xietong.air.indicators:indicators",
+    features="xietong.air.features:collections",
     events=tuple(EventType(e.value, _EVENT_TEXT[e]) for e in AirEvent),
     scopes=(
         ScopeSpec(AirScope.PUBLISH.value, "publish the stations and observations of the principal's jurisdiction"),
         ScopeSpec(AirScope.WARN.value, "forecasts, and propose, answer, issue, change and lift regional warnings"),
     ),
-    api=("xietong.air.routes:router", "xietong.air.routes_warnings:router"),
+    api=("xietong.air.routes:router", "xietong.air.routes_warnings:router", "xietong.air.routes_map:router"),
     cli=(CliGroup("air", "xietong.air.commands:app"), CliGroup("warn", "xietong.air.commands_warn:app")),
     pages=(
         Page("air", "空气", "Air", "air.js", order=10),

@@ -8,7 +8,8 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from xietong.air import reports, service
+from xietong.air import backtest, reports, service
+from xietong.air import warning as warning_rules
 from xietong.air.reports import AqiRequest, Level, ReportKind
 from xietong.air.tables import air_station, warning, warning_city, warning_event
 from xietong.config import DISPLAY_TZ
@@ -95,17 +96,15 @@ PM25_24H_GRADE_II_UG_M3 = 75
 MIN_HOURS_PER_DAY = 20
 
 
-def _pm25_days(ctx: Context) -> Reading:
-    """Days on which the city's PM2.5 daily mean is at or below the limit.
+def _city_daily_pm25(
+    ctx: Context, city: str, start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[pd.Series, list[str], dt.datetime | None, list[str]]:
+    """The city's PM2.5 daily means from the store: ``(means by day, stations, newest hour, stations with means)``.
 
-    Per non-background station, a day (China Standard Time; hour labels 01:00 … 24:00) has a daily
-    mean when at least 20 valid hourly values exist (GB 3095 Table 4); the city's daily mean is the
-    arithmetic mean of its stations' daily means (the site mean, STANDARDS.md §3.3). Means are compared
-    unrounded.
+    Per non-background station, a day (China Standard Time; hour labels 01:00 … 24:00) has a daily mean
+    when at least 20 valid hourly values exist (GB 3095 Table 4); the city's daily mean is the arithmetic
+    mean of its stations' daily means (the site mean, STANDARDS.md §3.3).
     """
-    city = ctx.params["city"]
-    limit = float(ctx.params["limit_ug_m3"])
-    start, end = day_bounds(ctx.params)
     with ctx.store.read() as conn:
         codes = [
             str(r[0])
@@ -116,11 +115,9 @@ def _pm25_days(ctx: Context) -> Reading:
             )
         ]
     if not codes:
-        return Reading(None, None, {"stations_in_city": 0, "reason": f"no monitoring station in {city}"})
+        return pd.Series(dtype="float64"), codes, None, []
     query = service.ObservationQuery(
-        stations=tuple(codes),
-        start=start + dt.timedelta(hours=1) if start else None,
-        end=end,
+        stations=tuple(codes), start=start + dt.timedelta(hours=1) if start else None, end=end
     )
     frame = service.read_observations_frame(ctx.store, ctx.principal, query)
     shift = 2 * POLLUTANTS.index(Pollutant.PM25)
@@ -128,25 +125,100 @@ def _pm25_days(ctx: Context) -> Reading:
     valid = frame["pm25"].notna().to_numpy() & (flags == FLAG_CODE[QualityFlag.VALID])
     frame = frame[valid]
     if frame.empty:
-        return Reading(None, None, {"stations_in_city": len(codes), "days_valid": 0, "limit_ug_m3": limit})
+        return pd.Series(dtype="float64"), codes, None, []
     day = (frame["time"].dt.tz_convert(DISPLAY_TZ) - pd.Timedelta(hours=1)).dt.date
     per_station = frame.assign(day=day).groupby(["station", "day"])["pm25"].agg(["mean", "count"])
     per_station = per_station[per_station["count"] >= MIN_HOURS_PER_DAY]
-    city_daily = per_station.groupby(level="day")["mean"].mean()
+    with_means = sorted({str(k[0]) for k in per_station.index})
+    return per_station.groupby(level="day")["mean"].mean(), codes, frame["time"].max().to_pydatetime(), with_means
+
+
+def _pm25_days(ctx: Context) -> Reading:
+    """Days on which the city's PM2.5 daily mean (:func:`_city_daily_pm25`) is at or below the limit;
+    means are compared unrounded."""
+    city = ctx.params["city"]
+    limit = float(ctx.params["limit_ug_m3"])
+    start, end = day_bounds(ctx.params)
+    city_daily, codes, newest, with_means = _city_daily_pm25(ctx, city, start, end)
+    if not codes:
+        return Reading(None, None, {"stations_in_city": 0, "reason": f"no monitoring station in {city}"})
+    if newest is None:
+        return Reading(None, None, {"stations_in_city": len(codes), "days_valid": 0, "limit_ug_m3": limit})
     at_or_below = int((city_daily <= limit).sum())
     days = len(city_daily)
     return Reading(
         value=float(at_or_below),
-        as_of=frame["time"].max().to_pydatetime(),
+        as_of=newest,
         details={
             "stations_in_city": len(codes),
-            "stations_with_daily_means": sorted({str(k[0]) for k in per_station.index}),
+            "stations_with_daily_means": with_means,
             "limit_ug_m3": limit,
             "days_valid": days,
             "days_above": days - at_or_below,
             "share_at_or_below": at_or_below / days if days else None,
             "first_day": min(city_daily.index).isoformat() if days else None,
             "last_day": max(city_daily.index).isoformat() if days else None,
+        },
+    )
+
+
+#: GB 3095-2012 Table 4: an annual mean needs at least 324 daily means in the year
+MIN_DAYS_PER_YEAR = 324
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    first = dt.datetime.combine(dt.date(year, 1, 1), dt.time(0), DISPLAY_TZ).astimezone(dt.UTC)
+    return first, dt.datetime.combine(dt.date(year + 1, 1, 1), dt.time(0), DISPLAY_TZ).astimezone(dt.UTC)
+
+
+def _pm25_annual(ctx: Context) -> Reading:
+    """Annual mean of the city's PM2.5 daily means [µg/m³]; ``None`` with fewer than 324 daily means.
+
+    Daily means come from the store's observations (:func:`_city_daily_pm25`); when the store holds none
+    for the city and year, from the bundled SpTe2M daily city means (2014–2016; zeros are missing), as the
+    warning backtest does. The details name the source.
+    """
+    city, year = ctx.params["city"], int(ctx.params["year"])
+    start, end = _year_bounds(year)
+    daily, _codes, newest, _with = _city_daily_pm25(ctx, city, start, end)
+    source = "store: city daily means of the non-background stations"
+    if daily.empty:
+        bundled = backtest.spte2m_daily()
+        bundled = bundled[(bundled["city"] == city) & (bundled["date"].dt.year == year)]
+        daily = bundled.set_index(bundled["date"].dt.date)["pm25"].dropna()
+        source, newest = backtest.SOURCE_SPTE2M.replace("(PM2.5-only AQI)", "city daily means (bundled)"), None
+    details = {"year": year, "daily_means": len(daily), "min_daily_means": MIN_DAYS_PER_YEAR, "source": source}
+    if len(daily) < MIN_DAYS_PER_YEAR:
+        reason = f"{len(daily)} daily means in {year}: GB 3095 Table 4 needs {MIN_DAYS_PER_YEAR} for an annual mean"
+        return Reading(None, newest, {**details, "reason": reason})
+    return Reading(float(daily.mean()), newest, details)
+
+
+def _recommended_days(ctx: Context) -> Reading:
+    """Days of the year on which the warning rules recommend a warning for the city (the backtest: observed
+    daily AQI as a perfect forecast; the store's AQI, else the bundled SpTe2M PM2.5-only AQI)."""
+    city, year = ctx.params["city"], int(ctx.params["year"])
+    rules = ctx.params.get("rules") or warning_rules.rules_in_force(dt.date(year, 12, 31)).id
+    try:
+        timeline = backtest.backtest_timeline(
+            ctx.store, ctx.principal, rules=[rules], start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)
+        )
+    except InputError as exc:
+        return Reading(None, None, {"year": year, "rules": rules, "reason": exc.message})
+    mine = timeline[timeline["city_code"] == city]
+    if mine.empty:
+        return Reading(None, None, {"year": year, "rules": rules, "reason": f"no daily AQI of {city} in {year}"})
+    levels = mine["level"].value_counts().to_dict()
+    days = int((mine["level"] != "none").sum())
+    return Reading(
+        float(days),
+        None,
+        {
+            "year": year,
+            "rules": rules,
+            "days_with_aqi": len(mine),
+            "by_level": {str(k): int(v) for k, v in levels.items() if k != "none"},
+            "source": str(mine["source"].iloc[0]),
         },
     )
 
@@ -193,6 +265,46 @@ def _warning_and_pm25_indicators() -> list[Indicator]:
     ]
 
 
+def _siting_indicators() -> list[Indicator]:
+    """Annual PM2.5 and recommended warning days of a city (read by the industry siting, among others)."""
+    year = Param("year", ParamKind.NUMBER, "calendar year", True)
+    city = Param("city", ParamKind.JURISDICTION, "city code or name (Beijing, Tianjin, a Hebei city)", True)
+    return [
+        Indicator(
+            key="air.pm25_annual_mean_ug_m3",
+            name="Annual mean PM2.5 of a city",
+            description=(
+                "Mean of the city's PM2.5 daily means over the calendar year (daily means of the non-background "
+                "stations with at least 20 valid hours, averaged over the stations); no value with fewer than "
+                "324 daily means (GB 3095 Table 4). Without observations in the store for the city and year, the "
+                "bundled SpTe2M daily city means (2014–2016) are used. Compare with 35 µg/m³ (GB 3095 grade II)."
+            ),
+            unit="µg/m³",
+            comparator=Comparator.LE,
+            target=35,
+            compute=_pm25_annual,
+            params=(city, year),
+            module="air",
+        ),
+        Indicator(
+            key="warnings.recommended_days",
+            name="Days a heavy-pollution warning is recommended in a city",
+            description=(
+                "Days of the calendar year on which the regional warning rules recommend a warning (any level) "
+                "for the city, replaying the observed daily AQI as a perfect forecast (the warning backtest): "
+                "the store's daily city AQI, else the bundled SpTe2M PM2.5-only AQI (2014–2016). Default rules: "
+                "the rule set in force at the end of the year."
+            ),
+            unit="days",
+            comparator=Comparator.LE,
+            target=None,
+            compute=_recommended_days,
+            params=(city, year, Param("rules", ParamKind.TEXT, "warning rule set id (xietong warn rules)")),
+            module="warnings",
+        ),
+    ]
+
+
 def indicators() -> list[Indicator]:
     """The air module's indicators."""
     return [
@@ -216,7 +328,8 @@ def indicators() -> list[Indicator]:
             module="air",
         ),
         *_warning_and_pm25_indicators(),
+        *_siting_indicators(),
     ]
 
 
-__all__ = ["GOOD_AQI_MAX", "MIN_HOURS_PER_DAY", "PM25_24H_GRADE_II_UG_M3", "indicators"]
+__all__ = ["GOOD_AQI_MAX", "MIN_DAYS_PER_YEAR", "MIN_HOURS_PER_DAY", "PM25_24H_GRADE_II_UG_M3", "indicators"]

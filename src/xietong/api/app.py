@@ -1,12 +1,16 @@
 """The FastAPI application factory.
 
 ``create_app(settings)`` opens the store (initialising an embedded SQLite store on first use), mounts
-the routers under ``/api/v1`` and installs the problem+json error handlers, the body-size limit and the
-input guards (:mod:`xietong.api.guards`), and completes the OpenAPI document (:mod:`xietong.api.openapi`).
+the routers under ``/api/v1`` and installs the problem+json error handlers, the body-size limit, the
+input guards (:mod:`xietong.api.guards`), idempotency keys, the security headers and (only when origins
+are configured) CORS, and completes the OpenAPI document (:mod:`xietong.api.openapi`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,15 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__, domains
 from xietong.api import guards, idempotency, openapi, problems, web
 from xietong.api.deps import record_denial
-from xietong.api.routers import admin, meta, region, webhooks
+from xietong.api.routers import admin, features, meta, region, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
 from xietong.exchange.bootstrap import open_store
@@ -79,6 +85,61 @@ class BodySizeLimit:
         )
         response = problems.problem_response(exc, scope.get("path"))
         await response(scope, _empty_receive, send)
+
+
+#: the dashboard's policy: scripts and connections to this origin only; inline style attributes (the dashboard
+#: and Leaflet set them) and data: images (the favicon, Leaflet) allowed; never framed (OWASP ASVS 4.0.3 V14.4.3, V14.4.7)
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def inline_script_csp(html: bytes) -> str:
+    """:data:`CSP` that also allows the inline scripts of ``html`` by their SHA-256 (Swagger UI's start-up)."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode("ascii") + "'"
+        for m in re.finditer(rb"<script>(.*?)</script>", html, re.DOTALL)
+    ]
+    return CSP.replace("script-src 'self'", " ".join(["script-src 'self'", *hashes]))
+
+
+class SecurityHeaders:
+    """Security headers on every response (OWASP ASVS 4.0.3 V14.4.3–V14.4.7, V8.2.1).
+
+    ``nosniff``, ``DENY`` framing (and CSP ``frame-ancestors 'none'``), a CSP (per path where a page needs
+    more), ``Referrer-Policy: no-referrer``, HSTS over HTTPS, and ``Cache-Control: no-store`` on every
+    response to a request that carried credentials, unless the route set its own ``Cache-Control``.
+    """
+
+    def __init__(self, app: ASGIApp, csp_by_path: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.csp_by_path = csp_by_path or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        credentials = any(name == b"authorization" for name, _ in scope.get("headers") or [])
+        csp = self.csp_by_path.get(scope.get("path", ""), CSP)
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if credentials:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class _BodyTooLargeError(Exception):
@@ -149,11 +210,29 @@ def create_app(
     idempotency.install(app, store)  # innermost: sees only bodies the guards let through
     app.add_middleware(guards.JsonBodyGuard)  # inside the size limit: only bodies within it are buffered
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # off unless configured (XIETONG_CORS_ORIGINS); bearer tokens, no cookies
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["ETag", "Retry-After"],
+            max_age=600,
+        )
+    docs_page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Xietong API",
+        swagger_js_url="/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/swagger/swagger-ui.css",
+        swagger_favicon_url="/swagger/favicon-32x32.png",
+    )
+    app.add_middleware(SecurityHeaders, csp_by_path={"/docs": inline_script_csp(bytes(docs_page.body))})
 
     app.include_router(region.router, prefix=API_PREFIX)
     app.include_router(meta.router, prefix=API_PREFIX)
     app.include_router(webhooks.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(features.router, prefix=API_PREFIX)  # OGC API – Features of every domain's datasets
     # the installed domains' routers (domain contract: Domain.api)
     for _name, router in domains.routers():
         app.include_router(router, prefix=API_PREFIX)
@@ -169,15 +248,9 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Xietong API",
-            swagger_js_url="/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/swagger/swagger-ui.css",
-            swagger_favicon_url="/swagger/favicon-32x32.png",
-        )
+        return docs_page
 
     return app
 
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "CSP", "SecurityHeaders", "create_app"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from xietong.config import Settings
+from xietong.enums import Scope
 from xietong.errors import AuthenticationError, XietongError
 from xietong.exchange import actions, audit
 from xietong.exchange.principals import ANONYMOUS, Principal, authenticate
@@ -71,4 +72,15 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PrincipalDep = Annotated[Principal, Depends(principal_dependency)]
 
-__all__ = ["PrincipalDep", "SettingsDep", "StoreDep", "get_principal", "get_store", "record_denial"]
+
+def requires(scope: Scope, action: str) -> Any:
+    """A dependency refusing callers without ``scope``: ``APIRouter(dependencies=[requires(Scope.READ, …)])``
+    guards every route of a router, including routes added later."""
+
+    def check(principal: PrincipalDep) -> None:
+        principal.require(scope, action)
+
+    return Depends(check)
+
+
+__all__ = ["PrincipalDep", "SettingsDep", "StoreDep", "get_principal", "get_store", "record_denial", "requires"]

@@ -26,10 +26,9 @@ def index_html() -> str:
     """The shell page with one navigation link and one script per domain page."""
     nav, scripts = [], []
     for domain, page in domains.pages():
-        nav.append(
-            f'    <a href="#/{html.escape(page.id)}" data-page="{html.escape(page.id)}">'
-            f"{html.escape(page.title_zh)} {html.escape(page.title_en)}</a>"
-        )
+        pid, zh, en = html.escape(page.id), html.escape(page.title_zh), html.escape(page.title_en)
+        # the shell shows one language at a time (data-zh / data-en, switched in app.js)
+        nav.append(f'    <a href="#/{pid}" data-page="{pid}" data-zh="{zh}" data-en="{en}">{zh}</a>')
         scripts.append(f'<script src="/static/domains/{html.escape(domain.name)}/{html.escape(page.script)}"></script>')
     text = (SHELL / "index.html").read_text(encoding="utf-8")
     return text.replace("<!--xt:nav-->", "\n".join(nav)).replace("<!--xt:scripts-->", "\n".join(scripts))

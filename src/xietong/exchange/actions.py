@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from xietong.errors import AuthenticationError, PermissionDeniedError, XietongError
 from xietong.exchange import audit, idempotency
+from xietong.exchange.crypto import SigningKey, signing_key
 from xietong.exchange.principals import Principal
 from xietong.store.session import Store
 
@@ -28,6 +29,11 @@ class Work:
     conn: Connection
     detail: dict[str, Any] = field(default_factory=dict)
     target: str = ""
+
+
+def audit_key(store: Store) -> SigningKey:
+    """The key that signs the audit log's tree heads: the key file of the settings, created on first use."""
+    return signing_key(store.settings.audit_key_path)
 
 
 def record(
@@ -42,6 +48,7 @@ def record(
     with store.write() as conn:
         audit.append(
             conn,
+            key=audit_key(store),
             actor=principal.name,
             jurisdiction=principal.jurisdiction,
             action=action,
@@ -71,6 +78,7 @@ def record_refusal(store: Store, principal: Principal, action: str, target: str,
 @contextmanager
 def audited_write(store: Store, principal: Principal, action: str, target: str) -> Iterator[Work]:
     """A write transaction whose success and failure are both in the audit log."""
+    key = audit_key(store)  # a missing or unreadable key file stops the write before it starts
     try:
         with store.write() as conn:
             audit.lock(conn)
@@ -79,6 +87,7 @@ def audited_write(store: Store, principal: Principal, action: str, target: str) 
             yield work
             audit.append(
                 conn,
+                key=key,
                 actor=principal.name,
                 jurisdiction=principal.jurisdiction,
                 action=action,
@@ -92,4 +101,4 @@ def audited_write(store: Store, principal: Principal, action: str, target: str) 
         raise
 
 
-__all__ = ["Work", "audited_write", "record", "record_refusal"]
+__all__ = ["Work", "audit_key", "audited_write", "record", "record_refusal"]

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from xietong import domains, region
 from xietong.config import Settings
+from xietong.exchange import actions, audit_tree, notify
 from xietong.exchange.principals import Principal, ensure_operator
 from xietong.store.session import Store
 from xietong.store.tables import jurisdiction
@@ -66,9 +67,19 @@ def operator(store: Store) -> Principal:
         return ensure_operator(conn)
 
 
+def _first_use_of_keys(store: Store) -> None:
+    """Sign the audit head of a log migrated from before signed heads, and encrypt webhook secrets stored in
+    plain text before migration 0005 (both need the key files outside the store, which migrations do not read)."""
+    key = actions.audit_key(store)
+    with store.write() as conn:
+        audit_tree.seal(conn, key)
+    notify.encrypt_stored_secrets(store)
+
+
 def initialise(store: Store) -> InitReport:
     """Migrate to head and seed the reference data (safe to run any number of times)."""
     before, after = store.upgrade()
+    _first_use_of_keys(store)
     added_j = _seed_jurisdictions(store)
     op = operator(store)
     seeded: dict[str, int] = {}

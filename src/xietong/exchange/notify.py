@@ -17,6 +17,12 @@ Delivery is at-least-once: a row is claimed for a lease before it is sent, so a 
 mid-send leaves it to be retried after the lease.
 
 Webhook URLs must match the server's allow-list (``XIETONG_WEBHOOK_ALLOW``, host patterns).
+
+Secrets are stored encrypted (AES-256-GCM, :class:`~xietong.exchange.crypto.SecretBox`) with the secrets
+key file outside the store, so a copy of the database does not reveal them; the plain secret exists only in
+memory while a delivery is signed, and in the answer to the request that created it. Secrets stored in plain
+text before migration 0005 are encrypted by :func:`encrypt_stored_secrets` on the first use of the key
+(``bootstrap.initialise``: ``xietong db upgrade`` or the first open of an embedded store).
 """
 
 from __future__ import annotations
@@ -44,8 +50,9 @@ from sqlalchemy.engine import Connection
 
 from xietong import domains, region
 from xietong.enums import Scope
-from xietong.errors import InputError, NotFoundError, PermissionDeniedError
+from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError
 from xietong.exchange import actions
+from xietong.exchange.crypto import SecretBox, is_encrypted_text, secret_box
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
@@ -73,6 +80,35 @@ class DeliveryStatus(StrEnum):
 
 
 SIGNATURE_HEADER = "X-Xietong-Signature"
+#: associated data binding an encrypted secret to its use
+SECRET_CONTEXT = b"xietong/webhook_subscription.secret"
+#: the longest secret accepted (its ciphertext must fit the 128-character column)
+MAX_SECRET_CHARS = 64
+
+
+def _box(store: Store) -> SecretBox:
+    return secret_box(store.settings.secrets_key_path)
+
+
+def _check_secret(secret: str) -> str:
+    if not 1 <= len(secret) <= MAX_SECRET_CHARS or not secret.isprintable():
+        raise InputError(
+            "invalid webhook secret",
+            expected=f"1 to {MAX_SECRET_CHARS} printable characters (omit it to get a random 256-bit one)",
+            given=f"{len(secret)} characters",
+            where=Location(field="secret"),
+        )
+    return secret
+
+
+def stored_secret(box: SecretBox, value: str) -> str:
+    """The plain secret of a stored value: decrypted, or as it is if it predates encryption (0005)."""
+    if is_encrypted_text(value):
+        try:
+            return box.decrypt_text(value, context=SECRET_CONTEXT)
+        except InputError:
+            pass  # a legacy plain secret that happens to look like a ciphertext
+    return value
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -157,13 +193,13 @@ def subscribe(
                 f"{actor.describe()} may not register webhooks for {region.display_name(code)}",
                 expected=f"an administrator of {region.display_name(code)}",
             )
-        key = secret or secrets.token_urlsafe(32)
+        key = _check_secret(secret) if secret is not None else secrets.token_urlsafe(32)
         sid = work.conn.execute(
             webhook_subscription.insert()
             .values(
                 jurisdiction_code=code,
                 url=url,
-                secret=key,
+                secret=_box(store).encrypt_text(key, context=SECRET_CONTEXT),
                 events=" ".join(names),
                 created_by=actor.name,
                 created_at=utcnow(),
@@ -336,7 +372,7 @@ def deliver_due(
             "X-Xietong-Event": row.event,
             "X-Xietong-Delivery": row.delivery_id,
             "X-Xietong-Timestamp": started.isoformat(),
-            SIGNATURE_HEADER: sign(row.secret, body),
+            SIGNATURE_HEADER: sign(stored_secret(_box(store), row.secret), body),
         }
         t0 = time.perf_counter()
         response = post(row.url, body, headers, policy.timeout_s)
@@ -371,6 +407,30 @@ def deliver_due(
             {"delivery_id": row.delivery_id, "attempt": attempt, "status": response.status, "error": error}
         )
     return report
+
+
+def encrypt_stored_secrets(store: Store) -> int:
+    """Encrypt every secret still stored in plain text (from before migration 0005); returns how many.
+
+    On SQLite the overwritten pages are zeroed (``secure_delete``) and the write-ahead log is truncated, so
+    the old plain text does not stay behind in the file.
+    """
+    box = _box(store)
+    with store.write() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        rows = conn.execute(sa.select(webhook_subscription.c.id, webhook_subscription.c.secret)).all()
+        plain = [r for r in rows if stored_secret(box, r.secret) == r.secret]
+        for r in plain:
+            conn.execute(
+                webhook_subscription.update()
+                .where(webhook_subscription.c.id == r.id)
+                .values(secret=box.encrypt_text(r.secret, context=SECRET_CONTEXT))
+            )
+    if plain and store.dialect == "sqlite":
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return len(plain)
 
 
 def delivery_log(conn: Connection, *, jurisdiction: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -448,11 +508,13 @@ __all__ = [
     "check_url",
     "deliver_due",
     "delivery_log",
+    "encrypt_stored_secrets",
     "enqueue",
     "event_types",
     "http_post",
     "list_subscriptions",
     "sign",
+    "stored_secret",
     "subscribe",
     "unsubscribe",
     "verify_signature",

@@ -85,10 +85,19 @@ class Side(StrEnum):
     DESTINATION = "destination"
 
 
+class OutputFormat(StrEnum):
+    """How the industry commands print a table."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
 __all__ = [
     "BroadSector",
     "ContractType",
     "EmissionCategory",
+    "OutputFormat",
     "ParkKind",
     "ParkLevel",
     "Side",

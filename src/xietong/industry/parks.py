@@ -327,7 +327,8 @@ def validate(
     frame: pd.DataFrame, *, source: str | None = None, max_km: Mapping[str, float] | None = None, first_row: int = 2
 ) -> ParkImport:
     """Check a parks frame (columns :data:`PARK_COLUMNS` + optional ``partner, lon, lat, area_km2,
-    leading_industries``); rows with problems are left out of :attr:`ParkImport.parks`."""
+    leading_industries``); rows with problems are left out of :attr:`ParkImport.parks`, the others keep
+    their file line in ``row``."""
     missing = [c for c in PARK_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -349,6 +350,8 @@ def validate(
             )
         problems += ps
         ok.append(not ps)
+    if "row" not in frame.columns:  # file line (or feature number) of each record, kept for later checks
+        frame = frame.assign(row=np.arange(first_row, first_row + len(frame)))
     parks = frame[np.array(ok, dtype=bool)].reset_index(drop=True)
     if not parks.empty:
         parks = parks.assign(jurisdiction=[region.get(str(j)).code for j in parks["jurisdiction"]])

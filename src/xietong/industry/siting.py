@@ -210,7 +210,8 @@ def _why(kept: pd.DataFrame, scores: pd.DataFrame, weights: Mapping[str, float])
         for crit, w in weights.items():
             score = float(scores[crit].to_numpy()[kept.index.get_loc(idx)])
             if crit == "industry_fit":
-                shown = "leading " + str(kept["leading_industries"].to_numpy()[kept.index.get_loc(idx)])
+                codes = _codes(kept["leading_industries"].to_numpy()[kept.index.get_loc(idx)])
+                shown = "leading " + ";".join(codes) if codes else "no leading industry recorded"
             else:
                 value: Any = kept.at[idx, crit] if crit in kept.columns else None
                 shown = "missing (scores 0)" if value is None or pd.isna(value) else str(value)

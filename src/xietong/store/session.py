@@ -8,6 +8,7 @@ PostgreSQL through ``XIETONG_DATABASE_URL``. The same code runs on both.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -103,10 +104,19 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
-        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty."""
+        """The schema's revision heads joined by ``+`` (one per branch: platform and domains); ``None`` if empty.
+
+        A branch head that is applied only as the ``depends_on`` of another branch's revision (a domain
+        branch based on the platform's newest revision) is not stored by Alembic as a head of its own; it
+        is reported here all the same, so that a store at head reports :meth:`head_revision`.
+        """
         with self.engine.connect() as conn:
             heads = MigrationContext.configure(conn).get_current_heads()
-        return format_revisions(heads) or None
+        if not heads:
+            return None
+        script = ScriptDirectory.from_config(alembic_config())
+        implied = set(script.get_heads()) & _with_ancestors(script, heads)
+        return format_revisions(tuple(sorted(set(heads) | implied)))
 
     def at_head(self) -> bool:
         """Whether every branch's head is applied (a revision that depends on another branch's revision
@@ -197,6 +207,35 @@ def database_failure(exc: sa.exc.DBAPIError, where: str) -> XietongError | None:
     return None
 
 
+#: the embedded store is readable by its owner only: file 0600, folder 0700 (the WAL and shared-memory files
+#: SQLite creates beside it take the file's mode)
+SQLITE_FILE_MODE = 0o600
+SQLITE_DIR_MODE = 0o700
+
+
+def _tighten(path: Path, mode: int) -> None:
+    if stat.S_IMODE(path.stat().st_mode) & ~mode:
+        path.chmod(mode)
+
+
+def protect_sqlite_file(path: Path) -> None:
+    """Create the store file ``0600`` in a ``0700`` folder, or tighten existing ones to that."""
+    try:
+        path.parent.mkdir(mode=SQLITE_DIR_MODE, parents=True, exist_ok=True)
+        _tighten(path.parent, SQLITE_DIR_MODE)
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, SQLITE_FILE_MODE))
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists():
+                _tighten(part, SQLITE_FILE_MODE)
+    except OSError as exc:
+        raise StoreError(
+            "cannot create or protect the store file",
+            expected="a file this user owns (mode 0600) in a folder it owns (mode 0700)",
+            given=f"{path}: {exc.strerror or exc}",
+            hint="check the data directory (XIETONG_DATA_DIR) and its owner",
+        ) from exc
+
+
 def _with_ancestors(script: ScriptDirectory, revisions: tuple[str, ...]) -> set[str]:
     """``revisions`` and every revision they stand on: down revisions and ``depends_on`` dependencies."""
     seen: set[str] = set()
@@ -215,7 +254,9 @@ def _with_ancestors(script: ScriptDirectory, revisions: tuple[str, ...]) -> set[
 def _create_engine(settings: Settings) -> Engine:
     url = settings.url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            protect_sqlite_file(Path(database))
         engine = sa.create_engine(url, connect_args={"timeout": 60})
         _configure_sqlite(engine)
         return engine
@@ -244,4 +285,4 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-__all__ = ["Store", "alembic_config", "database_failure", "format_revisions"]
+__all__ = ["Store", "alembic_config", "database_failure", "format_revisions", "protect_sqlite_file"]

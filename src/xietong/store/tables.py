@@ -107,6 +107,47 @@ audit_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False, comment="always 1"),
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column(
+        "origin",
+        sa.String(100),
+        nullable=False,
+        server_default="xietong/audit",
+        comment="the log's identity: first line of its signed checkpoints and the signing key's name",
+    ),
+    sa.Column(
+        "frontier",
+        sa.LargeBinary,
+        nullable=True,
+        comment="Merkle frontier: the complete subtrees of the current size, largest first (32 bytes each)",
+    ),
+)
+
+# The Merkle tree over the audit entries (RFC 9162 §2.1): the hash of every complete subtree, level 0 being
+# the leaves SHA-256(0x00 || canonical entry). Proofs read at most log2(n)^2 rows of it.
+audit_tree = sa.Table(
+    "audit_tree",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False, comment="subtree of 2**level leaves"),
+    sa.Column(
+        "idx",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+        comment="covers leaves [idx * 2**level, (idx + 1) * 2**level); leaf i is entry seq i + 1",
+    ),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
+# Signed tree heads: one per appended entry (and one when a migrated log is sealed), signed with the Ed25519
+# key file outside the store. The signed text is the checkpoint note of xietong.exchange.checkpoint.
+audit_tree_head = sa.Table(
+    "audit_tree_head",
+    metadata,
+    sa.Column("tree_size", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("timestamp_ms", sa.BigInteger, nullable=False, comment="signed time, ms since the epoch (RFC 9162)"),
+    sa.Column("key_id", sa.String(8), nullable=False, comment="signed-note key id (hex) of the signing key"),
+    sa.Column("signature", sa.LargeBinary(64), nullable=False, comment="Ed25519 signature of the note text"),
 )
 
 # -- notifications: per-jurisdiction webhooks through a transactional outbox ----------------------------
@@ -123,7 +164,12 @@ webhook_subscription = sa.Table(
         comment="whose events it receives; NULL = region level (every event)",
     ),
     sa.Column("url", sa.String(500), nullable=False),
-    sa.Column("secret", sa.String(128), nullable=False, comment="HMAC-SHA256 key shared with the receiver"),
+    sa.Column(
+        "secret",
+        sa.String(128),
+        nullable=False,
+        comment="HMAC-SHA256 key shared with the receiver, AES-256-GCM encrypted (v1:…) with the key file outside the store",
+    ),
     sa.Column("events", sa.String(500), nullable=False, comment="space-separated event names or prefixes; * = all"),
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),

@@ -16,6 +16,7 @@ DOMAIN = Domain(
     description="Regional rail feed, RAPTOR routing, the N-hour circle, planned-line scenarios.",
     order=40,
     indicators="xietong.transit.indicators:indicators",
+    features="xietong.transit.features:collections",
     warm_up="xietong.transit.raptor:warm_up",
     api=("xietong.transit.routes:router",),
     cli=(CliGroup("transit", "xietong.transit.commands:app"),),

@@ -14,6 +14,7 @@ import math
 from xietong.indicators import Comparator, Context, Indicator, Param, ParamKind, Reading
 from xietong.transit.circle import circle_report
 from xietong.transit.gtfs import read_feed
+from xietong.transit.road import ROAD_SOURCE, road_time
 from xietong.transit.service import feed_service_date, regional_feed_path
 from xietong.transit.timetable import parse_clock
 
@@ -45,9 +46,35 @@ def _rail_travel_time(ctx: Context) -> Reading:
     return Reading(None if math.isnan(row.rail_min) else row.rail_min, as_of, details)
 
 
+def _road_travel_time(ctx: Context) -> Reading:
+    """Modelled road time [min] between two cities (malin84 table: design speeds, no congestion)."""
+    r = road_time(ctx.params["origin"], ctx.params["destination"], int(ctx.params["year"]))
+    details = {"year": r.year, "source": ROAD_SOURCE, "note": r.note}
+    return Reading(r.road_min if r.available else None, None, details)
+
+
 def indicators() -> list[Indicator]:
     """The transit module's indicators."""
     return [
+        Indicator(
+            key="transit.road_travel_time_min",
+            name="Modelled road time between two cities",
+            description=(
+                "Fastest road time between two prefecture seats over the road network of the year, each road "
+                "class at its design speed, no congestion (Ma & Tang's malin84 table, 1994 and 2024): modelled, "
+                "not measured; NaN (no value) for places the table does not cover."
+            ),
+            unit="min",
+            comparator=Comparator.LE,
+            target=90,
+            compute=_road_travel_time,
+            params=(
+                Param("origin", ParamKind.JURISDICTION, "origin city (code or name)", True),
+                Param("destination", ParamKind.JURISDICTION, "destination city (code or name)", True),
+                Param("year", ParamKind.NUMBER, "year of the road network: 1994 or 2024", default="2024"),
+            ),
+            module="transit",
+        ),
         Indicator(
             key="transit.rail_travel_time_min",
             name="Fastest rail journey between two cities",
@@ -67,7 +94,7 @@ def indicators() -> list[Indicator]:
                 Param("to_time", ParamKind.TEXT, "last departure, HH:MM China Standard Time", default="22:00"),
             ),
             module="transit",
-        )
+        ),
     ]
 
 

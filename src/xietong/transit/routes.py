@@ -14,8 +14,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from xietong import region
-from xietong.api.deps import PrincipalDep, SettingsDep
+from xietong.api.deps import PrincipalDep, SettingsDep, requires
 from xietong.config import Settings
+from xietong.enums import Scope
 from xietong.errors import NotFoundError
 from xietong.transit.circle import (
     DEFAULT_BANDS_MIN,
@@ -39,7 +40,7 @@ from xietong.transit.service import (
 )
 from xietong.transit.timetable import compile_timetable, parse_clock
 
-router = APIRouter(prefix="/transit", tags=["transit"])
+router = APIRouter(prefix="/transit", tags=["transit"], dependencies=[requires(Scope.READ, "read transport data")])
 CSV = "text/csv; charset=utf-8"
 Clock = Annotated[str, Query(pattern=r"^\d{1,2}:\d{2}(:\d{2})?$", description="HH:MM, China Standard Time")]
 

@@ -43,6 +43,7 @@ DOMAIN = Domain(
     migrations="xietong.water.migrations",
     seed="xietong.water.service:seed",
     indicators="xietong.water.indicators:indicators",
+    features="xietong.water.features:collections",
     events=tuple(EventType(e.value, _EVENT_TEXT[e]) for e in WaterEvent),
     scopes=(
         ScopeSpec(WaterScope.PUBLISH.value, "publish sections, samples and incidents of the principal's jurisdiction"),

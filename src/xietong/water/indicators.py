@@ -61,9 +61,68 @@ def _cross_border_meeting_target(ctx: Context) -> Reading:
     )
 
 
+def _latest_class(ctx: Context) -> Reading:
+    """Worst latest class (rank 1 = I … 6 = worse than V) of the sections a jurisdiction owns.
+
+    For each section of the jurisdiction (and of the places inside it), the GB 3838-2002 class of its most
+    recent sample in the year before ``to``; the value is the worst of them, the details list each.
+    """
+    _first, last, _start, end = _day_bounds(ctx)
+    start = end - dt.timedelta(days=LATEST_WINDOW_DAYS)
+    code = ctx.params["jurisdiction"]
+    with ctx.store.read() as conn:
+        meta = service.sections_frame(conn, jurisdiction=code)
+        long = service.samples_frame(conn, sections=meta["code"].tolist(), start=start, end=end) if len(meta) else None
+    period = {"window_days": LATEST_WINDOW_DAYS, "last_day": last.isoformat(), "sections_owned": len(meta)}
+    if long is None or long.empty:
+        return Reading(None, None, {**period, "reason": f"no samples of the sections of {code} in the window"})
+    classes = service.classify_wide(to_wide(long.assign(unit="")), meta.set_index("code"))
+    classes = classes[classes["water_class"].notna()].sort_values("time")
+    latest = classes.groupby("section").tail(1)
+    if latest.empty:
+        return Reading(None, None, {**period, "reason": "no sample could be classified"})
+    ranks = {str(r.section): WaterClass(str(r.water_class)).rank for r in latest.itertuples()}
+    worst = max(ranks, key=lambda s: ranks[s])
+    rivers = meta.set_index("code")["river"]
+    return Reading(
+        value=float(ranks[worst]),
+        as_of=latest["time"].max().to_pydatetime().astimezone(dt.UTC),
+        details={
+            **period,
+            "class": WaterClass.from_rank(ranks[worst]).value,
+            "worst_section": worst,
+            "river": str(rivers.get(worst, "")),
+            "sections": {s: WaterClass.from_rank(r).value for s, r in sorted(ranks.items())},
+        },
+    )
+
+
+#: how far back :func:`_latest_class` looks for a section's latest sample [days]
+LATEST_WINDOW_DAYS = 366
+
+
 def indicators() -> list[Indicator]:
     """The water module's indicators."""
     return [
+        Indicator(
+            key="water.latest_class",
+            name="Latest water class of a jurisdiction's sections (worst section)",
+            description=(
+                "The GB 3838-2002 class (single-factor, 21 items of the 2011 method) of each section's most "
+                "recent sample within a year before the day, over the sections the jurisdiction owns; the value "
+                "is the worst as a rank, 1 = class I … 5 = class V, 6 = worse than V (details: each section). "
+                "Read by the industry siting as the water class of the river receiving a park's city."
+            ),
+            unit="class rank",
+            comparator=Comparator.LE,
+            target=3,
+            compute=_latest_class,
+            params=(
+                Param("jurisdiction", ParamKind.JURISDICTION, "the sections' owner (city or province)", True),
+                Param("to", ParamKind.DAY, "last day looked at, inclusive; default: today"),
+            ),
+            module="water",
+        ),
         Indicator(
             key="water.cross_border_meeting_target",
             name="Cross-border sections meeting their target class (跨界断面水质达标率)",
@@ -85,7 +144,7 @@ def indicators() -> list[Indicator]:
                 Param("to", ParamKind.DAY, "last day counted, inclusive; default: today"),
             ),
             module="water",
-        )
+        ),
     ]
 
 

@@ -5,7 +5,7 @@ that write committed), with the response kept for retries to replay. Generated w
 from tables.py and reviewed.
 
 Revision ID: 0006
-Revises: 0004 (0005, the audit log's Merkle tree, lands from another branch: re-point down_revision there)
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from xietong.store.types import UtcDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
