@@ -3,8 +3,9 @@
 The writer publishes the twelve bundled UCI files (real data, one batch each) and one revision batch (values
 changed for the test, so that the backup also holds superseded revisions). ``xietong db backup`` runs in its
 own process while the writer is busy; ``xietong db restore`` puts it into a fresh data directory (SQLite) or
-a fresh database (PostgreSQL), where ``xietong audit verify`` must pass and every batch the restored audit log
-records must be there whole: the same observation rows, current and superseded, as in the live store.
+a fresh database (PostgreSQL), where ``xietong audit verify --checkpoint`` must pass against a signed head saved
+just before the backup, and every batch the restored audit log records must be there whole: the same
+observation rows, current and superseded, as in the live store.
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def test_a_backup_taken_while_a_writer_publishes_restores_with_nothing_missing(
     thread = threading.Thread(target=writer)
     thread.start()
     assert busy.wait(300)
+    checkpoint = tmp_path / "checkpoint.json"  # a jurisdiction keeps a signed head of the log
+    saved = _xietong(engine.env, "audit", "checkpoint", "--save", str(checkpoint))
+    assert saved.returncode == 0, saved.stderr
     committed_before = len(_audit(store.engine))
     backup_file = tmp_path / "store.backup"
     taken = _xietong(engine.env, "db", "backup", str(backup_file))
@@ -113,8 +117,9 @@ def test_a_backup_taken_while_a_writer_publishes_restores_with_nothing_missing(
     target = _fresh_target(engine, tmp_path, request)
     restored_run = _xietong(target, "db", "restore", str(backup_file))
     assert restored_run.returncode == 0, restored_run.stderr
-    verified = _xietong(target, "audit", "verify")
+    verified = _xietong(target, "audit", "verify", "--checkpoint", str(checkpoint))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "consistent with the checkpoint" in verified.stdout
 
     restored = Store(
         Settings.from_env({}, data_dir=target["XIETONG_DATA_DIR"], database_url=target["XIETONG_DATABASE_URL"] or None)
