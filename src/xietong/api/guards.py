@@ -27,7 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong.api import problems
-from xietong.api.openapi import INT64_MAX, INT64_MIN
+from xietong.api.openapi import ENFORCED, INT64_MAX, INT64_MIN
 from xietong.errors import InputError, Location
 from xietong.times import EARLIEST_YEAR, LATEST_YEAR
 
@@ -210,10 +210,14 @@ class _Rules:
 
 
 def _integer_bounds(schema: dict[str, Any]) -> tuple[int, int] | None:
+    """The bounds the guard enforces: the 64-bit range, or the platform's own where it added them (bounds a
+    route declared itself are the route's or FastAPI's to enforce, with their own semantics)."""
     for sub in schema.get("anyOf", [schema]):
         target = sub.get("items", {}) if sub.get("type") == "array" else sub
         if target.get("type") == "integer":
-            return int(target.get("minimum", INT64_MIN)), int(target.get("maximum", INT64_MAX))
+            if target.get(ENFORCED):
+                return int(target["minimum"]), int(target["maximum"])
+            return INT64_MIN, INT64_MAX
     return None
 
 
@@ -330,7 +334,8 @@ async def check_request(request: Request) -> None:
             "the request body is empty",
             expected="the body this operation documents (see /openapi.json)",
             given="no content",
-            where=Location(BODY, field="body"),
+            # the name the client gave the body (the routes' `filename` parameter), else "request body"
+            where=Location(request.query_params.get("filename") or BODY, field="body"),
         )
 
 

@@ -9,9 +9,9 @@ its own):
   ``Retry-After``) everywhere; 401 and 403 where a token is read; 409 and 507 (store full) on writes; 413
   where a body is sent. FastAPI's own 422 (``HTTPValidationError`` as ``application/json``) is replaced by the
   problem document the API really answers with;
-- integer query and path parameters without bounds get the 64-bit range the store holds, and every ``limit``
-  parameter the platform's page bounds (:data:`LIMIT_MIN` … :data:`LIMIT_MAX`) unless the route set tighter
-  ones. :mod:`xietong.api.guards` enforces exactly what the document says;
+- integer query and path parameters get the 64-bit range the store holds, and every ``limit`` parameter
+  without bounds of its own the platform's page bounds (:data:`LIMIT_MIN` … :data:`LIMIT_MAX`).
+  :mod:`xietong.api.guards` enforces these (bounds a route declares, the route or FastAPI enforces);
 - every write documents the ``Idempotency-Key`` header (:mod:`xietong.api.idempotency`).
 """
 
@@ -72,6 +72,8 @@ DESCRIPTIONS = {
 }
 
 _WRITES = {"post", "put", "patch", "delete"}
+#: marks bounds this module added, which :mod:`xietong.api.guards` enforces (a route enforces its own)
+ENFORCED = "x-xietong-enforced"
 
 #: the header every write accepts (:mod:`xietong.api.idempotency`)
 IDEMPOTENCY_KEY: dict[str, Any] = {
@@ -115,9 +117,10 @@ def _bound_integer(param: dict[str, Any]) -> None:
         target = items if isinstance(items, dict) else sub
         if target.get("type") != "integer":
             continue
-        if param.get("name") == "limit":
-            target.setdefault("minimum", LIMIT_MIN)
-            target.setdefault("maximum", LIMIT_MAX)
+        if param.get("name") == "limit" and "minimum" not in target and "maximum" not in target:
+            # the platform's page bounds, enforced by the guards (a route that declares its own bounds applies
+            # them itself, e.g. OGC API – Features lowers a larger limit to its maximum)
+            target.update({"minimum": LIMIT_MIN, "maximum": LIMIT_MAX, ENFORCED: True})
         target["minimum"] = max(target.get("minimum", INT64_MIN), INT64_MIN)
         target["maximum"] = min(target.get("maximum", INT64_MAX), INT64_MAX)
 
@@ -168,4 +171,4 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-__all__ = ["INT64_MAX", "INT64_MIN", "LIMIT_MAX", "LIMIT_MIN", "PROBLEM_SCHEMA", "complete", "install"]
+__all__ = ["ENFORCED", "INT64_MAX", "INT64_MIN", "LIMIT_MAX", "LIMIT_MIN", "PROBLEM_SCHEMA", "complete", "install"]
