@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xietong.api.guards import check_json, check_text
-from xietong.api.openapi import INT64_MAX, LIMIT_MAX, complete
+from xietong.api.openapi import LIMIT_MAX, PARAM_MAX, complete
 from xietong.errors import InputError
 
 
@@ -45,7 +45,7 @@ def test_a_body_must_be_utf8_and_free_of_nul() -> None:
         check_text(b"code,name\n1001A,\x00\n")
 
 
-def test_the_document_gets_64_bit_bounds_and_the_platform_limit() -> None:
+def test_the_document_gets_32_bit_bounds_and_the_platform_limit() -> None:
     doc = {
         "paths": {
             "/x": {
@@ -60,6 +60,6 @@ def test_the_document_gets_64_bit_bounds_and_the_platform_limit() -> None:
         }
     }
     params = complete(doc)["paths"]["/x"]["get"]["parameters"]
-    assert params[0]["schema"]["maximum"] == INT64_MAX
+    assert params[0]["schema"]["maximum"] == PARAM_MAX
     assert params[1]["schema"]["anyOf"][0]["maximum"] == LIMIT_MAX
     assert set(doc["paths"]["/x"]["get"]["responses"]) >= {"400", "404", "422", "500", "503"}

@@ -5,7 +5,7 @@
   holds. The problem names the JSON path of the first bad value, e.g. ``$[3].value``. Python's ``json``
   accepts all of these, and a stored ``Infinity`` used to turn every later read of it into a 500.
 - :func:`check_request` (a dependency of the whole app): integer query and path parameters within the
-  bounds the OpenAPI document declares (:mod:`xietong.api.openapi` adds the 64-bit range and the ``limit``
+  bounds the OpenAPI document declares (:mod:`xietong.api.openapi` adds the 32-bit range and the ``limit``
   bounds to every operation), dates within :data:`xietong.times.EARLIEST_YEAR` … ``LATEST_YEAR``, and a
   body present where the operation requires one.
 
@@ -27,7 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong.api import problems
-from xietong.api.openapi import ENFORCED, INT64_MAX, INT64_MIN
+from xietong.api.openapi import ENFORCED, INT64_MAX, INT64_MIN, PARAM_MAX, PARAM_MIN
 from xietong.errors import InputError, Location
 from xietong.times import EARLIEST_YEAR, LATEST_YEAR
 
@@ -210,14 +210,14 @@ class _Rules:
 
 
 def _integer_bounds(schema: dict[str, Any]) -> tuple[int, int] | None:
-    """The bounds the guard enforces: the 64-bit range, or the platform's own where it added them (bounds a
+    """The bounds the guard enforces: the 32-bit range of the id columns, or the platform's own where it added them (bounds a
     route declared itself are the route's or FastAPI's to enforce, with their own semantics)."""
     for sub in schema.get("anyOf", [schema]):
         target = sub.get("items", {}) if sub.get("type") == "array" else sub
         if target.get("type") == "integer":
             if target.get(ENFORCED):
                 return int(target["minimum"]), int(target["maximum"])
-            return INT64_MIN, INT64_MAX
+            return PARAM_MIN, PARAM_MAX
     return None
 
 

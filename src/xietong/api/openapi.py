@@ -9,7 +9,7 @@ its own):
   ``Retry-After``) everywhere; 401 and 403 where a token is read; 409 and 507 (store full) on writes; 413
   where a body is sent. FastAPI's own 422 (``HTTPValidationError`` as ``application/json``) is replaced by the
   problem document the API really answers with;
-- integer query and path parameters get the 64-bit range the store holds, and every ``limit`` parameter
+- integer query and path parameters get the range of the store's integer columns (32-bit), and every ``limit`` parameter
   without bounds of its own the platform's page bounds (:data:`LIMIT_MIN` … :data:`LIMIT_MAX`).
   :mod:`xietong.api.guards` enforces these (bounds a route declares, the route or FastAPI enforces);
 - every write documents the ``Idempotency-Key`` header (:mod:`xietong.api.idempotency`).
@@ -27,6 +27,10 @@ from xietong.api.problems import PROBLEM_JSON
 #: the range of a signed 64-bit integer: the widest integer SQLite and PostgreSQL (bigint) columns hold
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+#: the range of integer parameters (ids, sequence numbers, years, pages): PostgreSQL's ``integer`` (32-bit),
+#: the type of every id and counter column
+PARAM_MIN = -(2**31)
+PARAM_MAX = 2**31 - 1
 #: bounds of every ``limit`` parameter (rows per page) that does not declare tighter ones
 LIMIT_MIN = 1
 LIMIT_MAX = 100_000
@@ -121,8 +125,8 @@ def _bound_integer(param: dict[str, Any]) -> None:
             # the platform's page bounds, enforced by the guards (a route that declares its own bounds applies
             # them itself, e.g. OGC API – Features lowers a larger limit to its maximum)
             target.update({"minimum": LIMIT_MIN, "maximum": LIMIT_MAX, ENFORCED: True})
-        target["minimum"] = max(target.get("minimum", INT64_MIN), INT64_MIN)
-        target["maximum"] = min(target.get("maximum", INT64_MAX), INT64_MAX)
+        target["minimum"] = max(target.get("minimum", PARAM_MIN), PARAM_MIN)
+        target["maximum"] = min(target.get("maximum", PARAM_MAX), PARAM_MAX)
 
 
 def complete(doc: dict[str, Any]) -> dict[str, Any]:
@@ -171,4 +175,15 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-__all__ = ["ENFORCED", "INT64_MAX", "INT64_MIN", "LIMIT_MAX", "LIMIT_MIN", "PROBLEM_SCHEMA", "complete", "install"]
+__all__ = [
+    "ENFORCED",
+    "INT64_MAX",
+    "INT64_MIN",
+    "LIMIT_MAX",
+    "LIMIT_MIN",
+    "PARAM_MAX",
+    "PARAM_MIN",
+    "PROBLEM_SCHEMA",
+    "complete",
+    "install",
+]

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from xietong import domains
 from xietong.config import Settings
-from xietong.errors import StoreError, StoreFullError, StoreUnavailableError, XietongError
+from xietong.errors import InputError, StoreError, StoreFullError, StoreUnavailableError, XietongError
 
 
 def _migrations_dir() -> Path:
@@ -172,6 +172,8 @@ class Store:
 _PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
 #: SQLSTATE of a full disk (53100 disk_full) and of a write past a size limit (53400 configuration_limit_exceeded)
 _PG_FULL = ("53100", "53400")
+#: SQLSTATE 22003 numeric_value_out_of_range (e.g. 2^31 as an integer id)
+_PG_OUT_OF_RANGE = "22003"
 #: SQLite's messages for SQLITE_FULL, and for the store being unreachable (locked past the busy timeout, I/O)
 _SQLITE_FULL = ("database or disk is full",)
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
@@ -184,6 +186,13 @@ def database_failure(exc: sa.exc.DBAPIError, where: str) -> XietongError | None:
     orig = exc.orig
     sqlstate = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
     message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if sqlstate == _PG_OUT_OF_RANGE:  # a number a column cannot hold that no check caught before the store
+        return InputError(
+            "a number is out of the range its column holds; nothing was written",
+            expected="a value within the column's type (ids and counters are 32-bit integers)",
+            given=message,
+            hint="check the ids and numbers of the request",
+        )
     if sqlstate.startswith(_PG_FULL) or any(m in message.lower() for m in _SQLITE_FULL):
         return StoreFullError(
             "the store is full: the transaction was rolled back and nothing was written",
