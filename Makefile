@@ -28,7 +28,7 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,all]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -84,7 +84,7 @@ demo: $(STAMP)
 		$(BIN)/xietong serve --host $(HOST) --port $(PORT) --anonymous-read
 
 bench: $(STAMP) postgres
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python -m bench.bench_ingest
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache

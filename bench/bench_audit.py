@@ -8,7 +8,8 @@ made-up batch numbers, chained, in the Merkle tree and each with its signed tree
 * ``xietong audit verify --checkpoint FILE`` (also the checkpoint's root and a consistency proof);
 * 1,000 audited writes on top (each appends, extends the tree and signs a head).
 
-Usage: ``.venv/bin/python bench/bench_audit.py --entries 1000000 [--engine sqlite|postgresql]``
+Usage: ``.venv/bin/python -m bench.bench_audit --entries 1000000 [--engine sqlite|postgresql]`` (from the repository
+root, as a module: the throwaway PostgreSQL server is test code, ``tests.pgserver``)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from tests.pgserver import PostgresServer
 
 from xietong.config import Settings
 from xietong.exchange import actions, audit, audit_tree, merkle
@@ -35,7 +37,6 @@ from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import audit_head, audit_log, audit_tree_head
 from xietong.store.tables import audit_tree as audit_tree_table
-from xietong.store.throwaway import PostgresServer
 
 BATCH = 20_000
 

@@ -6,8 +6,11 @@ file one all-or-nothing batch. Every run happens in a fresh child process so tha
 (``ru_maxrss``) is its own; ingesting 1 file and 12 files shows whether memory stays flat in the input
 size. PostgreSQL is a throwaway server with default durability (fsync on).
 
-    .venv/bin/python bench/bench_ingest.py            # prints a Markdown table
-    .venv/bin/python bench/bench_ingest.py --json
+    .venv/bin/python -m bench.bench_ingest            # prints a Markdown table
+    .venv/bin/python -m bench.bench_ingest --json
+
+Run it as a module from the repository root: the throwaway PostgreSQL server is test code
+(``tests/pgserver.py``), imported as ``tests.pgserver``.
 
 Targets (issue 2): >= 150,000 values/s into SQLite, >= 300,000 values/s into PostgreSQL, memory flat.
 """
@@ -23,8 +26,7 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
-
-from xietong.store.throwaway import PostgresServer
+from tests.pgserver import PostgresServer
 
 UCI_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "air" / "beijing_multisite_uci"
 

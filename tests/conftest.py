@@ -6,7 +6,7 @@ copied from a migrated, seeded template, so tests never see each other's data.
 
 Engines: ``XIETONG_TEST_ENGINES`` (default ``sqlite,postgresql``). PostgreSQL: ``XIETONG_TEST_DATABASE_URL``
 (a server URL whose user may create databases), or else a throwaway server started here
-(:mod:`xietong.store.throwaway`).
+(:mod:`tests.pgserver`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from tests.pgserver import PostgresServer
 from xietong.air.domain import AirScope
 from xietong.api.app import create_app
 from xietong.config import Settings
@@ -30,7 +31,6 @@ from xietong.enums import Scope
 from xietong.exchange import admin
 from xietong.exchange.bootstrap import initialise, operator
 from xietong.store.session import Store
-from xietong.store.throwaway import PostgresServer
 
 DATA = Path(__file__).parent / "data"
 ENGINES = [e.strip() for e in os.environ.get("XIETONG_TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]

@@ -18,7 +18,8 @@ derives from the built-in exception a Python user would expect, so ``except Valu
     ├── StoreError (RuntimeError)               the database is missing, too old, or unreachable
     │   ├── StoreUnavailableError               the database cannot be reached now (retry later)
     │   └── StoreFullError                      the disk or the database is full; nothing was written
-    └── AuditChainError (RuntimeError)          the audit hash chain does not verify
+    ├── AuditChainError (RuntimeError)          the audit hash chain does not verify
+    └── MissingExtraError (ImportError)         a feature needs an optional package (an extra) not installed
 
 Messages follow one pattern: what was expected, what was given, where, and how to fix it.
 The CLI prints :meth:`XietongError.describe` and exits with code 2; the API answers with an
@@ -27,7 +28,9 @@ The CLI prints :meth:`XietongError.describe` and exits with code 2; the API answ
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 
@@ -267,6 +270,33 @@ class AuditChainError(XietongError, RuntimeError):
     title = "Audit chain broken"
 
 
+class MissingExtraError(XietongError, ImportError):
+    """A feature needs an optional package that is not installed (an extra of the ``xietong`` package)."""
+
+    problem_type = "missing-extra"
+    title = "Optional package not installed"
+
+
+def require_extra(module: str, *, extra: str, feature: str, package: str | None = None) -> ModuleType:
+    """Import the optional ``module`` that ``feature`` needs, or raise :class:`MissingExtraError` naming the
+    extra that installs it::
+
+        osmium = require_extra("osmium", extra="streets", feature="the street router")
+
+    ``package`` is the distribution to name when it differs from the module (``python-docx`` for ``docx``).
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        name = package or module
+        raise MissingExtraError(
+            f"{feature} needs the optional package {name}: pip install 'xietong[{extra}]'",
+            expected=f"{name} installed (the extra '{extra}' of xietong)",
+            given=f"no module {module!r} ({exc})",
+            hint=f"pip install 'xietong[{extra}]', or 'xietong[all]' for every optional feature",
+        ) from exc
+
+
 __all__ = [
     "AuditChainError",
     "AuthenticationError",
@@ -275,6 +305,7 @@ __all__ = [
     "FormatDetectionError",
     "InputError",
     "Location",
+    "MissingExtraError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -286,4 +317,5 @@ __all__ = [
     "UnknownJurisdictionError",
     "UnknownStationError",
     "XietongError",
+    "require_extra",
 ]

@@ -40,7 +40,7 @@ def points_geojson(
 
 
 def stations_geojson(frame: pd.DataFrame) -> dict[str, Any]:
-    """Stations (as from :func:`xietong.exchange.stations.list_stations`) as GeoJSON points."""
+    """Stations (as from :func:`xietong.air.stations.list_stations`) as GeoJSON points."""
     return points_geojson(frame, id_column="code")
 
 

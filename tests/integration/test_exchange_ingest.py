@@ -258,7 +258,7 @@ def test_a_station_list_registers_and_revises_stations(store: Store, tmp_path: P
     again = service.ingest_files(store, op, [path]).as_dict()
     assert again["stations"]["revised"] == 1
     with store.read() as conn:
-        from xietong.exchange.stations import list_stations
+        from xietong.air.stations import list_stations
 
         frame = list_stations(conn, codes=["9001A"])
     assert frame["name_zh"].iat[0] == "新站点"

@@ -35,7 +35,9 @@ def test_every_error_is_a_xietong_error_and_a_builtin() -> None:
         cls = getattr(errors, name)
         if isinstance(cls, type) and issubclass(cls, Exception) and cls is not errors.XietongError:
             assert issubclass(cls, errors.XietongError), name
-            assert any(b in cls.__mro__ for b in (ValueError, KeyError, PermissionError, RuntimeError)), name
+            assert any(b in cls.__mro__ for b in (ValueError, KeyError, PermissionError, RuntimeError, ImportError)), (
+                name
+            )
 
 
 def test_messages_say_expected_given_where_and_how() -> None:

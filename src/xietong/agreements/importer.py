@@ -19,7 +19,7 @@ from xietong.agreements.classify import classify
 from xietong.agreements.model import Agreement, Party, SourceFormat, Task
 from xietong.agreements.parse import Layout, candidates, layout
 from xietong.agreements.text import is_zh
-from xietong.errors import InputError, Location
+from xietong.errors import InputError, Location, require_extra
 
 _SUFFIX = {
     ".txt": SourceFormat.TEXT,
@@ -35,7 +35,7 @@ _DOCX_MAGIC = b"PK\x03\x04"
 def read_docx(data: bytes, *, source: str | None = None) -> str:
     """Text of a DOCX document: one paragraph a line, headings as Markdown ``#`` lines, list paragraphs as
     ``- `` lines. Tables are not read."""
-    import docx  # noqa: PLC0415 - imported when needed: most imports are plain text
+    docx = require_extra("docx", extra="docx", feature="reading DOCX agreements", package="python-docx")
 
     try:
         document = docx.Document(io.BytesIO(data))

@@ -356,6 +356,35 @@ def apply_update(
             given=", ".join(sorted(unknown)),
             where=where,
         )
+    status, progress = _status_and_progress(state, update, where)
+    weight = parse_weight(update.weight, where=where) if update.weight is not None else state.weight
+    due = state.due
+    if "due" in update.clear:
+        due = None
+    elif update.due is not None:
+        due = parse_day(update.due, where=where)
+    note = state.note
+    if "note" in update.clear:
+        note = None
+    elif update.note is not None:
+        note = update.note.strip() or None
+    milestones = parse_milestones(update.milestones, where=where) if update.milestones is not None else state.milestones
+    new = replace(
+        state,
+        status=status,
+        progress_pct=progress,
+        weight=weight,
+        due=due,
+        milestones=milestones,
+        evidence=_evidence_after(state, update, actor=actor, now=now, where=where, evidence_floor=evidence_floor),
+        note=note,
+    )
+    changed = [f for f in STATE_FIELDS if getattr(new, f) != getattr(state, f)]
+    return new, changed
+
+
+def _status_and_progress(state: TrackingState, update: TrackingUpdate, where: Location | None) -> tuple[Status, float]:
+    """Status and progress after ``update``, moved together (the table in the module docstring)."""
     status_given = Status.parse(update.status, where=where) if update.status is not None else None
     progress_given = parse_progress(update.progress_pct, where=where) if update.progress_pct is not None else None
     status, progress = state.status, state.progress_pct
@@ -389,20 +418,21 @@ def apply_update(
             where=where,
             hint="use status in_progress",
         )
-    weight = parse_weight(update.weight, where=where) if update.weight is not None else state.weight
-    due = state.due
-    if "due" in update.clear:
-        due = None
-    elif update.due is not None:
-        due = parse_day(update.due, where=where)
-    note = state.note
-    if "note" in update.clear:
-        note = None
-    elif update.note is not None:
-        note = update.note.strip() or None
-    milestones = parse_milestones(update.milestones, where=where) if update.milestones is not None else state.milestones
-    evidence = list(state.evidence)
-    known = {e.id for e in evidence}
+    return status, progress
+
+
+def _evidence_after(
+    state: TrackingState,
+    update: TrackingUpdate,
+    *,
+    actor: str,
+    now: dt.datetime,
+    where: Location | None,
+    evidence_floor: int,
+) -> tuple[Evidence, ...]:
+    """The task's evidence after removing and adding the items ``update`` names (new ids count up from
+    ``evidence_floor`` or past the highest id held, whichever is higher)."""
+    known = {e.id for e in state.evidence}
     for eid in update.remove_evidence:
         if eid not in known:
             raise InputError(
@@ -411,23 +441,12 @@ def apply_update(
                 given=repr(eid),
                 where=where,
             )
-    evidence = [e for e in evidence if e.id not in set(update.remove_evidence)]
+    evidence = [e for e in state.evidence if e.id not in set(update.remove_evidence)]
     number = max(evidence_floor, _next_evidence_number(state.evidence))
     for item in update.add_evidence:
         evidence.append(_new_evidence(item, number, actor, now, where))
         number += 1
-    new = replace(
-        state,
-        status=status,
-        progress_pct=progress,
-        weight=weight,
-        due=due,
-        milestones=milestones,
-        evidence=tuple(evidence),
-        note=note,
-    )
-    changed = [f for f in STATE_FIELDS if getattr(new, f) != getattr(state, f)]
-    return new, changed
+    return tuple(evidence)
 
 
 # ------------------------------------------------------------------------------------------ roll-ups

@@ -19,6 +19,7 @@ from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.formats import AirFormat, O3Column
 from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.air.stations import list_stations
 from xietong.cli._common import (
     TokenOpt,
     echo_json,
@@ -30,8 +31,7 @@ from xietong.cli._common import (
     write_stdout,
 )
 from xietong.enums import POLLUTANTS
-from xietong.errors import InputError
-from xietong.exchange.stations import list_stations
+from xietong.errors import InputError, require_extra
 from xietong.geo import stations_geojson
 from xietong.times import local_iso, parse_when
 
@@ -293,6 +293,7 @@ def aqi(
     if fmt is OutputFormat.PARQUET:
         if output is None:
             fail(InputError("--format parquet writes a file", expected="--output FILE.parquet", given="no --output"))
+        run(lambda: require_extra("pyarrow", extra="parquet", feature="--format parquet"))
         table.to_parquet(output, index=False)
         typer.echo(f"wrote {len(table)} rows to {output}", err=True)
         return

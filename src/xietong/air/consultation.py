@@ -236,27 +236,8 @@ def propose(
         actor.require(AirScope.WARN, "propose regional warnings")
         now = now or utcnow()
         proposed = _level(level, rules)
-        allowed = set(warning_cities())
-        codes = []
-        for name in cities:
-            r = region.get(name)
-            if r.code not in allowed:
-                raise InputError(
-                    "a warning names cities", expected="Beijing, Tianjin, a Hebei city or Xiong'an", given=r.name_zh
-                )
-            codes.append(r.code)
-        if not codes:
-            raise InputError("a warning names at least one city", given="none")
-        if not start < end:
-            raise InputError("the warning period is empty", expected="start before end", given=f"{start} .. {end}")
-        if deadline <= now:
-            raise InputError(
-                "the answer deadline is in the past",
-                expected=f"a time after {now.isoformat()}",
-                given=deadline.isoformat(),
-            )
-        if not reason.strip():
-            raise InputError("a proposal states its reason", given="an empty reason")
+        codes = _proposal_cities(cities)
+        _check_proposal(start, end, deadline, reason, now)
         conn = work.conn
         wid = int(
             conn.execute(
@@ -279,7 +260,7 @@ def propose(
                 .returning(warning.c.id)
             ).scalar_one()
         )
-        for code in sorted(set(codes)):
+        for code in codes:
             conn.execute(
                 warning_city.insert().values(
                     warning_id=wid,
@@ -293,13 +274,38 @@ def propose(
         _event(conn, wid, actor, "proposed", now, level=proposed.value, reason=reason)
         _announce(conn, AirEvent.WARNING_PROPOSED, wid)
         work.target = f"warning {wid}"
-        work.detail = {
-            "cities": sorted(set(codes)),
-            "level": proposed.value,
-            "rules": rules,
-            "deadline": deadline.isoformat(),
-        }
+        work.detail = {"cities": codes, "level": proposed.value, "rules": rules, "deadline": deadline.isoformat()}
         return _view(conn, wid)
+
+
+def _proposal_cities(cities: list[str]) -> list[str]:
+    """The codes of the cities a proposal names (sorted, once each); places that cannot be warned are refused."""
+    allowed = set(warning_cities())
+    codes = []
+    for name in cities:
+        r = region.get(name)
+        if r.code not in allowed:
+            raise InputError(
+                "a warning names cities", expected="Beijing, Tianjin, a Hebei city or Xiong'an", given=r.name_zh
+            )
+        codes.append(r.code)
+    if not codes:
+        raise InputError("a warning names at least one city", given="none")
+    return sorted(set(codes))
+
+
+def _check_proposal(start: datetime, end: datetime, deadline: datetime, reason: str, now: datetime) -> None:
+    """Refuse an empty period, a deadline already past, or a proposal without its reason."""
+    if not start < end:
+        raise InputError("the warning period is empty", expected="start before end", given=f"{start} .. {end}")
+    if deadline <= now:
+        raise InputError(
+            "the answer deadline is in the past",
+            expected=f"a time after {now.isoformat()}",
+            given=deadline.isoformat(),
+        )
+    if not reason.strip():
+        raise InputError("a proposal states its reason", given="an empty reason")
 
 
 def respond(
@@ -320,52 +326,8 @@ def respond(
         conn = work.conn
         w = _load(conn, warning_id, lock=True)
         code = region.get(city).code
-        row = conn.execute(
-            sa.select(warning_city).where(warning_city.c.warning_id == warning_id, warning_city.c.city_code == code)
-        ).first()
-        if row is None or actor.jurisdiction is None or not actor.may_act_for(code):
-            named = ", ".join(
-                r[0]
-                for r in conn.execute(
-                    sa.select(warning_city.c.city_code).where(warning_city.c.warning_id == warning_id)
-                )
-            )
-            raise PermissionDeniedError(
-                f"{actor.describe()} may not answer warning {warning_id} for {region.display_name(code)}",
-                expected=f"a principal of a named jurisdiction ({named})",
-                given=actor.describe(),
-                hint="only the jurisdictions named in a proposal answer it, each for its own cities",
-            )
-        if w.status != WarningStatus.PROPOSED.value:
-            raise ConflictError(f"warning {warning_id} is {w.status}; the consultation is over")
-        if now > w.deadline:
-            raise ConflictError(
-                f"the deadline for answers to warning {warning_id} has passed",
-                expected=f"an answer before {w.deadline.isoformat()}",
-                given=now.isoformat(),
-            )
-        if row.answer != Answer.PENDING.value:
-            raise ConflictError(
-                f"{region.display_name(code)} already answered warning {warning_id} ({row.answer})",
-                hint="answers are final; after issue, use a change (upgrade/downgrade) or a lift",
-            )
-        try:
-            kind = Answer(answer)
-        except ValueError:
-            raise InputError("unknown answer", expected="accept, counter or decline", given=repr(answer)) from None
-        if kind not in {Answer.ACCEPT, Answer.COUNTER, Answer.DECLINE}:
-            raise InputError("unknown answer", expected="accept, counter or decline", given=repr(answer))
-        answer_level = None
-        if kind is Answer.COUNTER:
-            if level is None:
-                raise InputError(
-                    "a counter-proposal names a level", expected="yellow, orange, red (or none)", given="no level"
-                )
-            answer_level = _level(level, w.rules, allow_none=True).value
-        if kind is Answer.DECLINE and not (reason or "").strip():
-            raise InputError(
-                "a decline states its reason", given="no reason", hint="the reason is recorded for the region"
-            )
+        _check_may_answer(conn, actor, w, code, now)
+        kind, answer_level = _answer(answer, level, reason, w.rules)
         conn.execute(
             warning_city.update()
             .where(warning_city.c.warning_id == warning_id, warning_city.c.city_code == code)
@@ -384,6 +346,57 @@ def respond(
             _finalise(conn, warning_id, actor, now)
         work.detail = {"city": code, "answer": kind.value, "level": answer_level, "reason": reason}
         return _view(conn, warning_id)
+
+
+def _check_may_answer(conn: Connection, actor: Principal, w: Any, code: str, now: datetime) -> None:
+    """Refuse unless ``actor`` is of the jurisdiction of ``code``, a city the open warning ``w`` names that
+    has not answered yet, before the deadline."""
+    row = conn.execute(
+        sa.select(warning_city).where(warning_city.c.warning_id == w.id, warning_city.c.city_code == code)
+    ).first()
+    if row is None or actor.jurisdiction is None or not actor.may_act_for(code):
+        named = ", ".join(
+            r[0] for r in conn.execute(sa.select(warning_city.c.city_code).where(warning_city.c.warning_id == w.id))
+        )
+        raise PermissionDeniedError(
+            f"{actor.describe()} may not answer warning {w.id} for {region.display_name(code)}",
+            expected=f"a principal of a named jurisdiction ({named})",
+            given=actor.describe(),
+            hint="only the jurisdictions named in a proposal answer it, each for its own cities",
+        )
+    if w.status != WarningStatus.PROPOSED.value:
+        raise ConflictError(f"warning {w.id} is {w.status}; the consultation is over")
+    if now > w.deadline:
+        raise ConflictError(
+            f"the deadline for answers to warning {w.id} has passed",
+            expected=f"an answer before {w.deadline.isoformat()}",
+            given=now.isoformat(),
+        )
+    if row.answer != Answer.PENDING.value:
+        raise ConflictError(
+            f"{region.display_name(code)} already answered warning {w.id} ({row.answer})",
+            hint="answers are final; after issue, use a change (upgrade/downgrade) or a lift",
+        )
+
+
+def _answer(answer: str, level: str | None, reason: str | None, rules: str) -> tuple[Answer, str | None]:
+    """The answer and, for a counter-proposal, its level; a counter names a level, a decline its reason."""
+    try:
+        kind = Answer(answer)
+    except ValueError:
+        raise InputError("unknown answer", expected="accept, counter or decline", given=repr(answer)) from None
+    if kind not in {Answer.ACCEPT, Answer.COUNTER, Answer.DECLINE}:
+        raise InputError("unknown answer", expected="accept, counter or decline", given=repr(answer))
+    answer_level = None
+    if kind is Answer.COUNTER:
+        if level is None:
+            raise InputError(
+                "a counter-proposal names a level", expected="yellow, orange, red (or none)", given="no level"
+            )
+        answer_level = _level(level, rules, allow_none=True).value
+    if kind is Answer.DECLINE and not (reason or "").strip():
+        raise InputError("a decline states its reason", given="no reason", hint="the reason is recorded for the region")
+    return kind, answer_level
 
 
 def _finalise(conn: Connection, warning_id: int, actor: Principal, now: datetime) -> None:
@@ -566,22 +579,6 @@ def list_warnings(
         return [_view(conn, int(r[0])) for r in conn.execute(q)]
 
 
-__all__ = [
-    "CityState",
-    "EventRecord",
-    "WarningView",
-    "change",
-    "get",
-    "issue",
-    "lift",
-    "list_warnings",
-    "measures_for",
-    "propose",
-    "respond",
-    "rule_set_levels",
-]
-
-
 def measures_for(store: Store, principal: Principal, warning_id: int) -> dict[str, Any]:
     """Graded measures of an issued warning: per-enterprise required reductions at each city's level and the
     city totals against the level's required share (yellow 10 %, orange 20 %, red 30 %), with the cities
@@ -613,3 +610,19 @@ def measures_for(store: Store, principal: Principal, warning_id: int) -> dict[st
         "short_cities": sorted(cities_frame.loc[cities_frame["falls_short"], "city"]) if not cities_frame.empty else [],
         "cities_without_enterprises": without,
     }
+
+
+__all__ = [
+    "CityState",
+    "EventRecord",
+    "WarningView",
+    "change",
+    "get",
+    "issue",
+    "lift",
+    "list_warnings",
+    "measures_for",
+    "propose",
+    "respond",
+    "rule_set_levels",
+]

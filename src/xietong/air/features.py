@@ -29,10 +29,10 @@ from xietong import region
 from xietong.air import aqi as aqi_engine
 from xietong.air.forecasts import warning_cities
 from xietong.air.service import ObservationQuery, read_observations_frame
+from xietong.air.stations import list_stations
 from xietong.air.tables import air_observation, warning, warning_city, warning_event
 from xietong.enums import Scope, WarningLevel
 from xietong.exchange.principals import Principal
-from xietong.exchange.stations import list_stations
 from xietong.features import (
     Extent,
     FeatureCollection,

@@ -1,6 +1,7 @@
 """AQI forecasts published through the exchange (input of the warning recommendation).
 
-A forecast row is one city's AQI range for one window as issued at one time::
+The files are read by :mod:`xietong.air.forecast_formats` (a pure reader); this module stores them. A
+forecast row is one city's AQI range for one window as issued at one time::
 
     city,issued_at,start,end,aqi_low,aqi_high,primary
     北京,2016-12-14T16:00+08:00,2016-12-16T00:00+08:00,2016-12-17T00:00+08:00,260,310,PM2.5
@@ -29,191 +30,16 @@ from sqlalchemy.engine import Connection
 
 from xietong import region
 from xietong.air.domain import AirScope
+from xietong.air.forecast_formats import FORECAST_COLUMNS, parse_forecasts, read_forecast_file, warning_cities
 from xietong.air.tables import air_forecast, air_forecast_history
 from xietong.enums import Scope
-from xietong.errors import (
-    DuplicateRecordError,
-    InputError,
-    Location,
-    PermissionDeniedError,
-    Problem,
-    UnknownJurisdictionError,
-)
+from xietong.errors import Location, PermissionDeniedError
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import WriteCounts
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
-from xietong.times import local_iso
-
-FORECAST_COLUMNS = ["city", "issued_at", "start", "end", "aqi_low", "aqi_high", "primary"]
-_MAX_WINDOW_H = 72
-
-
-def warning_cities() -> list[str]:
-    """Codes of the places a warning or forecast can name: every jurisdiction except Hebei province."""
-    return [r.code for r in region.jurisdictions() if r.code != "130000"]
-
-
-def _aware(text: str, source: str, row: int, field: str, problems: list[Problem]) -> pd.Timestamp | None:
-    raw = str(text).strip()
-    try:
-        ts = pd.Timestamp(raw)
-    except ValueError:
-        ts = None
-    if ts is None or pd.isna(ts):
-        problems.append(Problem("invalid time", Location(source, row, field), "ISO 8601 with an offset", repr(raw)))
-        return None
-    if ts.tzinfo is None:
-        problems.append(
-            Problem(
-                "time without a time zone",
-                Location(source, row, field),
-                "ISO 8601 with an offset, e.g. 2016-12-14T16:00+08:00",
-                repr(raw),
-                "add +08:00 for China Standard Time",
-            )
-        )
-        return None
-    return ts.tz_convert("UTC")
-
-
-def parse_forecasts(records: list[dict[str, Any]], source: str, first_row: int = 2) -> pd.DataFrame:
-    """Validate forecast records (dicts of text) into a frame; raise one error listing every problem.
-
-    Columns of the result: ``city`` (code), ``issued_at``, ``start``, ``end`` (aware UTC),
-    ``aqi_low``, ``aqi_high`` (int), ``primary`` (str or None), ``row``.
-    """
-    problems: list[Problem] = []
-    rows: list[dict[str, Any]] = []
-    allowed = set(warning_cities())
-    for i, raw in enumerate(records):
-        row = first_row + i
-        rec = {str(k).strip().lower(): ("" if v is None else str(v)) for k, v in raw.items()}
-        before = len(problems)
-        city = region.find(rec.get("city", ""))
-        if city is None or city.code not in allowed:
-            problems.append(
-                Problem(
-                    "unknown city",
-                    Location(source, row, "city"),
-                    "a city of the region (code or name; Hebei's cities, Beijing, Tianjin, Xiong'an)",
-                    repr(rec.get("city", "")),
-                    kind=UnknownJurisdictionError,
-                )
-            )
-        issued = _aware(rec.get("issued_at", ""), source, row, "issued_at", problems)
-        start = end = None
-        if rec.get("date"):
-            try:
-                day = pd.Timestamp(rec["date"].strip())
-                start = day.tz_localize("Asia/Shanghai").tz_convert("UTC")
-                end = start + pd.Timedelta(days=1)
-            except ValueError:
-                problems.append(Problem("invalid date", Location(source, row, "date"), "YYYY-MM-DD", repr(rec["date"])))
-        else:
-            start = _aware(rec.get("start", ""), source, row, "start", problems)
-            end = _aware(rec.get("end", ""), source, row, "end", problems)
-        bounds = []
-        for name in ("aqi_low", "aqi_high"):
-            text = rec.get(name, "").strip()
-            try:
-                value = float(text)
-                if value != int(value) or value < 0:
-                    raise ValueError
-                bounds.append(int(value))
-            except ValueError:
-                problems.append(
-                    Problem(f"invalid {name}", Location(source, row, name), "a whole AQI value >= 0", repr(text))
-                )
-        if len(bounds) == 2 and bounds[0] > bounds[1]:
-            problems.append(
-                Problem(
-                    "forecast range is reversed",
-                    Location(source, row, "aqi_low"),
-                    "aqi_low <= aqi_high",
-                    f"{bounds[0]} > {bounds[1]}",
-                )
-            )
-        if (
-            start is not None
-            and end is not None
-            and not (pd.Timedelta(0) < end - start <= pd.Timedelta(hours=_MAX_WINDOW_H))
-        ):
-            problems.append(
-                Problem(
-                    "invalid forecast window",
-                    Location(source, row, "end"),
-                    f"end after start, at most {_MAX_WINDOW_H} h",
-                    f"{start.isoformat()} .. {end.isoformat()}",
-                )
-            )
-        if len(problems) > before or city is None or issued is None or start is None or end is None:
-            continue
-        rows.append(
-            {
-                "city": city.code,
-                "issued_at": issued,
-                "start": start,
-                "end": end,
-                "aqi_low": bounds[0],
-                "aqi_high": bounds[1],
-                "primary": rec.get("primary", "").strip() or None,
-                "row": row,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=[*FORECAST_COLUMNS, "row"])
-    if not frame.empty:
-        key = ["city", "issued_at", "start"]
-        frame = frame.drop_duplicates(subset=[*key, "end", "aqi_low", "aqi_high", "primary"])
-        clash = frame.duplicated(subset=key, keep=False)
-        for _, group in list(frame[clash].groupby(key))[:100]:
-            problems.append(
-                Problem(
-                    f"city {group['city'].iat[0]}: contradictory forecasts for the window starting "
-                    f"{local_iso(group['start']).iat[0]} in one batch",
-                    Location(source, int(group["row"].to_numpy()[1]), "aqi_high"),
-                    "one forecast per city, issue time and window",
-                    "; ".join(
-                        f"row {r}: {lo}–{hi}"
-                        for r, lo, hi in zip(group["row"], group["aqi_low"], group["aqi_high"], strict=True)
-                    ),
-                    kind=DuplicateRecordError,
-                )
-            )
-    if problems:
-        raise InputError.refuse(
-            problems, summary=f"{len(problems)} invalid forecast row(s) in {source}; nothing was written"
-        )
-    return frame.reset_index(drop=True)
-
-
-def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
-    """Read a forecast CSV or JSON file (see the module docstring) and validate it."""
-    source = name or str(path)
-    if path.suffix.lower() == ".json":
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-        items = doc.get("forecasts") if isinstance(doc, dict) else doc
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise InputError(
-                "unexpected JSON shape",
-                expected='an array of forecast objects or {"forecasts": [...]}',
-                given=type(items).__name__ if not isinstance(items, list) else "an array with a non-object item",
-                where=Location(source),
-            )
-        return parse_forecasts(items, source, first_row=1)
-    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = {"city", "issued_at", "aqi_low", "aqi_high"} - {c.strip().lower() for c in text.columns}
-    if missing:
-        raise InputError(
-            f"forecast file lacks column(s) {', '.join(sorted(missing))}",
-            expected="city, issued_at, start, end (or date), aqi_low, aqi_high[, primary]",
-            given=", ".join(text.columns),
-            where=Location(source, 1),
-        )
-    return parse_forecasts([{str(k): v for k, v in r.items()} for r in text.to_dict("records")], source)
-
 
 #: Counts of forecast records written.
 ForecastCounts = WriteCounts

@@ -39,7 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from xietong import region
-from xietong.air.warning import LEVEL_DTYPE, given_repr
+from xietong.air.warning_input import given_repr
+from xietong.air.warning_rulesets import LEVEL_DTYPE
 from xietong.enums import WarningLevel
 from xietong.errors import InputError, Location, UnitError, UnknownJurisdictionError
 
@@ -301,8 +302,27 @@ def required_reductions(
         )
     firms = enterprises.reset_index(drop=True).copy()
     firms["city"] = _codes(firms["city"], source)
+    grades = _grades(firms["grade"], source)
+    firms["grade"] = [g.value for g in grades]
+    emissions = _emissions(firms, source, MAX_ENTERPRISE_T_PER_DAY)
+    ratios, ratio_source = _mandatory_ratios(firms, grades, lvl, table, source)
+    out = firms.copy()
+    out["level"] = pd.Series([lvl.value] * len(out), dtype=LEVEL_DTYPE)
+    out["ratio"] = ratios
+    out["ratio_source"] = ratio_source
+    for p in EMISSION_POLLUTANTS:
+        out[p.column] = emissions[p]
+        out[f"{p.key}_cut_t_per_day"] = emissions[p] * ratios
+        out[f"{p.key}_after_t_per_day"] = emissions[p] - emissions[p] * ratios
+
+    cities = _city_totals(out, lvl, table, inventory)
+    return Reductions(lvl, out, cities)
+
+
+def _grades(values: pd.Series, source: str) -> list[PerformanceGrade]:
+    """Performance grades A–D of the ``grade`` column (A+ counts as A); an unknown one is refused."""
     grades: list[PerformanceGrade] = []
-    for i, g in enumerate(firms["grade"].astype(str)):
+    for i, g in enumerate(values.astype(str)):
         key = g.strip().upper()
         key = "A" if key == "A+" else key
         if key not in PerformanceGrade.__members__:
@@ -313,9 +333,14 @@ def required_reductions(
                 where=Location(source=source, row=i + 1, field="grade"),
             )
         grades.append(PerformanceGrade(key))
-    firms["grade"] = [g.value for g in grades]
-    emissions = _emissions(firms, source, MAX_ENTERPRISE_T_PER_DAY)
+    return grades
 
+
+def _mandatory_ratios(
+    firms: pd.DataFrame, grades: list[PerformanceGrade], level: WarningLevel, table: MeasureTable, source: str
+) -> tuple[npt.NDArray[np.float64], list[str]]:
+    """Each enterprise's mandatory reduction ratio at ``level`` [0–1] and where it comes from: its own
+    ``ratio`` (一厂一策; never for grade A), else the industry or the grade table. None below yellow."""
     own = (
         pd.to_numeric(firms["ratio"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if "ratio" in firms.columns
@@ -336,22 +361,11 @@ def required_reductions(
             ratios[i] = _check_ratio(own[i], f"{source}, row {i + 1}, field 'ratio'")
             ratio_source.append("enterprise")
         else:
-            ratios[i], where = table.ratio(lvl, grade, industry)
+            ratios[i], where = table.ratio(level, grade, industry)
             ratio_source.append(where)
-    if lvl in (WarningLevel.NONE, WarningLevel.BLUE):
+    if level in (WarningLevel.NONE, WarningLevel.BLUE):
         ratios[:] = 0.0  # no mandatory reductions below yellow [C:S26][R→C:S17]
-
-    out = firms.copy()
-    out["level"] = pd.Series([lvl.value] * len(out), dtype=LEVEL_DTYPE)
-    out["ratio"] = ratios
-    out["ratio_source"] = ratio_source
-    for p in EMISSION_POLLUTANTS:
-        out[p.column] = emissions[p]
-        out[f"{p.key}_cut_t_per_day"] = emissions[p] * ratios
-        out[f"{p.key}_after_t_per_day"] = emissions[p] - emissions[p] * ratios
-
-    cities = _city_totals(out, lvl, table, inventory)
-    return Reductions(lvl, out, cities)
+    return ratios, ratio_source
 
 
 def _city_totals(

@@ -20,10 +20,10 @@ from xietong.air.formats import AirFormat
 from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
 from xietong.air.schemas import IngestOut, ObservationPage, StationOut
 from xietong.air.service import ObservationQuery, UnknownStations
+from xietong.air.stations import list_stations
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.enums import POLLUTANTS, Scope
 from xietong.errors import InputError
-from xietong.exchange.stations import list_stations
 from xietong.geo import stations_geojson
 from xietong.times import EARLIEST_YEAR, LATEST_YEAR, local_iso, parse_when
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from xietong.air.formats import SourceInfo, read_station_list
+from xietong.air.service import station_records
+from xietong.air.stations import upsert_stations
 from xietong.air.tables import air_station
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
-from xietong.exchange.stations import upsert_stations
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
@@ -27,7 +28,7 @@ BUNDLED_STATIONS = "cnemc_station_list_jjj.csv"
 def seed(store: Store, operator: Principal) -> dict[str, int]:
     """Register the bundled stations that the store does not hold yet; ``{"stations added": n}``."""
     path = Path(str(resources.files("xietong.data").joinpath(BUNDLED_STATIONS)))
-    records = read_station_list(path, SourceInfo(name=BUNDLED_STATIONS, size=None))
+    records = station_records(read_station_list(path, SourceInfo(name=BUNDLED_STATIONS, size=None)))
     with store.read() as conn:
         present = {r[0] for r in conn.execute(sa.select(air_station.c.code))}
     missing = [r for r in records if r.code not in present]

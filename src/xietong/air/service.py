@@ -5,6 +5,7 @@ CLI commands and API routes call these functions; they hold no logic of their ow
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from xietong import region
 from xietong.air.domain import AirScope
@@ -26,9 +28,19 @@ from xietong.air.formats import (
     O3Column,
     ObservationChunk,
     SourceInfo,
+    StationRow,
     detect_format,
     read_observations,
     read_station_list,
+)
+from xietong.air.revisions import US, write_observations, write_published
+from xietong.air.stations import (
+    StationCounts,
+    StationInfo,
+    StationRecord,
+    list_stations,
+    station_index,
+    upsert_stations,
 )
 from xietong.air.tables import air_observation, air_observation_history, air_published
 from xietong.enums import POLLUTANTS, QualityFlag, Scope
@@ -40,15 +52,8 @@ from xietong.errors import (
     UnknownStationError,
 )
 from xietong.exchange import actions
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import US, WriteCounts, write_observations, write_published
-from xietong.exchange.stations import (
-    StationCounts,
-    StationInfo,
-    list_stations,
-    station_index,
-    upsert_stations,
-)
 from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time_column_compare
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
@@ -204,33 +209,11 @@ def ingest_file(
     with actions.audited_write(store, principal, "air.ingest", f"file {Path(name).name}") as work:
         conn = work.conn
         recorded_at = utcnow()
-        recorded_us = to_epoch_us(recorded_at)
-        batch_id = int(
-            conn.execute(
-                ingest_batch.insert()
-                .values(
-                    principal_id=principal.id,
-                    dataset="air.stations" if fmt is AirFormat.CNEMC_STATIONS else "air.observations",
-                    format=fmt.value,
-                    source=name[-300:],
-                    sha256="",
-                    started_at=recorded_at,
-                    committed_at=recorded_at,
-                    summary="{}",
-                )
-                .returning(ingest_batch.c.id)
-            ).scalar_one()
-        )
-        result.batch_id = batch_id
+        result.batch_id = batch_id = _open_batch(conn, principal, fmt, name, recorded_at)
         if fmt is AirFormat.CNEMC_STATIONS:
-            records = read_station_list(path, info)
+            records = station_records(read_station_list(path, info))
             counts, problems = upsert_stations(
-                conn,
-                principal,
-                records,
-                batch_id=batch_id,
-                recorded_at=recorded_at,
-                skip_invalid=skip_invalid,
+                conn, principal, records, batch_id=batch_id, recorded_at=recorded_at, skip_invalid=skip_invalid
             )
             result.stations = counts
             result.rows = counts.read
@@ -245,7 +228,7 @@ def ingest_file(
                     index=index,
                     result=result,
                     batch_id=batch_id,
-                    recorded_us=recorded_us,
+                    recorded_us=to_epoch_us(recorded_at),
                     source=name,
                     unknown_stations=unknown_stations,
                     skip_invalid=skip_invalid,
@@ -253,13 +236,7 @@ def ingest_file(
                 if progress is not None:
                     progress(name, info.bytes_read, info.size)
         result.sha256 = info.sha256
-        summary = result.as_dict()
-        summary.pop("problems")
-        conn.execute(
-            ingest_batch.update()
-            .where(ingest_batch.c.id == batch_id)
-            .values(sha256=info.sha256, committed_at=utcnow(), summary=json.dumps(summary, ensure_ascii=False))
-        )
+        summary = _close_batch(conn, batch_id, result)
         work.target = f"batch {batch_id}"
         work.detail = {
             "source": Path(name).name,
@@ -270,6 +247,42 @@ def ingest_file(
     if progress is not None:
         progress(name, info.bytes_read, info.size)
     return result
+
+
+def station_records(rows: Iterable[StationRow]) -> list[StationRecord]:
+    """The rows of a station list (the pure reader's records) as the exchange's station records."""
+    return [StationRecord(**dataclasses.asdict(r)) for r in rows]
+
+
+def _open_batch(conn: Connection, principal: Principal, fmt: AirFormat, name: str, recorded_at: datetime) -> int:
+    """Record the start of an ingest batch; returns its id (the hash and summary are filled in at the end)."""
+    batch_id = conn.execute(
+        ingest_batch.insert()
+        .values(
+            principal_id=principal.id,
+            dataset="air.stations" if fmt is AirFormat.CNEMC_STATIONS else "air.observations",
+            format=fmt.value,
+            source=name[-300:],
+            sha256="",
+            started_at=recorded_at,
+            committed_at=recorded_at,
+            summary="{}",
+        )
+        .returning(ingest_batch.c.id)
+    ).scalar_one()
+    return int(batch_id)
+
+
+def _close_batch(conn: Connection, batch_id: int, result: FileResult) -> dict[str, Any]:
+    """Write the batch's hash, commit time and summary (the result without its problems); returns the summary."""
+    summary = result.as_dict()
+    summary.pop("problems")
+    conn.execute(
+        ingest_batch.update()
+        .where(ingest_batch.c.id == batch_id)
+        .values(sha256=result.sha256, committed_at=utcnow(), summary=json.dumps(summary, ensure_ascii=False))
+    )
+    return summary
 
 
 def _where(principal: Principal) -> str:
@@ -575,4 +588,5 @@ __all__ = [
     "read_observations_frame",
     "resolve_stations",
     "revisions_of",
+    "station_records",
 ]

@@ -47,431 +47,43 @@ The public functions are pure: DataFrames in, DataFrames out, no I/O and no data
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from xietong import region, standards
 from xietong.air import aqi as aqi_engine
+from xietong.air.warning_input import (
+    DAILY_COLUMNS,
+    FORECAST_COLUMNS,
+    Windows,
+    daily_frame,
+    given_repr,
+    validate_forecasts,
+)
+from xietong.air.warning_rulesets import (
+    DAY_S,
+    DEFAULT_RULE_SET,
+    HOUR_S,
+    LEVEL_DTYPE,
+    STANDARD,
+    WINDOW_HOURS,
+    Clause,
+    Comparison,
+    Condition,
+    RuleSet,
+    RunMeasure,
+    load_rules,
+    rule_sets,
+    rules_in_force,
+)
 from xietong.config import DISPLAY_TZ
 from xietong.enums import Pollutant, WarningLevel
-from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
-
-#: the registered standard id of the rule sets (``standards.load(STANDARD, rule_set)``)
-STANDARD = "warning"
-#: the rule set used when none is named: the one in force today (2024 guidance, [C:S16])
-DEFAULT_RULE_SET = "key-regions-2024"
-
-_HOUR_S = 3600
-_DAY_S = 24 * _HOUR_S
-#: length of one forecast window: a daily AQI is a 24-h mean (HJ 633-2012 §5.1.2; rolling 24 h [C:S13])
-WINDOW_HOURS = 24
-
-
-#: ordered categorical dtype of every ``level`` column (``none < blue < yellow < orange < red``)
-LEVEL_DTYPE = pd.CategoricalDtype([lvl.value for lvl in WarningLevel], ordered=True)
-
-
-class Comparison(StrEnum):
-    """How a window's AQI is compared with a clause's threshold."""
-
-    ABOVE = ">"  # strictly above: "日AQI>200"
-    AT_LEAST = ">="  # reaching: "日AQI达到500"
-
-
-class RunMeasure(StrEnum):
-    """How an ``and`` condition's duration is measured inside the chain of its clause."""
-
-    CONSECUTIVE = "consecutive"  # the longest chain of touching windows meeting it
-    TOTAL = "total"  # the total time of all windows meeting it
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """``AQI <op> aqi`` holding for at least ``hours`` [h]."""
-
-    op: Comparison
-    aqi: float
-    hours: float
-    run: RunMeasure = RunMeasure.CONSECUTIVE
-
-    def met(self, aqi: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        """Element-wise test of window AQI values (NaN never meets a condition)."""
-        with np.errstate(invalid="ignore"):
-            out = aqi > self.aqi if self.op is Comparison.ABOVE else aqi >= self.aqi
-        return np.asarray(out, dtype=bool)
-
-    def describe(self) -> str:
-        """``AQI > 200 for ≥ 72 h``."""
-        return f"AQI {self.op.value} {self.aqi:g} for ≥ {self.hours:g} h"
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One clause of a rule set: a level fires when ``when`` (and ``and_``, if any) hold."""
-
-    rule_set: str
-    level: WarningLevel
-    label: str
-    text: str
-    tag: str
-    when: Condition
-    and_: Condition | None = None
-
-    @property
-    def id(self) -> str:
-        """Stable id, e.g. ``key-regions-2024/orange/b``."""
-        return f"{self.rule_set}/{self.level.value}/{self.label}"
-
-    def describe(self) -> str:
-        text = self.when.describe()
-        if self.and_ is not None:
-            extra = "" if self.and_.run is RunMeasure.CONSECUTIVE else " in total"
-            text += f" and {self.and_.describe()}{extra}"
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSet:
-    """A parsed rule set. Build one with :func:`load_rules`; change a switch with :func:`dataclasses.replace`.
-
-    Attributes
-    ----------
-    id, title: rule-set id (``key-regions-2024``) and title.
-    effective: first day the rule set applies (from ``standards/index.toml``).
-    levels: the warning levels the rule set has, mildest first (no ``none``).
-    clauses: every clause, in file order.
-    rolling_windows: ``True`` when a daily AQI may be any 24 consecutive hours; ``False`` when windows must be
-        natural days (start at 00:00 China Standard Time).
-    merge_gap_hours: episodes separated by at most this gap [h] are one episode.
-    quiet_hours: a warning may be lifted when the forecast stays below every clause for MORE than this [h].
-    """
-
-    id: str
-    title: str
-    effective: date
-    levels: tuple[WarningLevel, ...]
-    clauses: tuple[Clause, ...]
-    rolling_windows: bool
-    merge_gap_hours: float
-    quiet_hours: float
-
-    def clause(self, clause_id: str) -> Clause:
-        """The clause with this id (``orange/b`` or the full ``key-regions-2024/orange/b``)."""
-        for c in self.clauses:
-            if clause_id in (c.id, f"{c.level.value}/{c.label}"):
-                return c
-        raise InputError(
-            f"no clause {clause_id!r} in rule set {self.id}",
-            expected="one of " + ", ".join(c.id for c in self.clauses),
-            given=repr(clause_id),
-        )
-
-
-# --------------------------------------------------------------------------------------------- rule sets
-
-
-def rule_sets() -> tuple[str, ...]:
-    """Ids of the registered rule sets, oldest first."""
-    return standards.edition_ids(STANDARD)
-
-
-def _condition(raw: Any, where: str) -> Condition:
-    try:
-        return Condition(
-            op=Comparison(raw["op"]),
-            aqi=float(raw["aqi"]),
-            hours=float(raw["hours"]),
-            run=RunMeasure(raw.get("run", RunMeasure.CONSECUTIVE.value)),
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise InputError(
-            "malformed warning condition",
-            expected='{ op = ">" | ">=", aqi = <number>, hours = <number>, run = "consecutive" | "total" }',
-            given=repr(raw),
-            where=Location(source=where),
-            hint=f"fix the rule-set file ({exc})",
-        ) from None
-
-
-def load_rules(rule_set: str | RuleSet = DEFAULT_RULE_SET) -> RuleSet:
-    """Parse a rule set from its TOML file (``xietong/standards/warning_<rule_set>.toml``).
-
-    A :class:`RuleSet` passes through unchanged, so every function accepts either.
-    """
-    if isinstance(rule_set, RuleSet):
-        return rule_set
-    standards.check_edition(STANDARD, rule_set)
-    raw = standards.load(STANDARD, rule_set)
-    source = f"standards/warning_{rule_set}.toml"
-    levels = tuple(WarningLevel(v) for v in raw["levels"])
-    clauses: list[Clause] = []
-    for i, c in enumerate(raw["clause"]):
-        level = WarningLevel(c["level"])
-        if level not in levels:
-            raise InputError(
-                "clause level not among the rule set's levels",
-                expected=", ".join(levels),
-                given=level.value,
-                where=Location(source=source, row=i + 1, field="level"),
-            )
-        clauses.append(
-            Clause(
-                rule_set=rule_set,
-                level=level,
-                label=str(c["label"]),
-                text=str(c.get("text", "")),
-                tag=str(c.get("tag", "")),
-                when=_condition(c["when"], source),
-                and_=_condition(c["and"], source) if "and" in c else None,
-            )
-        )
-    effective = next(e.effective for e in standards.editions(STANDARD) if e.edition == rule_set)
-    return RuleSet(
-        id=rule_set,
-        title=str(raw["title"]),
-        effective=effective,
-        levels=levels,
-        clauses=tuple(clauses),
-        rolling_windows=bool(raw["windows"]["rolling"]),
-        merge_gap_hours=float(raw["episode"]["merge_gap_hours"]),
-        quiet_hours=float(raw["lift"]["quiet_hours"]),
-    )
-
-
-def rules_in_force(on: date) -> RuleSet:
-    """The rule set in force on the day ``on`` (China Standard Time).
-
-    Days before 2016-02-05 get ``jjj-2016`` too (the first registered rule set).
-    """
-    return load_rules(standards.in_force(STANDARD, on))
-
-
-# --------------------------------------------------------------------------------------------- input checks
-
-FORECAST_COLUMNS: tuple[str, ...] = ("city", "issued_at", "start", "end", "aqi_low", "aqi_high")
-"""Required columns of a forecast frame (``primary`` is optional); see :func:`recommend`."""
-
-DAILY_COLUMNS: tuple[str, ...] = ("city", "date", "aqi")
-"""Required columns of a daily AQI frame; see :func:`episodes`."""
-
-
-def _require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{source}: missing column(s) " + ", ".join(missing),
-            expected="columns " + ", ".join(columns),
-            given="columns " + ", ".join(map(str, frame.columns)),
-            where=Location(source=source),
-        )
-
-
-def _city_codes(values: pd.Series, source: str) -> npt.NDArray[np.object_]:
-    """Normalise city names or codes to GB/T 2260 codes; unknown ones are refused, all of them listed."""
-    uniques = pd.unique(values.astype(str).to_numpy())
-    mapping: dict[str, str] = {}
-    unknown: list[str] = []
-    for key in uniques:
-        found = region.find(str(key))
-        if found is None:
-            unknown.append(str(key))
-        else:
-            mapping[str(key)] = found.code
-    if unknown:
-        rows = values.astype(str).reset_index(drop=True)
-        problems = [
-            Problem(
-                "unknown city",
-                Location(source=source, row=int(rows[rows == u].index[0]) + 1, field="city"),
-                expected="a GB/T 2260 code or a name known to xietong.region",
-                given=repr(u),
-                hint="run `xietong region list` to see the codes",
-            )
-            for u in unknown
-        ]
-        if len(problems) == 1:
-            p = problems[0]
-            raise UnknownJurisdictionError(
-                p.message + " in " + source, expected=p.expected, given=p.given, where=p.where, hint=p.hint
-            )
-        raise UnknownJurisdictionError(f"{len(unknown)} unknown cities in {source}", problems=problems)
-    return np.asarray(values.astype(str).map(mapping).to_numpy(dtype=object), dtype=object)
-
-
-def _aware_utc(values: pd.Series, name: str, source: str) -> pd.Series:
-    """Timestamps that carry a time zone, converted to UTC; naive or unparseable ones are refused."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return cast(pd.Series, values.dt.tz_convert("UTC"))
-    where = Location(source=source, field=name)
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        raise InputError(
-            f"{source}: {name} has no time zone",
-            expected="aware timestamps (UTC or with an offset)",
-            given=f"naive {values.dtype}",
-            where=where,
-            hint="localise them: .dt.tz_localize('Asia/Shanghai') for China Standard Time",
-        )
-    out: list[pd.Timestamp] = []
-    for i, v in enumerate(values.tolist()):
-        try:
-            ts = pd.Timestamp(v)
-        except (ValueError, TypeError):
-            ts = None
-        if ts is None or pd.isna(ts):
-            raise InputError(
-                f"{source}: {name} is not a time",
-                expected="an ISO 8601 time with an offset",
-                given=repr(v),
-                where=Location(source=source, row=i + 1, field=name),
-            )
-        if ts.tzinfo is None:
-            raise InputError(
-                f"{source}: {name} has no time zone",
-                expected="an offset, e.g. 2016-12-16T00:00+08:00",
-                given=repr(v),
-                where=Location(source=source, row=i + 1, field=name),
-                hint="add +08:00 for China Standard Time",
-            )
-        out.append(ts.tz_convert("UTC"))
-    return pd.Series(pd.DatetimeIndex(out), index=values.index)
-
-
-def _epoch_s(values: pd.Series) -> npt.NDArray[np.int64]:
-    """Aware timestamps → integer seconds since 1970-01-01 UTC."""
-    return np.asarray(values.dt.as_unit("s").astype("int64").to_numpy(), dtype=np.int64)
-
-
-def given_repr(value: object) -> str:
-    """``repr`` of an input value, without NumPy's wrappers (``-1``, not ``np.int64(-1)``)."""
-    item = getattr(value, "item", None)
-    return repr(item() if callable(item) else value)
-
-
-def _numbers(values: pd.Series, name: str, source: str) -> npt.NDArray[np.float64]:
-    out = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = np.flatnonzero(np.isnan(out) & values.notna().to_numpy())
-    if bad.size:
-        raise InputError(
-            f"{source}: {name} is not a number",
-            expected="an AQI (a number ≥ 0) or empty for missing",
-            given=given_repr(values.iloc[bad[0]]),
-            where=Location(source=source, row=int(bad[0]) + 1, field=name),
-        )
-    neg = np.flatnonzero(out < 0)
-    if neg.size:
-        raise InputError(
-            f"{source}: negative {name}",
-            expected="an AQI ≥ 0",
-            given=given_repr(values.iloc[neg[0]]),
-            where=Location(source=source, row=int(neg[0]) + 1, field=name),
-        )
-    return np.asarray(out, dtype=np.float64)
-
-
-@dataclass(slots=True)
-class _Windows:
-    """Validated forecast windows, all cities, sorted by (city, issued_at, start)."""
-
-    city: npt.NDArray[np.object_]
-    issued_s: npt.NDArray[np.int64]
-    start_s: npt.NDArray[np.int64]
-    end_s: npt.NDArray[np.int64]
-    low: npt.NDArray[np.float64]
-    high: npt.NDArray[np.float64]
-    primary: npt.NDArray[np.object_]
-
-
-def _validate_forecasts(forecasts: pd.DataFrame, rules: RuleSet, source: str) -> _Windows:
-    _require_columns(forecasts, FORECAST_COLUMNS, source)
-    frame = forecasts.reset_index(drop=True)
-    city = _city_codes(frame["city"], source)
-    issued = _epoch_s(_aware_utc(frame["issued_at"], "issued_at", source))
-    start = _epoch_s(_aware_utc(frame["start"], "start", source))
-    end = _epoch_s(_aware_utc(frame["end"], "end", source))
-    low = _numbers(frame["aqi_low"], "aqi_low", source)
-    high = _numbers(frame["aqi_high"], "aqi_high", source)
-    primary = (
-        frame["primary"].astype(object).where(frame["primary"].notna(), None).to_numpy(dtype=object)
-        if "primary" in frame.columns
-        else np.full(len(frame), None, dtype=object)
-    )
-
-    length = end - start
-    bad = np.flatnonzero(length != WINDOW_HOURS * _HOUR_S)
-    if bad.size:
-        i = int(bad[0])
-        raise InputError(
-            f"{source}: a forecast window is not 24 h long",
-            expected="end − start = 24 h (a daily AQI is a 24-h mean; it may start at any hour)",
-            given=f"{length[i] / _HOUR_S:g} h",
-            where=Location(source=source, row=i + 1, field="end"),
-            hint="give one row per 24-h window; split longer forecasts into days",
-        )
-    with np.errstate(invalid="ignore"):
-        inverted = np.flatnonzero(low > high)
-    if inverted.size:
-        i = int(inverted[0])
-        raise InputError(
-            f"{source}: forecast range upside down",
-            expected="aqi_low ≤ aqi_high",
-            given=f"aqi_low {low[i]:g}, aqi_high {high[i]:g}",
-            where=Location(source=source, row=i + 1, field="aqi_low"),
-            hint="swap the two bounds",
-        )
-    if not rules.rolling_windows:
-        local_offset_s = 8 * _HOUR_S  # China Standard Time, UTC+8, no daylight saving
-        unaligned = np.flatnonzero((start + local_offset_s) % _DAY_S != 0)
-        if unaligned.size:
-            i = int(unaligned[0])
-            raise InputError(
-                f"{source}: rule set {rules.id} grades natural days",
-                expected="windows starting at 00:00 China Standard Time",
-                given=pd.Timestamp(int(start[i]), unit="s", tz="UTC").tz_convert(DISPLAY_TZ).isoformat(),
-                where=Location(source=source, row=i + 1, field="start"),
-                hint="the rolling 24-h day came in 2017 [S13]: use a later rule set for rolling windows",
-            )
-
-    order = np.lexsort((start, issued, city.astype(str)))
-    w = _Windows(city[order], issued[order], start[order], end[order], low[order], high[order], primary[order])
-
-    # contradictory duplicates: same city, issue and window with different values
-    same = (w.city[1:] == w.city[:-1]) & (w.issued_s[1:] == w.issued_s[:-1]) & (w.start_s[1:] == w.start_s[:-1])
-    if same.any():
-        differs = same & ~(
-            (np.isclose(w.high[1:], w.high[:-1]) | (np.isnan(w.high[1:]) & np.isnan(w.high[:-1])))
-            & (np.isclose(w.low[1:], w.low[:-1]) | (np.isnan(w.low[1:]) & np.isnan(w.low[:-1])))
-        )
-        if differs.any():
-            problems = []
-            for k in np.flatnonzero(differs)[:50]:
-                row = int(order[k + 1]) + 1
-                problems.append(
-                    Problem(
-                        "the same forecast window twice with different values",
-                        Location(source=source, row=row, field="aqi_high"),
-                        expected=f"one AQI range per city, issue time and window start (row {int(order[k]) + 1})",
-                        given=f"{w.low[k]:g}–{w.high[k]:g} and {w.low[k + 1]:g}–{w.high[k + 1]:g}",
-                        kind=DuplicateRecordError,
-                    )
-                )
-            raise DuplicateRecordError.refuse(
-                problems,
-                summary=f"{source}: {len(problems)} contradictory duplicate forecast windows",
-                hint="keep one row per window, or give the later forecast a later issued_at",
-            )
-        keep = np.concatenate([[True], ~same])
-        w = _Windows(
-            w.city[keep], w.issued_s[keep], w.start_s[keep], w.end_s[keep], w.low[keep], w.high[keep], w.primary[keep]
-        )
-    return w
-
+from xietong.errors import InputError
 
 # --------------------------------------------------------------------------------------------- engine
 
@@ -530,7 +142,7 @@ def _firings(
     out: list[_Firing] = []
     empty = np.zeros(0, dtype=np.intp)
     for order, clause in enumerate(rules.clauses):
-        need_s = clause.when.hours * _HOUR_S
+        need_s = clause.when.hours * HOUR_S
         for cs, ce, idx in _chains(start_s, end_s, clause.when.met(high)):
             if ce - cs < need_s:
                 continue
@@ -542,9 +154,9 @@ def _firings(
             sub = _chains(start_s, end_s, clause.and_.met(high) & inside)
             lengths = [b - a for a, b, _ in sub]
             measure = (max(lengths) if clause.and_.run is RunMeasure.CONSECUTIVE else sum(lengths)) if sub else 0
-            if measure >= clause.and_.hours * _HOUR_S:
+            if measure >= clause.and_.hours * HOUR_S:
                 and_idx = np.concatenate([i for _, _, i in sub])
-                out.append(_Firing(clause, order, cs, ce, idx, and_idx, measure / _HOUR_S))
+                out.append(_Firing(clause, order, cs, ce, idx, and_idx, measure / HOUR_S))
     return out
 
 
@@ -553,7 +165,7 @@ def _episodes_of(
 ) -> list[_Episode]:
     """Episodes of one city's windows (sorted by start), with the forecast quiet time after each."""
     firings = sorted(_firings(start_s, end_s, high, rules), key=lambda f: (f.start_s, f.end_s))
-    gap_s = rules.merge_gap_hours * _HOUR_S
+    gap_s = rules.merge_gap_hours * HOUR_S
     episodes: list[_Episode] = []
     for f in firings:
         if episodes and f.start_s - episodes[-1].end_s <= gap_s:
@@ -568,7 +180,7 @@ def _episodes_of(
         covered_to = next((ce for cs, ce, _ in coverage if cs <= ep.end_s <= ce), ep.end_s)
         if k + 1 < len(episodes):
             covered_to = min(covered_to, episodes[k + 1].start_s)
-        ep.quiet_hours = (covered_to - ep.end_s) / _HOUR_S
+        ep.quiet_hours = (covered_to - ep.end_s) / HOUR_S
     return episodes
 
 
@@ -583,7 +195,7 @@ def _local(seconds: int) -> str:
     return _ts(seconds).tz_convert(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def _evidence(ep: _Episode, w: _Windows, offset: int) -> tuple[dict[str, Any], ...]:
+def _evidence(ep: _Episode, w: Windows, offset: int) -> tuple[dict[str, Any], ...]:
     top = ep.top
     and_set = {int(i) for i in top.and_windows}
     rows = []
@@ -610,7 +222,7 @@ def _reason(ep: _Episode) -> str:
     c = top.clause
     text = (
         f"{c.id} ({c.text}) [{c.tag}]: upper-bound AQI {c.when.op.value} {c.when.aqi:g} for "
-        f"{(top.end_s - top.start_s) / _HOUR_S:g} h, {_local(top.start_s)} to {_local(top.end_s)} (+08:00)"
+        f"{(top.end_s - top.start_s) / HOUR_S:g} h, {_local(top.start_s)} to {_local(top.end_s)} (+08:00)"
     )
     if c.and_ is not None:
         text += f", and {c.and_.op.value} {c.and_.aqi:g} for {top.and_hours:g} h"
@@ -689,64 +301,64 @@ def recommend(
         A city that :mod:`xietong.region` does not know.
     """
     ruleset = load_rules(rules)
-    w = _validate_forecasts(forecasts, ruleset, source)
+    w = validate_forecasts(forecasts, ruleset, source)
     if as_of is not None:
         cutoff = pd.Timestamp(as_of)
         if cutoff.tzinfo is None:
             raise InputError("as_of has no time zone", expected="an aware time", given=repr(as_of))
-        keep = w.issued_s <= int(cutoff.tz_convert("UTC").timestamp())
-        w = _Windows(
-            w.city[keep], w.issued_s[keep], w.start_s[keep], w.end_s[keep], w.low[keep], w.high[keep], w.primary[keep]
-        )
-
+        w = w.take(w.issued_s <= int(cutoff.tz_convert("UTC").timestamp()))
     rows: list[dict[str, Any]] = []
     if len(w.city) == 0:
         return _recommendation_frame(rows)
     bounds = np.flatnonzero(np.r_[True, w.city[1:] != w.city[:-1], True])
     for a, b in itertools.pairwise(bounds):
-        # latest issue of this city
-        latest = w.issued_s[a:b].max()
-        sel = np.flatnonzero(w.issued_s[a:b] == latest)
-        a2, b2 = int(a) + int(sel[0]), int(a) + int(sel[-1]) + 1
-        start_s, end_s, high = w.start_s[a2:b2], w.end_s[a2:b2], w.high[a2:b2]
-        city = str(w.city[a])
-        base = {"city": city, "rules": ruleset.id, "issued_at": _ts(int(latest))}
-        eps = _episodes_of(start_s, end_s, high, ruleset)
-        if not eps:
-            rows.append(
-                base
-                | {
-                    "level": WarningLevel.NONE.value,
-                    "start": pd.NaT,
-                    "end": pd.NaT,
-                    "clause": None,
-                    "clauses": (),
-                    "reason": f"no clause of {ruleset.id} fires in the forecast issued {_local(int(latest))} (+08:00)",
-                    "evidence": (),
-                    "max_aqi_high": float(np.nanmax(high)) if np.isfinite(high).any() else np.nan,
-                    "quiet_hours": np.nan,
-                    "lift_confirmed": pd.NA,
-                }
-            )
-            continue
-        for ep in eps:
-            inside = (start_s >= ep.start_s) & (end_s <= ep.end_s)
-            rows.append(
-                base
-                | {
-                    "level": ep.level.value,
-                    "start": _ts(ep.start_s),
-                    "end": _ts(ep.end_s),
-                    "clause": ep.top.clause.id,
-                    "clauses": tuple(sorted({f.clause.id for f in ep.firings})),
-                    "reason": _reason(ep),
-                    "evidence": _evidence(ep, w, a2),
-                    "max_aqi_high": float(np.nanmax(high[inside])),
-                    "quiet_hours": ep.quiet_hours,
-                    "lift_confirmed": ep.quiet_hours > ruleset.quiet_hours,
-                }
-            )
+        rows += _city_recommendations(w, int(a), int(b), ruleset)
     return _recommendation_frame(rows)
+
+
+def _city_recommendations(w: Windows, a: int, b: int, ruleset: RuleSet) -> list[dict[str, Any]]:
+    """The rows of :func:`recommend` for the city of windows ``a:b``, from its latest issue."""
+    latest = w.issued_s[a:b].max()
+    sel = np.flatnonzero(w.issued_s[a:b] == latest)
+    a2, b2 = a + int(sel[0]), a + int(sel[-1]) + 1
+    start_s, end_s, high = w.start_s[a2:b2], w.end_s[a2:b2], w.high[a2:b2]
+    base = {"city": str(w.city[a]), "rules": ruleset.id, "issued_at": _ts(int(latest))}
+    eps = _episodes_of(start_s, end_s, high, ruleset)
+    if not eps:
+        return [
+            base
+            | {
+                "level": WarningLevel.NONE.value,
+                "start": pd.NaT,
+                "end": pd.NaT,
+                "clause": None,
+                "clauses": (),
+                "reason": f"no clause of {ruleset.id} fires in the forecast issued {_local(int(latest))} (+08:00)",
+                "evidence": (),
+                "max_aqi_high": float(np.nanmax(high)) if np.isfinite(high).any() else np.nan,
+                "quiet_hours": np.nan,
+                "lift_confirmed": pd.NA,
+            }
+        ]
+    rows = []
+    for ep in eps:
+        inside = (start_s >= ep.start_s) & (end_s <= ep.end_s)
+        rows.append(
+            base
+            | {
+                "level": ep.level.value,
+                "start": _ts(ep.start_s),
+                "end": _ts(ep.end_s),
+                "clause": ep.top.clause.id,
+                "clauses": tuple(sorted({f.clause.id for f in ep.firings})),
+                "reason": _reason(ep),
+                "evidence": _evidence(ep, w, a2),
+                "max_aqi_high": float(np.nanmax(high[inside])),
+                "quiet_hours": ep.quiet_hours,
+                "lift_confirmed": ep.quiet_hours > ruleset.quiet_hours,
+            }
+        )
+    return rows
 
 
 _RECOMMEND_COLUMNS = (
@@ -783,55 +395,13 @@ def _recommendation_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------- daily / backtest
 
 
-def _daily_frame(daily: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Validated daily frame: city code, day (datetime64[s], local calendar day), aqi (float, NaN = missing)."""
-    _require_columns(daily, DAILY_COLUMNS, source)
-    frame = daily.reset_index(drop=True)
-    city = _city_codes(frame["city"], source)
-    try:
-        day = pd.to_datetime(frame["date"].astype(str), format="ISO8601")
-    except (ValueError, TypeError):
-        raise InputError(
-            f"{source}: date is not a day",
-            expected="YYYY-MM-DD (a calendar day in China Standard Time)",
-            given=repr(frame["date"].iloc[0]),
-            where=Location(source=source, field="date"),
-        ) from None
-    if day.dt.tz is not None or (day != day.dt.normalize()).any():
-        raise InputError(
-            f"{source}: date must be a calendar day",
-            expected="YYYY-MM-DD without a time or time zone (the day in China Standard Time)",
-            given=repr(frame["date"].iloc[0]),
-            where=Location(source=source, field="date"),
-        )
-    aqi = _numbers(frame["aqi"], "aqi", source)
-    out = pd.DataFrame({"city": city, "date": day.dt.as_unit("s"), "aqi": aqi})
-    out = out.sort_values(["city", "date"], kind="stable").reset_index(drop=True)
-    same = (out["city"].to_numpy()[1:] == out["city"].to_numpy()[:-1]) & (
-        out["date"].to_numpy()[1:] == out["date"].to_numpy()[:-1]
-    )
-    if same.any():
-        v = out["aqi"].to_numpy()
-        differs = same & ~((v[1:] == v[:-1]) | (np.isnan(v[1:]) & np.isnan(v[:-1])))
-        if differs.any():
-            k = int(np.flatnonzero(differs)[0])
-            raise DuplicateRecordError(
-                f"{source}: the same city and day twice with different AQI",
-                expected="one AQI per city and day",
-                given=f"city {out['city'].iloc[k]}, {out['date'].iloc[k].date()}: AQI {v[k]:g} and {v[k + 1]:g}",
-                where=Location(source=source, field="aqi"),
-            )
-        out = out.drop_duplicates(["city", "date"]).reset_index(drop=True)
-    return out
-
-
 def daily_windows(daily: pd.DataFrame, *, source: str = "daily") -> pd.DataFrame:
     """A daily AQI frame as a perfect forecast: one 24-h window per natural day (00:00–24:00 +08:00).
 
     ``issued_at`` is the start of each city's first day, ``aqi_low = aqi_high = aqi``. Days with a missing
     AQI are kept with empty bounds (they break chains).
     """
-    d = _daily_frame(daily, source)
+    d = daily_frame(daily, source)
     start = d["date"].dt.tz_localize(DISPLAY_TZ).dt.tz_convert("UTC")
     issued = start.groupby(d["city"]).transform("min")
     return pd.DataFrame(
@@ -866,8 +436,8 @@ def episodes(daily: pd.DataFrame, rules: str | RuleSet = DEFAULT_RULE_SET, *, so
         1, 2 … per city; NA outside episodes), ``rules``.
     """
     ruleset = load_rules(rules)
-    d = _daily_frame(daily, source)
-    day_s = (d["date"].astype("int64").to_numpy() - 8 * _HOUR_S).astype(np.int64)  # local midnight → UTC s
+    d = daily_frame(daily, source)
+    day_s = (d["date"].astype("int64").to_numpy() - 8 * HOUR_S).astype(np.int64)  # local midnight → UTC s
     high = d["aqi"].to_numpy(dtype=float)
     city = d["city"].to_numpy(dtype=object)
     level = np.full(len(d), WarningLevel.NONE.value, dtype=object)
@@ -876,7 +446,7 @@ def episodes(daily: pd.DataFrame, rules: str | RuleSet = DEFAULT_RULE_SET, *, so
     bounds = np.flatnonzero(np.r_[True, city[1:] != city[:-1], True]) if len(d) else np.zeros(0, dtype=np.intp)
     for a, b in itertools.pairwise(bounds):
         s = day_s[a:b]
-        eps = _episodes_of(s, s + _DAY_S, high[a:b], ruleset)
+        eps = _episodes_of(s, s + DAY_S, high[a:b], ruleset)
         if not eps:
             continue
         # episodes are disjoint and sorted: each day falls in the last episode starting at or before it
@@ -995,6 +565,7 @@ __all__ = [
     "backtest",
     "daily_windows",
     "episodes",
+    "given_repr",
     "load_rules",
     "pm25_aqi_proxy",
     "recommend",

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xietong.config import Settings
@@ -92,7 +93,8 @@ def state(ctx: typer.Context) -> AppState:
 
 
 def fail(exc: XietongError) -> NoReturn:
-    stderr.print(f"[bold red]error:[/] {exc.describe()}", markup=True, soft_wrap=True)
+    # the message is text, not markup: "xietong[streets]" or a "[C:S12]" tag must print as written
+    stderr.print(f"[bold red]error:[/] {escape(exc.describe())}", markup=True, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 

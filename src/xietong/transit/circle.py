@@ -32,7 +32,7 @@ from xietong.errors import InputError
 from xietong.transit.feed import Feed, format_gtfs_time
 from xietong.transit.gtfs import haversine_km
 from xietong.transit.raptor import UNREACHED, LegKind, earliest_arrival, range_query
-from xietong.transit.road import ROAD_SOURCE, road_time
+from xietong.transit.road import ROAD_SOURCE, RoadTime, road_time
 from xietong.transit.stations import LocationSource
 from xietong.transit.timetable import Timetable, compile_timetable, footpaths_from_groups
 
@@ -284,6 +284,63 @@ def _from_centre(
     return tt, city_of, origins, ranged.departures_s, ranged.arrivals
 
 
+@dataclass
+class _Rail:
+    """The rail side of one row of the circle: journeys from the centre to a target city in the window."""
+
+    best_min: float = math.nan
+    typical_min: float = math.nan
+    journeys: int = 0
+    journeys_within: int = 0
+    departures_within: tuple[str, ...] = ()
+    best_trains: str = ""
+    best_departure: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Trip:
+    """The range query from the centre's stations over the service day (see :func:`_from_centre`)."""
+
+    feed: Feed
+    tt: Timetable
+    origins: list[str]
+    day_deps: np.ndarray
+    arrivals: np.ndarray
+    max_transfers: int
+
+
+def _rail_to(trip: _Trip, members: list[str], window_s: tuple[int, int], threshold_s: int, between: str) -> _Rail:
+    """Journeys to the first of the target's stations (``members``) reached, leaving in ``window_s`` [s after
+    midnight]: the fastest and the median [min], how many and which departures take at most ``threshold_s``."""
+    start_s, end_s = window_s
+    m_idx = np.array([trip.tt.stop_index(s) for s in members], dtype=np.int64)
+    at_target = trip.arrivals[:, m_idx]
+    deps, arrs = _journeys(trip.day_deps, at_target.min(axis=1))
+    in_window = (deps >= start_s) & (deps <= end_s)
+    deps, arrs = deps[in_window], arrs[in_window]
+    if len(deps) == 0:
+        return _Rail(
+            notes=[
+                f"no rail journey from {between} leaving {_hhmm(start_s)}–{_hhmm(end_s)} with at most "
+                f"{trip.max_transfers} transfers"
+            ]
+        )
+    dur = (arrs - deps).astype(np.int64)
+    ok = dur <= threshold_s
+    b = int(np.argmin(dur))
+    to_stop = members[int(np.argmin(at_target[np.searchsorted(trip.day_deps, deps[b])]))]
+    return _Rail(
+        best_min=float(dur[b]) / 60.0,
+        typical_min=float(np.median(dur)) / 60.0,
+        journeys=len(dur),
+        journeys_within=int(ok.sum()),
+        departures_within=tuple(_hhmm(int(d)) for d in deps[ok]),
+        best_trains=describe_journey(trip.tt, trip.feed, trip.origins, int(deps[b]), to_stop, trip.max_transfers),
+        best_departure=_hhmm(int(deps[b])),
+    )
+
+
 def circle_report(
     feed: Feed,
     *,
@@ -329,43 +386,17 @@ def circle_report(
         feed, c, service_date, max_transfers, city_transfer_s, station_radius_km
     )
     rows: list[CircleRow] = []
-    threshold_s = minutes * 60
     seq = _direct_trips(feed, city_of)
     for t in target_regions:
-        notes: list[str] = []
         members = sorted(city_of.index[city_of == t.code])
-        rail = math.nan
-        typical = math.nan
-        n_journeys = n_within = 0
-        within_deps: tuple[str, ...] = ()
-        best_trains = best_dep = ""
         if not members:
-            notes.append(f"no rail data: no station of {t.short_zh} served in the feed")
+            rail = _Rail(notes=[f"no rail data: no station of {t.short_zh} served in the feed"])
         elif len(day_deps) == 0:
-            notes.append(f"no rail data: no train leaves {c.short_zh} on the service date")
+            rail = _Rail(notes=[f"no rail data: no train leaves {c.short_zh} on the service date"])
         else:
-            m_idx = np.array([tt.stop_index(s) for s in members], dtype=np.int64)
-            at_target = arrivals[:, m_idx]
-            first = at_target.min(axis=1)
-            deps, arrs = _journeys(day_deps, first)
-            in_window = (deps >= start_s) & (deps <= end_s)
-            deps, arrs = deps[in_window], arrs[in_window]
-            if len(deps) == 0:
-                notes.append(
-                    f"no rail journey from {c.short_zh} to {t.short_zh} leaving "
-                    f"{_hhmm(start_s)}–{_hhmm(end_s)} with at most {max_transfers} transfers"
-                )
-            else:
-                dur = (arrs - deps).astype(np.int64)
-                n_journeys = len(dur)
-                ok = dur <= threshold_s
-                n_within = int(ok.sum())
-                within_deps = tuple(_hhmm(int(d)) for d in deps[ok])
-                b = int(np.argmin(dur))
-                rail, typical = float(dur[b]) / 60.0, float(np.median(dur)) / 60.0
-                best_dep = _hhmm(int(deps[b]))
-                to_stop = members[int(np.argmin(at_target[np.searchsorted(day_deps, deps[b])]))]
-                best_trains = describe_journey(tt, feed, origins, int(deps[b]), to_stop, max_transfers)
+            trip = _Trip(feed, tt, origins, day_deps, arrivals, max_transfers)
+            rail = _rail_to(trip, members, (start_s, end_s), minutes * 60, f"{c.short_zh} to {t.short_zh}")
+        notes = rail.notes
         if members and _direct_count(seq, c.code, t.code) == 0 and (back := _direct_count(seq, t.code, c.code)):
             # a corridor the sources cover one way only (e.g. a southbound-only timetable): say so
             notes.append(
@@ -375,29 +406,7 @@ def circle_report(
         road = road_time(c.code, t.code, road_year)
         if not road.available:
             notes.append(road.note)
-        rail_ok = bool(not math.isnan(rail) and rail <= minutes)
-        road_ok = bool(road.available and road.road_min <= minutes)
-        rows.append(
-            CircleRow(
-                city_code=t.code,
-                city=t.short_zh,
-                city_en=t.name_en,
-                rail_min=rail,
-                rail_typical_min=typical,
-                rail_journeys=n_journeys,
-                rail_journeys_within=n_within,
-                rail_departures_within=within_deps,
-                rail_best_trains=best_trains,
-                rail_best_departure=best_dep,
-                rail_within=rail_ok,
-                road_min=float(road.road_min),
-                road_within=road_ok,
-                within=rail_ok or road_ok,
-                note="; ".join(notes),
-                lon=t.lon,
-                lat=t.lat,
-            )
-        )
+        rows.append(_circle_row(t, rail, road, minutes, notes))
     return CircleReport(
         centre_code=c.code,
         centre=c.short_zh,
@@ -405,18 +414,50 @@ def circle_report(
         service_date=service_date,
         window_s=(start_s, end_s),
         rows=tuple(rows),
-        assumptions={
-            "rail": "station to station, timetable times; journeys from every station of the centre city to the "
-            "first station reached in the target city",
-            "city_transfer_min": f"{city_transfer_s / 60:g} (assumed time to change stations within a city)",
-            "max_transfers": str(max_transfers),
-            "station_radius_km": "every station of the prefecture"
-            if station_radius_km is None
-            else f"{station_radius_km:g} (a city's stations are those this close to its centre point)",
-            "road": f"{ROAD_SOURCE}, {road_year} network",
-            "window": f"{_hhmm(start_s)}–{_hhmm(end_s)}",
-        },
+        assumptions=_assumptions(city_transfer_s, max_transfers, station_radius_km, road_year, (start_s, end_s)),
     )
+
+
+def _circle_row(t: region.Region, rail: _Rail, road: RoadTime, minutes: int, notes: list[str]) -> CircleRow:
+    """One target city's row: rail and road time against the threshold ``minutes``."""
+    rail_ok = bool(not math.isnan(rail.best_min) and rail.best_min <= minutes)
+    road_ok = bool(road.available and road.road_min <= minutes)
+    return CircleRow(
+        city_code=t.code,
+        city=t.short_zh,
+        city_en=t.name_en,
+        rail_min=rail.best_min,
+        rail_typical_min=rail.typical_min,
+        rail_journeys=rail.journeys,
+        rail_journeys_within=rail.journeys_within,
+        rail_departures_within=rail.departures_within,
+        rail_best_trains=rail.best_trains,
+        rail_best_departure=rail.best_departure,
+        rail_within=rail_ok,
+        road_min=float(road.road_min),
+        road_within=road_ok,
+        within=rail_ok or road_ok,
+        note="; ".join(notes),
+        lon=t.lon,
+        lat=t.lat,
+    )
+
+
+def _assumptions(
+    city_transfer_s: int, max_transfers: int, station_radius_km: float | None, road_year: int, window_s: tuple[int, int]
+) -> dict[str, str]:
+    """What the circle report assumes, in words (shown with the report)."""
+    return {
+        "rail": "station to station, timetable times; journeys from every station of the centre city to the "
+        "first station reached in the target city",
+        "city_transfer_min": f"{city_transfer_s / 60:g} (assumed time to change stations within a city)",
+        "max_transfers": str(max_transfers),
+        "station_radius_km": "every station of the prefecture"
+        if station_radius_km is None
+        else f"{station_radius_km:g} (a city's stations are those this close to its centre point)",
+        "road": f"{ROAD_SOURCE}, {road_year} network",
+        "window": f"{_hhmm(window_s[0])}–{_hhmm(window_s[1])}",
+    }
 
 
 #: Default isochrone bands [min].

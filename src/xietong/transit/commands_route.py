@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from xietong.cli._common import fail, frame_to_csv, print_table, run, write_stdout
-from xietong.errors import InputError, Location
+from xietong.errors import InputError, Location, require_extra
 from xietong.transit.commands import app
 from xietong.transit.commands_validate import say_notices
 from xietong.transit.feed import Feed, format_gtfs_time
@@ -151,6 +151,8 @@ def matrix(
     def go() -> None:
         if out.suffix not in {".csv", ".parquet"}:
             fail(InputError("unknown output type", expected=".csv or .parquet", given=out.name))
+        if out.suffix == ".parquet":
+            require_extra("pyarrow", extra="parquet", feature="a .parquet output")
         tt = _load(gtfs, day, footpaths)
         deps = departure_grid(_clock(from_time, "--from-time"), _clock(to_time, "--to-time"), step_min * 60)
         with Progress(

@@ -6,7 +6,8 @@ per destination by its 10th, 50th and 90th percentiles (the observed value at th
 CDF"; unreachable departures count as infinitely long) and the share of departures within a threshold.
 
 Origins are processed in chunks: in this process by default, or on a Dask cluster when given a
-scheduler address (``tcp://…``) or a ``distributed.Client``. Both give identical results.
+scheduler address (``tcp://…``) or a ``distributed.Client`` (the optional extra ``xietong[cluster]``).
+Both give identical results.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xietong.errors import InputError
+from xietong.errors import InputError, require_extra
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, UNREACHED, range_many
 from xietong.transit.timetable import Timetable
 
@@ -105,12 +106,18 @@ def _unpack(q: np.ndarray, counts: np.ndarray, *, n_departures: int) -> tuple[np
     return q, (counts.astype(np.float32) / np.float32(n_departures)).astype(np.float32)
 
 
-def _client(cluster: Any) -> tuple[Any, bool]:
-    from distributed import Client  # noqa: PLC0415  (only needed for scale-out)
+def _distributed() -> Any:
+    """The optional ``distributed`` package (only needed for scale-out: the extra ``xietong[cluster]``)."""
+    return require_extra(
+        "distributed", extra="cluster", feature="a travel-time matrix on a cluster", package="dask[distributed]"
+    )
 
-    if isinstance(cluster, Client):
+
+def _client(cluster: Any) -> tuple[Any, bool]:
+    distributed = _distributed()
+    if isinstance(cluster, distributed.Client):
         return cluster, False
-    return Client(cluster), True  # type: ignore[no-untyped-call]
+    return distributed.Client(cluster), True
 
 
 def travel_time_matrix(
@@ -158,8 +165,7 @@ def travel_time_matrix(
             if progress:
                 progress(done, n_o)
     else:
-        from distributed import as_completed  # noqa: PLC0415
-
+        as_completed = _distributed().as_completed
         client, owned = _client(cluster)
         try:
             # hash=False: a fresh key per call, so a finished call releasing its copy cannot cancel this one
@@ -169,7 +175,7 @@ def travel_time_matrix(
                 for i, chunk in enumerate(chunks)
             }
             # with_results: results are fetched in the background as tasks finish, not one round trip each
-            for fut, packed in as_completed(futures, with_results=True):  # type: ignore[no-untyped-call]
+            for fut, packed in as_completed(futures, with_results=True):
                 i = futures[fut]
                 q[:, starts[i] : starts[i + 1]], share[starts[i] : starts[i + 1]] = _unpack(
                     *packed, n_departures=len(deps)

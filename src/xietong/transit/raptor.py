@@ -35,6 +35,144 @@ _INF = np.int32(np.iinfo(np.int32).max)
 DEFAULT_MAX_TRANSFERS = 8
 
 
+@njit(cache=True, nogil=True)
+def _mark(p: int, marked: np.ndarray, marked_list: np.ndarray, n_marked: int) -> int:
+    """Mark stop ``p`` (once) for the next round; returns the new count of marked stops."""
+    if not marked[p]:
+        marked[p] = True
+        marked_list[n_marked] = p
+        n_marked += 1
+    return n_marked
+
+
+@njit(cache=True, nogil=True)
+def _relax_footpaths(
+    k: int,
+    n_from: int,
+    foot_ptr: np.ndarray,
+    foot_to: np.ndarray,
+    foot_time_s: np.ndarray,
+    labels: np.ndarray,
+    best: np.ndarray,
+    walk_from: np.ndarray,
+    marked: np.ndarray,
+    marked_list: np.ndarray,
+    n_marked: int,
+) -> int:
+    """Walk the footpaths from the first ``n_from`` marked stops in round ``k`` (Algorithm 1, lines
+    30–33); returns the new count of marked stops."""
+    for i in range(n_from):
+        p = marked_list[i]
+        for j in range(foot_ptr[p], foot_ptr[p + 1]):
+            q = foot_to[j]
+            t = labels[k, p] + foot_time_s[j]
+            if t < labels[k, q]:
+                labels[k, q] = t
+                walk_from[k, q] = p
+                best[q] = min(best[q], t)
+                n_marked = _mark(q, marked, marked_list, n_marked)
+    return n_marked
+
+
+@njit(cache=True, nogil=True)
+def _queue_routes(
+    marked: np.ndarray,
+    marked_list: np.ndarray,
+    n_marked: int,
+    stop_route_ptr: np.ndarray,
+    stop_route_route: np.ndarray,
+    stop_route_pos: np.ndarray,
+    queue_pos: np.ndarray,
+    queue: np.ndarray,
+) -> int:
+    """Queue the routes serving the marked stops, each from its earliest marked position, and unmark the
+    stops (Algorithm 1, lines 8–14); returns the number of routes queued."""
+    n_queue = 0
+    for i in range(n_marked):
+        p = marked_list[i]
+        marked[p] = False
+        for j in range(stop_route_ptr[p], stop_route_ptr[p + 1]):
+            r = stop_route_route[j]
+            pos = stop_route_pos[j]
+            if queue_pos[r] < 0:
+                queue_pos[r] = pos
+                queue[n_queue] = r
+                n_queue += 1
+            elif pos < queue_pos[r]:
+                queue_pos[r] = pos
+    return n_queue
+
+
+@njit(cache=True, nogil=True)
+def _earliest_trip(dep_s: np.ndarray, base: int, n_st: int, i: int, hi: int, ready: int) -> int:
+    """The first of the route's trips ``0 … hi - 1`` departing position ``i`` at or after ``ready`` (binary
+    search on the FIFO trips); ``hi`` when none does."""
+    lo = 0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if dep_s[base + mid * n_st + i] >= ready:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def _scan_route(
+    r: int,
+    start: int,
+    k: int,
+    route_stops_ptr: np.ndarray,
+    route_stops: np.ndarray,
+    route_trips_ptr: np.ndarray,
+    route_st_ptr: np.ndarray,
+    arr_s: np.ndarray,
+    dep_s: np.ndarray,
+    labels: np.ndarray,
+    best: np.ndarray,
+    board_trip: np.ndarray,
+    board_pos: np.ndarray,
+    alight_pos: np.ndarray,
+    walk_from: np.ndarray,
+    marked: np.ndarray,
+    marked_list: np.ndarray,
+    n_marked: int,
+) -> int:
+    """Scan route ``r`` once from position ``start`` in round ``k``, riding the earliest catchable trip and
+    improving the labels it reaches (Algorithm 1, lines 15–29); returns the new count of marked stops."""
+    inf = np.int32(2147483647)
+    s0 = route_stops_ptr[r]
+    n_st = route_stops_ptr[r + 1] - s0
+    t0 = route_trips_ptr[r]
+    n_tr = route_trips_ptr[r + 1] - t0
+    base = route_st_ptr[r]
+    trip = -1
+    b_pos = -1
+    for i in range(start, n_st):
+        p = route_stops[s0 + i]
+        if trip >= 0:
+            a = arr_s[base + trip * n_st + i]
+            if a < labels[k, p]:
+                labels[k, p] = a
+                board_trip[k, p] = t0 + trip
+                board_pos[k, p] = b_pos
+                alight_pos[k, p] = i
+                walk_from[k, p] = -1
+                best[p] = min(best[p], a)
+                n_marked = _mark(p, marked, marked_list, n_marked)
+        prev = labels[k - 1, p]
+        if prev == inf or i == n_st - 1:
+            continue
+        if trip >= 0 and prev > dep_s[base + trip * n_st + i]:
+            continue
+        hi = trip if trip >= 0 else n_tr
+        lo = _earliest_trip(dep_s, base, n_st, i, hi, prev)
+        if lo < hi:
+            trip = lo
+            b_pos = i
+    return n_marked
+
+
 def _run_impl(
     route_stops_ptr: np.ndarray,
     route_stops: np.ndarray,
@@ -62,7 +200,6 @@ def _run_impl(
     queue: np.ndarray,
 ) -> int:
     """One RAPTOR run on labels that may hold bounds from a later run; returns the last round used."""
-    inf = np.int32(2147483647)
     n_rounds = labels.shape[0] - 1
     n_marked = 0
     # round 0: the origins, then walking from them
@@ -73,24 +210,10 @@ def _run_impl(
             labels[0, p] = t
             walk_from[0, p] = -1
             best[p] = min(best[p], t)
-            if not marked[p]:
-                marked[p] = True
-                marked_list[n_marked] = p
-                n_marked += 1
-    n_origin = n_marked
-    for i in range(n_origin):
-        p = marked_list[i]
-        for j in range(foot_ptr[p], foot_ptr[p + 1]):
-            q = foot_to[j]
-            t = labels[0, p] + foot_time_s[j]
-            if t < labels[0, q]:
-                labels[0, q] = t
-                walk_from[0, q] = p
-                best[q] = min(best[q], t)
-                if not marked[q]:
-                    marked[q] = True
-                    marked_list[n_marked] = q
-                    n_marked += 1
+            n_marked = _mark(p, marked, marked_list, n_marked)
+    n_marked = _relax_footpaths(
+        0, n_marked, foot_ptr, foot_to, foot_time_s, labels, best, walk_from, marked, marked_list, n_marked
+    )
     last_round = 0
     for k in range(1, n_rounds + 1):
         if n_marked == 0:
@@ -99,79 +222,23 @@ def _run_impl(
         for p in range(labels.shape[1]):
             labels[k, p] = min(labels[k, p], labels[k - 1, p])
         # 1. routes serving marked stops, each from its earliest marked position
-        n_queue = 0
-        for i in range(n_marked):
-            p = marked_list[i]
-            marked[p] = False
-            for j in range(stop_route_ptr[p], stop_route_ptr[p + 1]):
-                r = stop_route_route[j]
-                pos = stop_route_pos[j]
-                if queue_pos[r] < 0:
-                    queue_pos[r] = pos
-                    queue[n_queue] = r
-                    n_queue += 1
-                elif pos < queue_pos[r]:
-                    queue_pos[r] = pos
+        n_queue = _queue_routes(
+            marked, marked_list, n_marked, stop_route_ptr, stop_route_route, stop_route_pos, queue_pos, queue
+        )
         n_marked = 0
         # 2. scan each route once
         for qi in range(n_queue):
             r = queue[qi]
             start = queue_pos[r]
             queue_pos[r] = -1
-            s0 = route_stops_ptr[r]
-            n_st = route_stops_ptr[r + 1] - s0
-            t0 = route_trips_ptr[r]
-            n_tr = route_trips_ptr[r + 1] - t0
-            base = route_st_ptr[r]
-            trip = -1
-            b_pos = -1
-            for i in range(start, n_st):
-                p = route_stops[s0 + i]
-                if trip >= 0:
-                    a = arr_s[base + trip * n_st + i]
-                    if a < labels[k, p]:
-                        labels[k, p] = a
-                        board_trip[k, p] = t0 + trip
-                        board_pos[k, p] = b_pos
-                        alight_pos[k, p] = i
-                        walk_from[k, p] = -1
-                        best[p] = min(best[p], a)
-                        if not marked[p]:
-                            marked[p] = True
-                            marked_list[n_marked] = p
-                            n_marked += 1
-                prev = labels[k - 1, p]
-                if prev == inf or i == n_st - 1:
-                    continue
-                if trip >= 0 and prev > dep_s[base + trip * n_st + i]:
-                    continue
-                # earliest trip departing at or after prev (binary search on the FIFO trips)
-                hi = trip if trip >= 0 else n_tr
-                lo = 0
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if dep_s[base + mid * n_st + i] >= prev:
-                        hi = mid
-                    else:
-                        lo = mid + 1
-                if lo < (trip if trip >= 0 else n_tr):
-                    trip = lo
-                    b_pos = i
+            n_marked = _scan_route(
+                r, start, k, route_stops_ptr, route_stops, route_trips_ptr, route_st_ptr, arr_s, dep_s,
+                labels, best, board_trip, board_pos, alight_pos, walk_from, marked, marked_list, n_marked,
+            )  # fmt: skip
         # 3. footpaths from the stops improved by a trip in this round
-        n_by_trip = n_marked
-        for i in range(n_by_trip):
-            p = marked_list[i]
-            for j in range(foot_ptr[p], foot_ptr[p + 1]):
-                q = foot_to[j]
-                t = labels[k, p] + foot_time_s[j]
-                if t < labels[k, q]:
-                    labels[k, q] = t
-                    walk_from[k, q] = p
-                    best[q] = min(best[q], t)
-                    if not marked[q]:
-                        marked[q] = True
-                        marked_list[n_marked] = q
-                        n_marked += 1
+        n_marked = _relax_footpaths(
+            k, n_marked, foot_ptr, foot_to, foot_time_s, labels, best, walk_from, marked, marked_list, n_marked
+        )
     for i in range(n_marked):
         marked[marked_list[i]] = False
     return last_round

@@ -281,6 +281,25 @@ def load_scenario(path: Path | str) -> Scenario:
     )
     dwell_min = _number(dwell_t, "minutes", spath, "dwell", positive=False)
     headway_min = _number(headway_t, "minutes", spath, "headway", positive=True)
+    first, last, directions = _service(service, spath)
+    return Scenario(
+        id=p.stem,
+        name=raw["name"].strip(),
+        status=status,
+        source=raw["source"].strip(),
+        route_short_name=str(raw.get("route_short_name", p.stem)),
+        stations=_stations(raw.get("station"), dwell_min, spath),
+        headway_min=headway_min,
+        first_departure_s=first,
+        last_departure_s=last,
+        directions=directions,
+        assumptions=assumptions,
+        path=spath,
+    )
+
+
+def _service(service: dict[str, Any], spath: str) -> tuple[int, int, Directions]:
+    """First and last departure [s after midnight; the last may be after midnight] and the directions."""
     first = _hhmm(service.get("first_departure"), spath, "service.first_departure")
     last = _hhmm(service.get("last_departure"), spath, "service.last_departure")
     if last < first:
@@ -295,8 +314,11 @@ def load_scenario(path: Path | str) -> Scenario:
             expected=" or ".join(Directions),
             given=service.get("directions"),
         ) from None
+    return first, last, directions
 
-    raw_stations = raw.get("station")
+
+def _stations(raw_stations: Any, dwell_min: float, spath: str) -> tuple[ScenarioStation, ...]:
+    """The ``[[station]]`` entries: at least two, each named once."""
     if not isinstance(raw_stations, list) or len(raw_stations) < 2:
         raise _err(
             spath,
@@ -318,64 +340,51 @@ def load_scenario(path: Path | str) -> Scenario:
         seen.add(name)
         run = 0.0 if i == 0 else _number(st, "run_min", spath, where, positive=True)
         dwell = _number(st, "dwell_min", spath, where, positive=False) if "dwell_min" in st else dwell_min
-        lon, lat, city = st.get("lon"), st.get("lat"), st.get("city_code")
-        if (lon is None) != (lat is None):
+        lon, lat, city = _station_place(st, spath, where)
+        stations.append(ScenarioStation(name, run, dwell, lon, lat, city))
+    return tuple(stations)
+
+
+def _station_place(st: dict[str, Any], spath: str, where: str) -> tuple[float | None, float | None, str | None]:
+    """A station's coordinates [degrees] and city code: lon and lat together, and a new station (one with
+    coordinates) needs its city."""
+    lon: Any = st.get("lon")
+    lat: Any = st.get("lat")
+    city: Any = st.get("city_code")
+    if (lon is None) != (lat is None):
+        raise _err(
+            spath,
+            f"{where}.lon",
+            "lon and lat go together",
+            expected="both lon and lat, or neither",
+            given=(lon, lat),
+        )
+    if lon is not None:
+        if not (-180 <= float(lon) <= 180 and -90 <= float(lat) <= 90):
+            raise _err(
+                spath, f"{where}.lon", "coordinates out of range", expected="lon, lat in degrees", given=(lon, lat)
+            )
+        if city is None:
             raise _err(
                 spath,
-                f"{where}.lon",
-                "lon and lat go together",
-                expected="both lon and lat, or neither",
-                given=(lon, lat),
+                f"{where}.city_code",
+                "a new station needs its city",
+                expected="a xietong.region code",
+                given=None,
             )
-        if lon is not None:
-            if not (-180 <= float(lon) <= 180 and -90 <= float(lat) <= 90):
-                raise _err(
-                    spath, f"{where}.lon", "coordinates out of range", expected="lon, lat in degrees", given=(lon, lat)
-                )
-            if city is None:
-                raise _err(
-                    spath,
-                    f"{where}.city_code",
-                    "a new station needs its city",
-                    expected="a xietong.region code",
-                    given=None,
-                )
-        if city is not None:
-            found = region.find(str(city))
-            if found is None:
-                raise _err(
-                    spath,
-                    f"{where}.city_code",
-                    "unknown city_code",
-                    expected="a xietong.region code (110000, 130100 …)",
-                    given=city,
-                    hint="run `xietong region list` to see the codes",
-                )
-            city = found.code
-        stations.append(
-            ScenarioStation(
-                name,
-                run,
-                dwell,
-                None if lon is None else float(lon),
-                None if lat is None else float(lat),
-                city,
+    if city is not None:
+        found = region.find(str(city))
+        if found is None:
+            raise _err(
+                spath,
+                f"{where}.city_code",
+                "unknown city_code",
+                expected="a xietong.region code (110000, 130100 …)",
+                given=city,
+                hint="run `xietong region list` to see the codes",
             )
-        )
-    return Scenario(
-        id=p.stem,
-        name=raw["name"].strip(),
-        status=status,
-        source=raw["source"].strip(),
-        route_short_name=str(raw.get("route_short_name", p.stem)),
-        stations=tuple(stations),
-        headway_min=headway_min,
-        first_departure_s=first,
-        last_departure_s=last,
-        directions=directions,
-        assumptions=assumptions,
-        path=spath,
-    )
+        city = found.code
+    return (None if lon is None else float(lon)), (None if lat is None else float(lat)), city
 
 
 # -- applying -----------------------------------------------------------------------------------------
@@ -420,14 +429,9 @@ def _concat(base: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([base, new], ignore_index=True)
 
 
-def apply_scenario(feed: Feed, scenario: Scenario, service_date: date) -> Feed:
-    """A copy of ``feed`` with the scenario's line running on ``service_date``.
-
-    Appends the new stations to ``stops`` (``location_source = "scenario <id>"``), an agency when missing,
-    one route, the trips (``direction_id`` 0 forward, 1 backward), their ``stop_times`` and a service
-    ``scn:<id>:<YYYYMMDD>`` active on that date only (``calendar_dates``, exception type 1).
-    """
-    stop_ids = resolve_stations(feed.stops, scenario)
+def _with_new_stations(stops: pd.DataFrame, scenario: Scenario, stop_ids: dict[str, str | None]) -> pd.DataFrame:
+    """``stops`` plus the scenario's stations the feed lacks (``location_source = "scenario <id>"``); their
+    new ids are filled into ``stop_ids``."""
     new_rows: list[dict[str, Any]] = []
     for st in scenario.stations:
         if stop_ids[st.name] is not None:
@@ -446,8 +450,18 @@ def apply_scenario(feed: Feed, scenario: Scenario, service_date: date) -> Feed:
                 "location_source": f"scenario {scenario.id}",
             }
         )
-    stops = _concat(feed.stops, pd.DataFrame(new_rows)) if new_rows else feed.stops
+    return _concat(stops, pd.DataFrame(new_rows)) if new_rows else stops
 
+
+def apply_scenario(feed: Feed, scenario: Scenario, service_date: date) -> Feed:
+    """A copy of ``feed`` with the scenario's line running on ``service_date``.
+
+    Appends the new stations to ``stops`` (``location_source = "scenario <id>"``), an agency when missing,
+    one route, the trips (``direction_id`` 0 forward, 1 backward), their ``stop_times`` and a service
+    ``scn:<id>:<YYYYMMDD>`` active on that date only (``calendar_dates``, exception type 1).
+    """
+    stop_ids = resolve_stations(feed.stops, scenario)
+    stops = _with_new_stations(feed.stops, scenario, stop_ids)
     agency = feed.agency
     agency_ids = set(agency["agency_id"].astype(str)) if len(agency) else set()
     if SCENARIO_AGENCY_ID not in agency_ids:
@@ -464,20 +478,14 @@ def apply_scenario(feed: Feed, scenario: Scenario, service_date: date) -> Feed:
                 ]
             ),
         )
-    routes = _concat(
-        feed.routes,
-        pd.DataFrame(
-            [
-                {
-                    "route_id": scenario.route_id,
-                    "agency_id": SCENARIO_AGENCY_ID,
-                    "route_short_name": scenario.route_short_name,
-                    "route_long_name": scenario.name,
-                    "route_type": RAIL_ROUTE_TYPE,
-                }
-            ]
-        ),
-    )
+    route = {
+        "route_id": scenario.route_id,
+        "agency_id": SCENARIO_AGENCY_ID,
+        "route_short_name": scenario.route_short_name,
+        "route_long_name": scenario.name,
+        "route_type": RAIL_ROUTE_TYPE,
+    }
+    routes = _concat(feed.routes, pd.DataFrame([route]))
     service_id = f"{scenario.route_id}:{service_date:%Y%m%d}"
     table = scenario.timetable()
     trips_new = table.drop_duplicates("trip_id")[["trip_id", "direction_id"]].copy()

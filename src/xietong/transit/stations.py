@@ -259,13 +259,7 @@ def read_station_registry(
         naming file, row and field.
     """
     rows = _read_csv_rows(stations_csv, ("station_name", "telecode", "city"))
-    coords: dict[str, tuple[float, float]] = {}
-    if coords_csv is not None:
-        for i, r in enumerate(_read_csv_rows(coords_csv, ("站名", "WGS84_Lng", "WGS84_Lat")), start=2):
-            c_lon = _float(r["WGS84_Lng"], coords_csv, i, "WGS84_Lng")
-            c_lat = _float(r["WGS84_Lat"], coords_csv, i, "WGS84_Lat")
-            if c_lon is not None and c_lat is not None:
-                coords.setdefault(normalise_name(r["站名"]), (c_lat, c_lon))
+    coords = _coordinates(coords_csv) if coords_csv is not None else {}
     prefectures = _prefectures(prefectures_csv)
     cities: dict[str, CityInfo] = {}
     out: list[dict[str, object]] = []
@@ -290,25 +284,7 @@ def read_station_registry(
         seen.add(code)
         city = cities.setdefault(r["city"], _city(r["city"], prefectures))
         name = normalise_name(r["station_name"])
-        lat: float | None
-        lon: float | None
-        note = ""
-        point = coords.get(name)
-        if point is not None:
-            lat, lon = point
-            source = LocationSource.COORDINATES
-            if city.lat is not None and city.lon is not None:
-                dist = haversine_km(lat, lon, city.lat, city.lon)
-                limit = max_city_distance_km if city.code in TARGET_CITY_CODES else MAX_OTHER_CITY_DISTANCE_KM
-                if dist > limit:
-                    note = f"coordinate {lat:.4f},{lon:.4f} is {dist:.0f} km from the {city.name} city point"
-                    lat, lon, source = city.lat, city.lon, LocationSource.CITY_POINT
-        elif city.lat is not None and city.lon is not None:
-            lat, lon, source = city.lat, city.lon, LocationSource.CITY_POINT
-            note = "not in the coordinate file"
-        else:
-            lat, lon, source = None, None, LocationSource.NONE
-            note = "not in the coordinate file; no city point"
+        lat, lon, source, note = _locate(coords.get(name), city, max_city_distance_km)
         out.append(
             {
                 "stop_id": code,
@@ -323,6 +299,36 @@ def read_station_registry(
         )
     frame = pd.DataFrame(out, columns=list(STATION_COLUMNS))
     return StationRegistry(frame=frame, cities=cities)
+
+
+def _coordinates(coords_csv: Path) -> dict[str, tuple[float, float]]:
+    """Station name (normalised) → (lat, lon) [degrees] from the coordinate file; the first row of a name wins."""
+    coords: dict[str, tuple[float, float]] = {}
+    for i, r in enumerate(_read_csv_rows(coords_csv, ("站名", "WGS84_Lng", "WGS84_Lat")), start=2):
+        c_lon = _float(r["WGS84_Lng"], coords_csv, i, "WGS84_Lng")
+        c_lat = _float(r["WGS84_Lat"], coords_csv, i, "WGS84_Lat")
+        if c_lon is not None and c_lat is not None:
+            coords.setdefault(normalise_name(r["站名"]), (c_lat, c_lon))
+    return coords
+
+
+def _locate(
+    point: tuple[float, float] | None, city: CityInfo, max_city_distance_km: float
+) -> tuple[float | None, float | None, LocationSource, str]:
+    """A station's (lat, lon), where they come from and a note: its own coordinate unless too far from its
+    city's point (then the city point), the city point without a coordinate, else none."""
+    if point is not None:
+        lat, lon = point
+        if city.lat is not None and city.lon is not None:
+            dist = haversine_km(lat, lon, city.lat, city.lon)
+            limit = max_city_distance_km if city.code in TARGET_CITY_CODES else MAX_OTHER_CITY_DISTANCE_KM
+            if dist > limit:
+                note = f"coordinate {lat:.4f},{lon:.4f} is {dist:.0f} km from the {city.name} city point"
+                return city.lat, city.lon, LocationSource.CITY_POINT, note
+        return lat, lon, LocationSource.COORDINATES, ""
+    if city.lat is not None and city.lon is not None:
+        return city.lat, city.lon, LocationSource.CITY_POINT, "not in the coordinate file"
+    return None, None, LocationSource.NONE, "not in the coordinate file; no city point"
 
 
 __all__ = [

@@ -1,7 +1,7 @@
 """A street-network router over an OpenStreetMap extract (car or walking), for access/egress legs.
 
 :meth:`StreetNetwork.from_pbf` reads the ways with a ``highway`` tag from an ``.osm.pbf`` (or ``.osm``)
-file with pyosmium, turns each pair of consecutive way nodes into one edge (both directions, or one for
+file with pyosmium (the optional extra ``xietong[streets]``, imported when an extract is read), turns each pair of consecutive way nodes into one edge (both directions, or one for
 car oneways), weighs it by its travel time [s] and keeps the graph as CSR arrays. Shortest travel times
 come from :func:`scipy.sparse.csgraph.dijkstra` (one-to-all, many-to-many); points are snapped to the
 nearest node of the largest strongly connected component with a :class:`scipy.spatial.cKDTree` on a local
@@ -33,12 +33,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import osmium
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components, dijkstra  # type: ignore[import-untyped]
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
-from xietong.errors import InputError, Location
+from xietong.errors import InputError, Location, require_extra
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -108,16 +107,7 @@ def _way_rule(tags: dict[str, str], mode: TravelMode) -> tuple[float, int] | Non
         return None
     access = tags.get("access")
     if mode is TravelMode.WALK:
-        foot = tags.get("foot")
-        if foot in _DENY:
-            return None
-        if highway in _NOT_WALKABLE and foot not in _FOOT_OK:
-            return None
-        if highway == "cycleway" and foot not in _FOOT_OK:
-            return None
-        if access in _DENY and foot not in _FOOT_OK:
-            return None
-        return WALK_SPEED_KMH, 0
+        return (WALK_SPEED_KMH, 0) if _walkable(tags, highway, access) else None
     default = CAR_SPEED_KMH.get(highway)
     if default is None:
         return None
@@ -125,18 +115,33 @@ def _way_rule(tags: dict[str, str], mode: TravelMode) -> tuple[float, int] | Non
     if car_access in _DENY:
         return None
     speed = parse_maxspeed_kmh(tags.get("maxspeed")) or default
+    return speed, _car_direction(tags, highway)
+
+
+def _walkable(tags: dict[str, str], highway: str, access: str | None) -> bool:
+    """Whether a pedestrian may use the way: not ``foot=no``, and motorways, ways under construction,
+    cycleways and ways closed to access only where ``foot`` allows it."""
+    foot = tags.get("foot")
+    if foot in _DENY:
+        return False
+    if highway in _NOT_WALKABLE or highway == "cycleway" or access in _DENY:
+        return foot in _FOOT_OK
+    return True
+
+
+def _car_direction(tags: dict[str, str], highway: str) -> int:
+    """0 both ways, 1 forward only, -1 backward only: the ``oneway`` tag, else motorways and roundabouts
+    are one way."""
     oneway = tags.get("oneway")
     if oneway in {"yes", "true", "1"}:
-        direction = 1
-    elif oneway in {"-1", "reverse"}:
-        direction = -1
-    elif oneway == "no":
-        direction = 0
-    elif highway == "motorway" or tags.get("junction") in {"roundabout", "circular"}:
-        direction = 1
-    else:
-        direction = 0
-    return speed, direction
+        return 1
+    if oneway in {"-1", "reverse"}:
+        return -1
+    if oneway == "no":
+        return 0
+    if highway == "motorway" or tags.get("junction") in {"roundabout", "circular"}:
+        return 1
+    return 0
 
 
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> FloatArray:
@@ -160,6 +165,69 @@ def _as_points(points: Any, what: str) -> FloatArray:
             where=Location(field=what),
         )
     return arr
+
+
+@dataclass
+class _WayEdges:
+    """Edges between consecutive nodes of the ways read from an extract, before they become a graph."""
+
+    refs_a: list[int] = field(default_factory=list)
+    refs_b: list[int] = field(default_factory=list)
+    lon_a: list[float] = field(default_factory=list)
+    lat_a: list[float] = field(default_factory=list)
+    lon_b: list[float] = field(default_factory=list)
+    lat_b: list[float] = field(default_factory=list)
+    speed: list[float] = field(default_factory=list)
+    direction: list[int] = field(default_factory=list)
+
+    def add_way(self, way: Any, rule: tuple[float, int]) -> None:
+        """One edge per pair of consecutive way nodes with a location (a missing node splits the way)."""
+        prev: tuple[int, float, float] | None = None
+        for nd in way.nodes:
+            loc = nd.location
+            if not loc.valid():
+                prev = None
+                continue
+            cur = (nd.ref, loc.lon, loc.lat)
+            if prev is not None:
+                self.refs_a.append(prev[0])
+                self.lon_a.append(prev[1])
+                self.lat_a.append(prev[2])
+                self.refs_b.append(cur[0])
+                self.lon_b.append(cur[1])
+                self.lat_b.append(cur[2])
+                self.speed.append(rule[0])
+                self.direction.append(rule[1])
+            prev = cur
+
+    def network(self, cls: type[StreetNetwork], mode: TravelMode) -> StreetNetwork:
+        """The graph of these edges: nodes numbered by OSM id, travel time = length / speed [s], oneways kept
+        in their direction."""
+        a = np.asarray(self.refs_a, dtype=np.int64)
+        b = np.asarray(self.refs_b, dtype=np.int64)
+        node_id, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+        ia, ib = inverse[: len(a)], inverse[len(a) :]
+        node_lon = np.empty(len(node_id))
+        node_lat = np.empty(len(node_id))
+        node_lon[ia], node_lat[ia] = self.lon_a, self.lat_a
+        node_lon[ib], node_lat[ib] = self.lon_b, self.lat_b
+        lon_a, lat_a = np.asarray(self.lon_a), np.asarray(self.lat_a)
+        dist = haversine_m(lon_a, lat_a, np.asarray(self.lon_b), np.asarray(self.lat_b))
+        time_s = dist / (np.asarray(self.speed) / 3.6)
+        dirs = np.asarray(self.direction, dtype=np.int64)
+        fwd, bwd = dirs >= 0, dirs <= 0
+        u = np.concatenate([ia[fwd], ib[bwd]])
+        v = np.concatenate([ib[fwd], ia[bwd]])
+        return cls.from_edges(
+            mode,
+            node_id,
+            node_lon,
+            node_lat,
+            u,
+            v,
+            np.concatenate([time_s[fwd], time_s[bwd]]),
+            np.concatenate([dist[fwd], dist[bwd]]),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,14 +330,8 @@ class StreetNetwork:
                 given=str(path),
                 where=Location(source=str(path)),
             )
-        refs_a: list[int] = []
-        refs_b: list[int] = []
-        lon_a: list[float] = []
-        lat_a: list[float] = []
-        lon_b: list[float] = []
-        lat_b: list[float] = []
-        speed: list[float] = []
-        direction: list[int] = []
+        osmium = require_extra("osmium", extra="streets", feature="the street router")
+        edges = _WayEdges()
         try:
             processor = (
                 osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -281,25 +343,8 @@ class StreetNetwork:
                 if not isinstance(way, osmium.osm.Way):
                     continue
                 rule = _way_rule(dict(way.tags), mode)
-                if rule is None:
-                    continue
-                prev: tuple[int, float, float] | None = None
-                for nd in way.nodes:
-                    loc = nd.location
-                    if not loc.valid():
-                        prev = None
-                        continue
-                    cur = (nd.ref, loc.lon, loc.lat)
-                    if prev is not None:
-                        refs_a.append(prev[0])
-                        lon_a.append(prev[1])
-                        lat_a.append(prev[2])
-                        refs_b.append(cur[0])
-                        lon_b.append(cur[1])
-                        lat_b.append(cur[2])
-                        speed.append(rule[0])
-                        direction.append(rule[1])
-                    prev = cur
+                if rule is not None:
+                    edges.add_way(way, rule)
         except RuntimeError as exc:
             raise InputError(
                 "could not read the OSM extract",
@@ -307,30 +352,7 @@ class StreetNetwork:
                 given=str(exc),
                 where=Location(source=str(path)),
             ) from exc
-        a = np.asarray(refs_a, dtype=np.int64)
-        b = np.asarray(refs_b, dtype=np.int64)
-        node_id, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-        ia, ib = inverse[: len(a)], inverse[len(a) :]
-        node_lon = np.empty(len(node_id))
-        node_lat = np.empty(len(node_id))
-        node_lon[ia], node_lat[ia] = lon_a, lat_a
-        node_lon[ib], node_lat[ib] = lon_b, lat_b
-        dist = haversine_m(np.asarray(lon_a), np.asarray(lat_a), np.asarray(lon_b), np.asarray(lat_b))
-        time_s = dist / (np.asarray(speed) / 3.6)
-        dirs = np.asarray(direction, dtype=np.int64)
-        fwd, bwd = dirs >= 0, dirs <= 0
-        u = np.concatenate([ia[fwd], ib[bwd]])
-        v = np.concatenate([ib[fwd], ia[bwd]])
-        return cls.from_edges(
-            mode,
-            node_id,
-            node_lon,
-            node_lat,
-            u,
-            v,
-            np.concatenate([time_s[fwd], time_s[bwd]]),
-            np.concatenate([dist[fwd], dist[bwd]]),
-        )
+        return edges.network(cls, mode)
 
     # -- queries --------------------------------------------------------------------------------------
 

@@ -226,102 +226,39 @@ def compile_timetable(
         Add the previous day's trips that run past midnight, shifted by −24 h.
     """
     feed = expand_frequencies(feed)
-    if service_date is None:
-        day_feeds: list[tuple[Feed, int]] = [(feed, 0)]
-    else:
-        day_feeds = [(trips_on(feed, service_date), 0)]
-        if include_previous_day:
-            prev = trips_on(feed, service_date - timedelta(days=1))
-            late = prev.stop_times.groupby("trip_id")["arrival_time"].max()
-            late_ids = set(late[late > SECONDS_PER_DAY].index)
-            if late_ids:
-                day_feeds.append(
-                    (
-                        prev.with_tables(
-                            trips=prev.trips[prev.trips["trip_id"].isin(late_ids)],
-                            stop_times=prev.stop_times[prev.stop_times["trip_id"].isin(late_ids)],
-                        ),
-                        -1,
-                    )
-                )
+    day_feeds = _day_feeds(feed, service_date, include_previous_day=include_previous_day)
     stop_ids = feed.stops["stop_id"].astype(str).to_numpy(dtype=object)
     index = pd.Index(stop_ids)
-    n = len(stop_ids)
-
-    sts = []
-    for f, offset in day_feeds:
-        st = interpolate_stop_times(f)
-        st = st[["trip_id", "stop_id", "arrival_time", "departure_time"]].copy()
-        st["offset"] = offset
-        st["key"] = st["trip_id"].astype(str) + ("" if offset == 0 else "@-1d")
-        shift = offset * SECONDS_PER_DAY
-        st["arrival_time"] = st["arrival_time"].astype("int64") + shift
-        st["departure_time"] = st["departure_time"].astype("int64") + shift
-        sts.append(st)
-    st = pd.concat(sts, ignore_index=True)
+    st = _stop_time_rows(day_feeds, index)
     route_of_trip: pd.Series = pd.concat([f.trips.set_index("trip_id")["route_id"] for f, _ in day_feeds])
     route_of_trip = route_of_trip[~route_of_trip.index.duplicated()]
-    st["stop"] = index.get_indexer(st["stop_id"])
-
-    # pattern of each trip: its stop index sequence
     keys = st["key"].to_numpy()
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    stop_arr = st["stop"].to_numpy(dtype=np.int32)
-    arr_all = st["arrival_time"].to_numpy(dtype=np.int64)
-    dep_all = st["departure_time"].to_numpy(dtype=np.int64)
-    patterns: dict[bytes, list[int]] = {}
-    for t, (a, b) in enumerate(zip(starts, ends, strict=True)):
-        patterns.setdefault(stop_arr[a:b].tobytes(), []).append(t)
-
-    route_stops: list[np.ndarray] = []
-    blocks_arr: list[np.ndarray] = []
-    blocks_dep: list[np.ndarray] = []
-    trip_rows: list[int] = []
-    n_trips_per_route: list[int] = []
-    for trips in patterns.values():
-        a0 = starts[trips[0]]
-        length = ends[trips[0]] - a0
-        pat = stop_arr[a0 : a0 + length]
-        rows = np.array([starts[t] for t in trips])
-        idx = rows[:, None] + np.arange(length)[None, :]
-        arr = arr_all[idx]
-        dep = dep_all[idx]
-        order = np.lexsort(tuple(dep[:, j] for j in range(length - 1, -1, -1)))
-        arr, dep, rows = arr[order], dep[order], rows[order]
-        tlist = [trips[i] for i in order]
-        for g in _fifo_groups(dep, arr):
-            route_stops.append(pat)
-            blocks_arr.append(arr[g].ravel())
-            blocks_dep.append(dep[g].ravel())
-            trip_rows.extend(tlist[i] for i in g)
-            n_trips_per_route.append(len(g))
-
-    n_routes = len(route_stops)
-    lengths = np.array([len(p) for p in route_stops], dtype=np.int64)
-    route_stops_ptr = np.zeros(n_routes + 1, dtype=np.int32)
-    np.cumsum(lengths, out=route_stops_ptr[1:])
-    route_trips_ptr = np.zeros(n_routes + 1, dtype=np.int32)
-    np.cumsum(n_trips_per_route, out=route_trips_ptr[1:])
-    route_st_ptr = np.zeros(n_routes + 1, dtype=np.int64)
-    np.cumsum(lengths * np.array(n_trips_per_route, dtype=np.int64), out=route_st_ptr[1:])
-    flat_stops = np.concatenate(route_stops) if route_stops else np.zeros(0, dtype=np.int32)
+    routes = _fifo_routes(st, starts)
+    lengths = np.array([len(p) for p in routes.stops], dtype=np.int64)
+    route_stops_ptr, route_trips_ptr, route_st_ptr = _route_pointers(lengths, routes.n_trips)
+    flat_stops = np.concatenate(routes.stops) if routes.stops else np.zeros(0, dtype=np.int32)
+    n_routes = len(routes.stops)
     route_idx = np.repeat(np.arange(n_routes, dtype=np.int32), lengths)
     pos_idx = np.concatenate([np.arange(x, dtype=np.int32) for x in lengths]) if n_routes else np.zeros(0, np.int32)
-    stop_route_ptr, stop_route_route, stop_route_pos = _csr(n, flat_stops.astype(np.int64), route_idx, pos_idx)
-
-    trip_keys = keys[starts[np.array(trip_rows, dtype=np.int64)]] if trip_rows else np.zeros(0, dtype=object)
-    offsets = st["offset"].to_numpy()[starts[np.array(trip_rows, dtype=np.int64)]] if trip_rows else np.zeros(0)
+    stop_route_ptr, stop_route_route, stop_route_pos = _csr(
+        len(stop_ids), flat_stops.astype(np.int64), route_idx, pos_idx
+    )
+    first_rows = starts[np.array(routes.trips, dtype=np.int64)]
+    trip_keys = keys[first_rows] if routes.trips else np.zeros(0, dtype=object)
+    offsets = st["offset"].to_numpy()[first_rows] if routes.trips else np.zeros(0)
     trip_ids = np.array([k[:-4] if o == -1 else k for k, o in zip(trip_keys, offsets, strict=True)], dtype=object)
-    foot_ptr, foot_to, foot_time_s = _close_footpaths(n, _footpaths(feed, index, footpaths))
+    foot_ptr, foot_to, foot_time_s = _close_footpaths(len(stop_ids), _footpaths(feed, index, footpaths))
     return Timetable(
         stop_ids=stop_ids,
         route_stops_ptr=route_stops_ptr,
         route_stops=flat_stops.astype(np.int32),
         route_trips_ptr=route_trips_ptr,
         route_st_ptr=route_st_ptr,
-        arrival_s=np.concatenate(blocks_arr).astype(np.int32) if blocks_arr else np.zeros(0, np.int32),
-        departure_s=np.concatenate(blocks_dep).astype(np.int32) if blocks_dep else np.zeros(0, np.int32),
+        arrival_s=np.concatenate(routes.arrival_s).astype(np.int32) if routes.arrival_s else np.zeros(0, np.int32),
+        departure_s=np.concatenate(routes.departure_s).astype(np.int32)
+        if routes.departure_s
+        else np.zeros(0, np.int32),
         trip_ids=trip_ids,
         trip_route_ids=route_of_trip.reindex(trip_ids).astype(object).to_numpy(),
         trip_day_offset=offsets.astype(np.int8),
@@ -333,6 +270,95 @@ def compile_timetable(
         foot_time_s=foot_time_s,
         service_date=service_date,
     )
+
+
+def _day_feeds(feed: Feed, service_date: date | None, *, include_previous_day: bool) -> list[tuple[Feed, int]]:
+    """The feeds whose trips enter the timetable, each with its day offset: the service day's trips (all
+    trips when ``service_date`` is ``None``) and the previous day's trips that run past midnight (−1)."""
+    if service_date is None:
+        return [(feed, 0)]
+    day_feeds = [(trips_on(feed, service_date), 0)]
+    if include_previous_day:
+        prev = trips_on(feed, service_date - timedelta(days=1))
+        late = prev.stop_times.groupby("trip_id")["arrival_time"].max()
+        late_ids = set(late[late > SECONDS_PER_DAY].index)
+        if late_ids:
+            trips = prev.trips[prev.trips["trip_id"].isin(late_ids)]
+            stop_times = prev.stop_times[prev.stop_times["trip_id"].isin(late_ids)]
+            day_feeds.append((prev.with_tables(trips=trips, stop_times=stop_times), -1))
+    return day_feeds
+
+
+def _stop_time_rows(day_feeds: list[tuple[Feed, int]], index: pd.Index) -> pd.DataFrame:
+    """The stop times of every trip, times shifted by the day offset [s after the service day's midnight],
+    with ``key`` (the trip id, ``@-1d`` for the previous day's) and ``stop`` (the stop's index)."""
+    sts = []
+    for f, offset in day_feeds:
+        st = interpolate_stop_times(f)
+        st = st[["trip_id", "stop_id", "arrival_time", "departure_time"]].copy()
+        st["offset"] = offset
+        st["key"] = st["trip_id"].astype(str) + ("" if offset == 0 else "@-1d")
+        shift = offset * SECONDS_PER_DAY
+        st["arrival_time"] = st["arrival_time"].astype("int64") + shift
+        st["departure_time"] = st["departure_time"].astype("int64") + shift
+        sts.append(st)
+    st = pd.concat(sts, ignore_index=True)
+    st["stop"] = index.get_indexer(pd.Index(st["stop_id"]))
+    return st
+
+
+@dataclass
+class _Routes:
+    """RAPTOR routes: trips of one stop pattern, sorted and cut into FIFO groups (no trip overtakes another)."""
+
+    stops: list[np.ndarray] = field(default_factory=list)  # the stop pattern of each route
+    arrival_s: list[np.ndarray] = field(default_factory=list)  # each route's trips x stops, row-major
+    departure_s: list[np.ndarray] = field(default_factory=list)
+    trips: list[int] = field(default_factory=list)  # trip numbers (in ``starts``), route by route
+    n_trips: list[int] = field(default_factory=list)
+
+
+def _fifo_routes(st: pd.DataFrame, starts: np.ndarray) -> _Routes:
+    """Group the trips (rows ``starts[t]`` … of ``st``) by stop pattern, sort each group by departure and cut
+    it into FIFO routes."""
+    ends = np.r_[starts[1:], len(st)]
+    stop_arr = st["stop"].to_numpy(dtype=np.int32)
+    arr_all = st["arrival_time"].to_numpy(dtype=np.int64)
+    dep_all = st["departure_time"].to_numpy(dtype=np.int64)
+    patterns: dict[bytes, list[int]] = {}
+    for t, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        patterns.setdefault(stop_arr[a:b].tobytes(), []).append(t)
+    out = _Routes()
+    for trips in patterns.values():
+        a0 = starts[trips[0]]
+        length = ends[trips[0]] - a0
+        pat = stop_arr[a0 : a0 + length]
+        rows = np.array([starts[t] for t in trips])
+        idx = rows[:, None] + np.arange(length)[None, :]
+        arr = arr_all[idx]
+        dep = dep_all[idx]
+        order = np.lexsort(tuple(dep[:, j] for j in range(length - 1, -1, -1)))
+        arr, dep = arr[order], dep[order]
+        tlist = [trips[i] for i in order]
+        for g in _fifo_groups(dep, arr):
+            out.stops.append(pat)
+            out.arrival_s.append(arr[g].ravel())
+            out.departure_s.append(dep[g].ravel())
+            out.trips.extend(tlist[i] for i in g)
+            out.n_trips.append(len(g))
+    return out
+
+
+def _route_pointers(lengths: np.ndarray, n_trips: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR offsets of the routes: into the route stops, the trips, and the stop-time blocks."""
+    n_routes = len(lengths)
+    route_stops_ptr = np.zeros(n_routes + 1, dtype=np.int32)
+    np.cumsum(lengths, out=route_stops_ptr[1:])
+    route_trips_ptr = np.zeros(n_routes + 1, dtype=np.int32)
+    np.cumsum(n_trips, out=route_trips_ptr[1:])
+    route_st_ptr = np.zeros(n_routes + 1, dtype=np.int64)
+    np.cumsum(lengths * np.array(n_trips, dtype=np.int64), out=route_st_ptr[1:])
+    return route_stops_ptr, route_trips_ptr, route_st_ptr
 
 
 # -- the toy-timetable builder -------------------------------------------------------------------------

@@ -28,15 +28,16 @@ The state machine (persistent; every step audited and announced through the sign
 Concurrency: writes take the audit-chain lock, and every change bumps ``version`` with a compare-and-set
 (``expected_version`` lets a client refuse to act on a stale view: 409), so two jurisdictions
 acknowledging at the same moment both have their acknowledgement kept.
+
+The stored incident and its view are in :mod:`xietong.water.incident_views` (re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -44,24 +45,33 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
-from xietong.enums import Scope
-from xietong.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from xietong.errors import ConflictError, InputError, PermissionDeniedError
 from xietong.exchange import actions, notify
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.water.domain import WaterEvent, WaterScope
 from xietong.water.enums import WaterItem
-from xietong.water.formats import CST, to_wide
-from xietong.water.network import downstream
-from xietong.water.service import (
-    classify_wide,
-    jurisdiction_label,
-    may_publish,
-    network_of,
-    samples_frame,
-    sections_frame,
+from xietong.water.exceedances import DEFAULT_CONSECUTIVE, Exceedance, find_exceedances
+from xietong.water.formats import to_wide
+from xietong.water.incident_views import (
+    DownstreamSection,
+    IncidentEvent,
+    IncidentStatus,
+    IncidentView,
+    Party,
+    Sampling,
+    Trigger,
+    exchange_jurisdiction,
+    get,
+    incident_view,
+    iso_cst,
+    list_incidents,
+    load_incident,
 )
+from xietong.water.network import downstream
+from xietong.water.registry import jurisdiction_label, may_publish, network_of, sections_frame
+from xietong.water.samples import classify_wide, samples_frame
 from xietong.water.tables import (
     water_incident,
     water_incident_event,
@@ -69,211 +79,6 @@ from xietong.water.tables import (
     water_incident_sampling,
     water_incident_section,
 )
-
-#: samples in a row that must exceed the target class on the same item to open an incident
-DEFAULT_CONSECUTIVE = 3
-
-
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    MONITORING = "monitoring"
-    CLOSED = "closed"
-
-
-class Trigger(StrEnum):
-    """Why an incident was opened."""
-
-    EXCEEDANCE = "exceedance"  # N consecutive samples worse than the target class
-    ACCIDENT = "accident"  # a reported pollution accident (pollutant, amount)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(CST).isoformat() if value is not None else None
-
-
-def exchange_jurisdiction(code: str) -> bool:
-    """Whether ``code`` is one of the 15 jurisdictions of the exchange (they can be notified)."""
-    found = region.find(code)
-    return found is not None and found.jurisdiction
-
-
-@dataclass(frozen=True, slots=True)
-class DownstreamSection:
-    section: str
-    name: str
-    river: str
-    jurisdiction: str
-    distance_km: float
-    travel_time_h: float
-    eta: str
-    path: list[str]
-    approximate: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    jurisdiction: str
-    name: str
-    first_section: str
-    eta: str
-    notified_at: str
-    acknowledged_by: str | None
-    acknowledged_at: str | None
-    note: str | None
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Sampling:
-    id: int
-    section: str
-    jurisdiction: str
-    items: list[str]
-    every_h: float
-    start: str
-    end: str | None
-    added_by: str
-    added_at: str
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentEvent:
-    at: str
-    actor: str
-    actor_jurisdiction: str | None
-    kind: str
-    jurisdiction: str | None
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentView:
-    id: int
-    status: str
-    trigger: str
-    section: str
-    section_name: str
-    river: str
-    jurisdiction: str
-    started_at: str
-    item: str | None
-    pollutant: str | None
-    amount: float | None
-    amount_unit: str | None
-    description: str
-    evidence: dict[str, Any]
-    opened_by: str
-    opened_jurisdiction: str | None
-    report: str | None
-    closed_at: str | None
-    created_at: str
-    updated_at: str
-    version: int
-    downstream: list[DownstreamSection] = field(default_factory=list)
-    parties: list[Party] = field(default_factory=list)
-    plan: list[Sampling] = field(default_factory=list)
-    events: list[IncidentEvent] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def party(self, jurisdiction: str) -> Party:
-        return next(p for p in self.parties if p.jurisdiction == jurisdiction)
-
-
-# -- reading ---------------------------------------------------------------------------------------
-
-
-def _load(conn: Connection, incident_id: int, *, lock: bool = False) -> Any:
-    q = sa.select(water_incident).where(water_incident.c.id == incident_id)
-    if lock and conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    row = conn.execute(q).first()
-    if row is None:
-        raise NotFoundError(f"no water incident {incident_id}", hint="list them with `xietong water incident list`")
-    return row
-
-
-def _view(conn: Connection, incident_id: int) -> IncidentView:
-    w = _load(conn, incident_id)
-    meta = sections_frame(conn).set_index("code")
-
-    def meta_of(code: str, col: str) -> str:
-        return str(meta.at[code, col]) if code in meta.index else ""
-
-    down = [
-        DownstreamSection(
-            r.section_code, meta_of(r.section_code, "name"), meta_of(r.section_code, "river"), r.jurisdiction_code,
-            float(r.distance_km), float(r.travel_time_h), _iso(r.eta) or "", json.loads(r.path), bool(r.approximate),
-        )
-        for r in conn.execute(
-            sa.select(water_incident_section)
-            .where(water_incident_section.c.incident_id == incident_id)
-            .order_by(water_incident_section.c.travel_time_h, water_incident_section.c.section_code)
-        )
-    ]  # fmt: skip
-    parties = [
-        Party(
-            r.jurisdiction_code, region.display_name(r.jurisdiction_code), r.first_section, _iso(r.eta) or "",
-            _iso(r.notified_at) or "", r.acknowledged_by, _iso(r.acknowledged_at), r.ack_note,
-        )
-        for r in conn.execute(
-            sa.select(water_incident_party)
-            .where(water_incident_party.c.incident_id == incident_id)
-            .order_by(water_incident_party.c.eta, water_incident_party.c.jurisdiction_code)
-        )
-    ]  # fmt: skip
-    plan = [
-        Sampling(
-            r.id, r.section_code, r.jurisdiction_code, r.items.split(), float(r.every_h), _iso(r.start_at) or "",
-            _iso(r.end_at), r.added_by, _iso(r.added_at) or "", r.note,
-        )
-        for r in conn.execute(
-            sa.select(water_incident_sampling)
-            .where(water_incident_sampling.c.incident_id == incident_id)
-            .order_by(water_incident_sampling.c.id)
-        )
-    ]  # fmt: skip
-    events = [
-        IncidentEvent(
-            _iso(r.at) or "", r.actor, r.actor_jurisdiction, r.kind, r.jurisdiction_code, json.loads(r.detail)
-        )
-        for r in conn.execute(
-            sa.select(water_incident_event)
-            .where(water_incident_event.c.incident_id == incident_id)
-            .order_by(water_incident_event.c.id)
-        )
-    ]
-    return IncidentView(
-        w.id, w.status, w.trigger, w.section_code, meta_of(w.section_code, "name"), meta_of(w.section_code, "river"),
-        w.jurisdiction_code, _iso(w.started_at) or "", w.item, w.pollutant, w.amount, w.amount_unit, w.description,
-        json.loads(w.evidence), w.opened_by, w.opened_jurisdiction, w.report, _iso(w.closed_at),
-        _iso(w.created_at) or "", _iso(w.updated_at) or "", w.version, down, parties, plan, events,
-    )  # fmt: skip
-
-
-def get(store: Store, principal: Principal, incident_id: int) -> IncidentView:
-    principal.require(Scope.READ, "read water incidents")
-    with store.read() as conn:
-        return _view(conn, incident_id)
-
-
-def list_incidents(
-    store: Store, principal: Principal, *, status: str | None = None, section: str | None = None
-) -> list[IncidentView]:
-    principal.require(Scope.READ, "read water incidents")
-    q = sa.select(water_incident.c.id).order_by(water_incident.c.id.desc())
-    if status:
-        q = q.where(water_incident.c.status == IncidentStatus(status).value)
-    if section:
-        q = q.where(water_incident.c.section_code == section)
-    with store.read() as conn:
-        return [_view(conn, int(r[0])) for r in conn.execute(q)]
-
 
 # -- writing ---------------------------------------------------------------------------------------
 
@@ -320,7 +125,7 @@ def _involved(view: IncidentView) -> set[str]:
 
 
 def _announce(conn: Connection, event: str, incident_id: int) -> int:
-    view = _view(conn, incident_id)
+    view = incident_view(conn, incident_id)
     by_party: dict[str, list[dict[str, Any]]] = {}
     for d in view.downstream:
         by_party.setdefault(d.jurisdiction, []).append(
@@ -396,27 +201,10 @@ def open_incident(
         actor.require(WaterScope.PUBLISH, "open water-pollution incidents")
         now = now or utcnow()
         kind = Trigger(trigger)
-        if started_at.tzinfo is None:
-            raise InputError(
-                "started_at: time without a time zone",
-                expected="ISO 8601 with an offset, e.g. 2025-11-18T08:00+08:00",
-                given=str(started_at),
-            )
-        if started_at > now + timedelta(minutes=5):
-            raise InputError("the pollution cannot pass the section in the future", given=started_at.isoformat())
-        item_code = WaterItem.parse(item).value if item else None
-        if kind is Trigger.ACCIDENT and not (pollutant or "").strip():
-            raise InputError(
-                "a reported accident names its pollutant", given="no pollutant", hint="e.g. --pollutant 氨氮"
-            )
-        if kind is Trigger.EXCEEDANCE and item_code is None:
-            raise InputError("an exceedance names the exceeding item", given="no item")
-        if amount is not None and not amount >= 0:
-            raise InputError("amount must be >= 0", given=repr(amount))
+        item_code = _check_report(kind, started_at, now, pollutant=pollutant, amount=amount, item=item)
         conn = work.conn
         net = network_of(conn)
-        origin = net.section(section)
-        owner = str(origin["jurisdiction"])
+        owner = str(net.section(section)["jurisdiction"])
         if not may_publish(actor, owner):
             raise PermissionDeniedError(
                 f"{actor.describe()} may not open an incident at section {section}",
@@ -455,44 +243,94 @@ def open_incident(
                 .returning(water_incident.c.id)
             ).scalar_one()
         )
-        parties: dict[str, tuple[datetime, str]] = {}
-        for r in reached.to_dict("records"):
-            eta = pd.Timestamp(r["arrival"]).to_pydatetime()
-            conn.execute(
-                water_incident_section.insert().values(
-                    incident_id=iid,
-                    section_code=str(r["section"]),
-                    jurisdiction_code=str(r["jurisdiction"]),
-                    distance_km=float(r["distance_km"]),
-                    travel_time_h=float(r["travel_time_h"]),
-                    eta=eta,
-                    path=json.dumps(list(r["path"])),
-                    approximate=bool(r["approximate"]),
-                )
-            )
-            j = str(r["jurisdiction"])
-            if j != owner and exchange_jurisdiction(j) and (j not in parties or eta < parties[j][0]):
-                parties[j] = (eta, str(r["section"]))
-        for j, (eta, first) in sorted(parties.items()):
-            conn.execute(
-                water_incident_party.insert().values(
-                    incident_id=iid, jurisdiction_code=j, first_section=first, eta=eta, notified_at=now
-                )
-            )
+        parties = _link_downstream(conn, iid, reached, owner, now)
         detail = {
             "trigger": kind.value, "section": section, "started_at": started_at.isoformat(), "item": item_code,
             "pollutant": pollutant, "amount": amount, "amount_unit": amount_unit,
             "downstream_sections": len(reached), "notified": sorted(parties),
         }  # fmt: skip
         _event(conn, iid, actor, "opened", now, jurisdiction=owner, detail=detail)
-        for j, (eta, first) in sorted(parties.items(), key=lambda kv: kv[1][0]):
-            _event(conn, iid, actor, "notified", now, jurisdiction=j, detail={"first_section": first,
-                   "eta": _iso(eta), "sections": [s for s, jj in zip(reached["section"], reached["jurisdiction"],
-                   strict=True) if jj == j]})  # fmt: skip
+        _notified_events(conn, iid, actor, now, parties, reached)
         queued = _announce(conn, WaterEvent.INCIDENT_OPENED, iid)
         work.target = f"water incident {iid}"
         work.detail = detail | {"webhooks_queued": queued}
-        return _view(conn, iid)
+        return incident_view(conn, iid)
+
+
+def _check_report(
+    kind: Trigger,
+    started_at: datetime,
+    now: datetime,
+    *,
+    pollutant: str | None,
+    amount: float | None,
+    item: str | None,
+) -> str | None:
+    """Refuse a report without a time zone, in the future, an accident without its pollutant, an exceedance
+    without its item, or a negative amount; returns the item's code (or ``None``)."""
+    if started_at.tzinfo is None:
+        raise InputError(
+            "started_at: time without a time zone",
+            expected="ISO 8601 with an offset, e.g. 2025-11-18T08:00+08:00",
+            given=str(started_at),
+        )
+    if started_at > now + timedelta(minutes=5):
+        raise InputError("the pollution cannot pass the section in the future", given=started_at.isoformat())
+    item_code = WaterItem.parse(item).value if item else None
+    if kind is Trigger.ACCIDENT and not (pollutant or "").strip():
+        raise InputError("a reported accident names its pollutant", given="no pollutant", hint="e.g. --pollutant 氨氮")
+    if kind is Trigger.EXCEEDANCE and item_code is None:
+        raise InputError("an exceedance names the exceeding item", given="no item")
+    if amount is not None and not amount >= 0:
+        raise InputError("amount must be >= 0", given=repr(amount))
+    return item_code
+
+
+def _link_downstream(
+    conn: Connection, iid: int, reached: pd.DataFrame, owner: str, now: datetime
+) -> dict[str, tuple[datetime, str]]:
+    """Record the downstream sections the pollution reaches (with ETAs) and notify, as parties, the
+    jurisdictions of the exchange other than the owner; returns party → (first ETA, first section)."""
+    parties: dict[str, tuple[datetime, str]] = {}
+    for r in reached.to_dict("records"):
+        eta = pd.Timestamp(r["arrival"]).to_pydatetime()
+        conn.execute(
+            water_incident_section.insert().values(
+                incident_id=iid,
+                section_code=str(r["section"]),
+                jurisdiction_code=str(r["jurisdiction"]),
+                distance_km=float(r["distance_km"]),
+                travel_time_h=float(r["travel_time_h"]),
+                eta=eta,
+                path=json.dumps(list(r["path"])),
+                approximate=bool(r["approximate"]),
+            )
+        )
+        j = str(r["jurisdiction"])
+        if j != owner and exchange_jurisdiction(j) and (j not in parties or eta < parties[j][0]):
+            parties[j] = (eta, str(r["section"]))
+    for j, (eta, first) in sorted(parties.items()):
+        conn.execute(
+            water_incident_party.insert().values(
+                incident_id=iid, jurisdiction_code=j, first_section=first, eta=eta, notified_at=now
+            )
+        )
+    return parties
+
+
+def _notified_events(
+    conn: Connection,
+    iid: int,
+    actor: Principal,
+    now: datetime,
+    parties: dict[str, tuple[datetime, str]],
+    reached: pd.DataFrame,
+) -> None:
+    """One ``notified`` event per party, earliest ETA first, naming its sections on the path."""
+    for j, (eta, first) in sorted(parties.items(), key=lambda kv: kv[1][0]):
+        sections = [s for s, jj in zip(reached["section"], reached["jurisdiction"], strict=True) if jj == j]
+        detail = {"first_section": first, "eta": iso_cst(eta), "sections": sections}
+        _event(conn, iid, actor, "notified", now, jurisdiction=j, detail=detail)
 
 
 def acknowledge(
@@ -511,7 +349,7 @@ def acknowledge(
         actor.require(WaterScope.PUBLISH, "acknowledge water incidents")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         rows = conn.execute(
             sa.select(water_incident_party).where(water_incident_party.c.incident_id == incident_id)
         ).all()
@@ -535,7 +373,7 @@ def acknowledge(
         if row.acknowledged_at is not None:
             raise ConflictError(
                 f"{jurisdiction_label(code)} already acknowledged water incident {incident_id}",
-                given=f"by {row.acknowledged_by} at {_iso(row.acknowledged_at)}",
+                given=f"by {row.acknowledged_by} at {iso_cst(row.acknowledged_at)}",
             )
         conn.execute(
             water_incident_party.update()
@@ -546,7 +384,7 @@ def acknowledge(
         _event(conn, incident_id, actor, "acknowledged", now, jurisdiction=code, detail={"note": note})
         _announce(conn, WaterEvent.INCIDENT_ACKNOWLEDGED, incident_id)
         work.detail = {"jurisdiction": code, "note": note}
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
 
 
 def add_sampling(
@@ -570,30 +408,10 @@ def add_sampling(
         actor.require(WaterScope.PUBLISH, "plan joint monitoring")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         if w.status == IncidentStatus.CLOSED.value:
             raise ConflictError(f"water incident {incident_id} is closed")
-        parties = [
-            r[0]
-            for r in conn.execute(
-                sa.select(water_incident_party.c.jurisdiction_code).where(
-                    water_incident_party.c.incident_id == incident_id
-                )
-            )
-        ]
-        involved = [w.jurisdiction_code, *parties]
-        if not (actor.region_level or any(actor.may_act_for(j) for j in involved if exchange_jurisdiction(j))):
-            raise PermissionDeniedError(
-                f"{actor.describe()} may not plan monitoring for water incident {incident_id}",
-                expected="a principal of the section's jurisdiction, of a notified jurisdiction, or the region",
-                given=actor.describe(),
-            )
-        reached = {
-            r.section_code: r.jurisdiction_code
-            for r in conn.execute(
-                sa.select(water_incident_section).where(water_incident_section.c.incident_id == incident_id)
-            )
-        } | {w.section_code: w.jurisdiction_code}
+        reached = _path_sections(conn, actor, w)
         if section not in reached:
             raise InputError(
                 f"section {section} is not on the incident's path",
@@ -631,11 +449,33 @@ def add_sampling(
         )
         _touch(conn, w, now, expected_version, status=IncidentStatus.MONITORING.value)
         detail = {"sampling": sid, "section": section, "items": codes, "every_h": every_h,
-                  "start": _iso(start), "end": _iso(end), "note": note}  # fmt: skip
+                  "start": iso_cst(start), "end": iso_cst(end), "note": note}  # fmt: skip
         _event(conn, incident_id, actor, "plan", now, jurisdiction=reached[section], detail=detail)
         _announce(conn, WaterEvent.INCIDENT_PLAN, incident_id)
         work.detail = detail
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
+
+
+def _path_sections(conn: Connection, actor: Principal, w: Any) -> dict[str, str]:
+    """The sections on incident ``w``'s path (its own and those downstream) → jurisdiction, once ``actor`` is
+    known to be of the section's jurisdiction, of a notified one, or of the region."""
+    parties = [
+        r[0]
+        for r in conn.execute(
+            sa.select(water_incident_party.c.jurisdiction_code).where(water_incident_party.c.incident_id == w.id)
+        )
+    ]
+    involved = [w.jurisdiction_code, *parties]
+    if not (actor.region_level or any(actor.may_act_for(j) for j in involved if exchange_jurisdiction(j))):
+        raise PermissionDeniedError(
+            f"{actor.describe()} may not plan monitoring for water incident {w.id}",
+            expected="a principal of the section's jurisdiction, of a notified jurisdiction, or the region",
+            given=actor.describe(),
+        )
+    return {
+        r.section_code: r.jurisdiction_code
+        for r in conn.execute(sa.select(water_incident_section).where(water_incident_section.c.incident_id == w.id))
+    } | {w.section_code: w.jurisdiction_code}
 
 
 def close(
@@ -652,7 +492,7 @@ def close(
         actor.require(WaterScope.PUBLISH, "close water incidents")
         now = now or utcnow()
         conn = work.conn
-        w = _load(conn, incident_id, lock=True)
+        w = load_incident(conn, incident_id, lock=True)
         if not (actor.region_level or actor.name == w.opened_by or may_publish(actor, w.jurisdiction_code)):
             raise PermissionDeniedError(
                 f"{actor.describe()} may not close water incident {incident_id}",
@@ -683,51 +523,10 @@ def close(
         _event(conn, incident_id, actor, "closed", now, jurisdiction=w.jurisdiction_code, detail=detail)
         _announce(conn, WaterEvent.INCIDENT_CLOSED, incident_id)
         work.detail = detail
-        return _view(conn, incident_id)
+        return incident_view(conn, incident_id)
 
 
 # -- detection -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Exceedance:
-    """A section whose last ``consecutive`` samples all exceed its target class on ``item``."""
-
-    section: str
-    item: str
-    target_class: str
-    first_time: datetime
-    last_time: datetime
-    classes: list[str]
-    values: list[float]
-
-
-def find_exceedances(samples: pd.DataFrame, *, consecutive: int = DEFAULT_CONSECUTIVE) -> list[Exceedance]:
-    """Pure: from classified samples (:func:`xietong.water.service.classify_wide`), the sections whose
-    last ``consecutive`` samples exceed the target class on the same evaluated item (the first such item
-    in GB 3838 Table 1 order)."""
-    if consecutive < 1:
-        raise InputError("consecutive must be at least 1", given=repr(consecutive))
-    out: list[Exceedance] = []
-    if samples.empty:
-        return out
-    for section, group in samples.sort_values(["section", "time"]).groupby("section", sort=True):
-        last = group.tail(consecutive)
-        if len(last) < consecutive or last["target_class"].isna().any():
-            continue
-        sets = [set(str(t).split()) for t in last["target_exceeding_items"]]
-        common = set.intersection(*sets) if sets else set()
-        if not common:
-            continue
-        item = next(i.value for i in WaterItem if i.value in common)
-        out.append(
-            Exceedance(
-                str(section), item, str(last["target_class"].iloc[-1]),
-                pd.Timestamp(last["time"].iloc[0]).to_pydatetime(), pd.Timestamp(last["time"].iloc[-1]).to_pydatetime(),
-                [str(c) for c in last["water_class"]], [float(v) for v in last[item]],
-            )
-        )  # fmt: skip
-    return out
 
 
 def detect_exceedances(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import heapq
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -117,76 +117,7 @@ def _require(frame: pd.DataFrame, needed: Iterable[str], source: str) -> None:
 
 def _sections(raw: pd.DataFrame, source: str, problems: list[Problem]) -> pd.DataFrame:
     _require(raw, SECTION_COLUMNS, source)
-    records: list[dict[str, Any]] = []
-    for i, rec in enumerate(raw.to_dict("records")):
-        line = i + 2
-
-        def at(field: str, line: int = line) -> Location:
-            return Location(source, line, field)
-
-        code = str(rec["code"]).strip()
-        if not code:
-            problems.append(Problem("empty section code", at("code"), "a unique code, e.g. TJ03"))
-        jurisdiction = str(rec["jurisdiction"]).strip()
-        if not _CODE.match(jurisdiction):
-            problems.append(
-                Problem("not a GB/T 2260 code", at("jurisdiction"), "6 digits, e.g. 120000", repr(jurisdiction))
-            )
-        waterbody = str(rec["waterbody"]).strip().lower()
-        if waterbody not in {w.value for w in Waterbody}:
-            problems.append(Problem("unknown water body type", at("waterbody"), "river or lake", repr(waterbody)))
-        target_text = str(rec["target_class"]).strip()
-        target: WaterClass | None = None
-        if target_text:
-            try:
-                target = WaterClass.parse(target_text)
-            except ValueError:
-                problems.append(Problem("unknown target class", at("target_class"), "I..V or empty", repr(target_text)))
-            if target is WaterClass.WORSE_THAN_V:
-                problems.append(Problem("a target class cannot be 劣V", at("target_class"), "I..V", repr(target_text)))
-        lon = _float(str(rec.get("lon", "")), at("lon"), problems, required=False)
-        lat = _float(str(rec.get("lat", "")), at("lat"), problems, required=False)
-        if not np.isnan(lon) and not (70.0 <= lon <= 140.0):
-            problems.append(Problem("longitude outside China", at("lon"), "70..140 [degrees E]", repr(lon)))
-        if not np.isnan(lat) and not (15.0 <= lat <= 55.0):
-            problems.append(Problem("latitude outside China", at("lat"), "15..55 [degrees N]", repr(lat)))
-        cross = _bool(str(rec.get("cross_border", "false")), at("cross_border"), problems)
-        frm = str(rec.get("from_jurisdiction", "")).strip() or None
-        to = str(rec.get("to_jurisdiction", "")).strip() or None
-        for field, value in (("from_jurisdiction", frm), ("to_jurisdiction", to)):
-            if cross and (value is None or not _CODE.match(value)):
-                problems.append(
-                    Problem(
-                        "a cross-border section needs both jurisdictions",
-                        at(field),
-                        "a 6-digit GB/T 2260 code",
-                        repr(value),
-                        "or set cross_border to false",
-                    )
-                )
-        records.append(
-            {
-                "code": code,
-                "name": str(rec["name"]).strip(),
-                "river": str(rec["river"]).strip(),
-                "basin": str(rec["basin"]).strip(),
-                "province": str(rec.get("province", "")).strip(),
-                "city": str(rec.get("city", "")).strip(),
-                "jurisdiction": jurisdiction,
-                "waterbody": waterbody,
-                "target_class": target,
-                "target_class_assumed": _bool(
-                    str(rec.get("target_class_assumed", "false")), at("target_class_assumed"), problems
-                ),
-                "lon": lon,
-                "lat": lat,
-                "cross_border": cross,
-                "from_jurisdiction": frm,
-                "to_jurisdiction": to,
-                "note": str(rec.get("note", "")).strip(),
-                "row": line,
-            }
-        )
+    records = [_section_record(rec, source, i + 2, problems) for i, rec in enumerate(raw.to_dict("records"))]
     frame = pd.DataFrame.from_records(records, columns=[*records[0]] if records else None)
     dup = frame["code"].duplicated(keep=False) if len(frame) else pd.Series([], dtype=bool)
     dup_rows = frame[dup.to_numpy(dtype=bool)]
@@ -197,6 +128,81 @@ def _sections(raw: pd.DataFrame, source: str, problems: list[Problem]) -> pd.Dat
     for col in ("target_class", "from_jurisdiction", "to_jurisdiction"):  # keep enum members and None
         frame[col] = pd.Series([r[col] for r in records], index=frame.index, dtype=object)
     return frame.drop(columns="row").set_index("code", drop=False).rename_axis(None)
+
+
+def _section_record(rec: Mapping[Hashable, Any], source: str, line: int, problems: list[Problem]) -> dict[str, Any]:
+    """One row of the sections table, read; every bad cell is added to ``problems``."""
+
+    def at(field: str) -> Location:
+        return Location(source, line, field)
+
+    code = str(rec["code"]).strip()
+    if not code:
+        problems.append(Problem("empty section code", at("code"), "a unique code, e.g. TJ03"))
+    jurisdiction = str(rec["jurisdiction"]).strip()
+    if not _CODE.match(jurisdiction):
+        problems.append(
+            Problem("not a GB/T 2260 code", at("jurisdiction"), "6 digits, e.g. 120000", repr(jurisdiction))
+        )
+    waterbody = str(rec["waterbody"]).strip().lower()
+    if waterbody not in {w.value for w in Waterbody}:
+        problems.append(Problem("unknown water body type", at("waterbody"), "river or lake", repr(waterbody)))
+    target = _target_class(str(rec["target_class"]).strip(), at("target_class"), problems)
+    lon = _float(str(rec.get("lon", "")), at("lon"), problems, required=False)
+    lat = _float(str(rec.get("lat", "")), at("lat"), problems, required=False)
+    if not np.isnan(lon) and not (70.0 <= lon <= 140.0):
+        problems.append(Problem("longitude outside China", at("lon"), "70..140 [degrees E]", repr(lon)))
+    if not np.isnan(lat) and not (15.0 <= lat <= 55.0):
+        problems.append(Problem("latitude outside China", at("lat"), "15..55 [degrees N]", repr(lat)))
+    cross = _bool(str(rec.get("cross_border", "false")), at("cross_border"), problems)
+    frm = str(rec.get("from_jurisdiction", "")).strip() or None
+    to = str(rec.get("to_jurisdiction", "")).strip() or None
+    for field, value in (("from_jurisdiction", frm), ("to_jurisdiction", to)):
+        if cross and (value is None or not _CODE.match(value)):
+            problems.append(
+                Problem(
+                    "a cross-border section needs both jurisdictions",
+                    at(field),
+                    "a 6-digit GB/T 2260 code",
+                    repr(value),
+                    "or set cross_border to false",
+                )
+            )
+    return {
+        "code": code,
+        "name": str(rec["name"]).strip(),
+        "river": str(rec["river"]).strip(),
+        "basin": str(rec["basin"]).strip(),
+        "province": str(rec.get("province", "")).strip(),
+        "city": str(rec.get("city", "")).strip(),
+        "jurisdiction": jurisdiction,
+        "waterbody": waterbody,
+        "target_class": target,
+        "target_class_assumed": _bool(
+            str(rec.get("target_class_assumed", "false")), at("target_class_assumed"), problems
+        ),
+        "lon": lon,
+        "lat": lat,
+        "cross_border": cross,
+        "from_jurisdiction": frm,
+        "to_jurisdiction": to,
+        "note": str(rec.get("note", "")).strip(),
+        "row": line,
+    }
+
+
+def _target_class(text: str, where: Location, problems: list[Problem]) -> WaterClass | None:
+    """The target class I–V (empty: none); 劣V or an unknown class is a problem."""
+    if not text:
+        return None
+    target: WaterClass | None = None
+    try:
+        target = WaterClass.parse(text)
+    except ValueError:
+        problems.append(Problem("unknown target class", where, "I..V or empty", repr(text)))
+    if target is WaterClass.WORSE_THAN_V:
+        problems.append(Problem("a target class cannot be 劣V", where, "I..V", repr(text)))
+    return target
 
 
 def _links(raw: pd.DataFrame, codes: set[str], source: str, problems: list[Problem]) -> pd.DataFrame:

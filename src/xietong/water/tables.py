@@ -60,7 +60,7 @@ water_section_history = sa.Table(
 def _water_link_columns(*, history: bool = False) -> list[sa.Column[object]]:
     return [
         sa.Column("river", sa.String(120), nullable=False),
-        sa.Column("kind", sa.String(12), nullable=False, comment="xietong.water.LinkKind"),
+        sa.Column("kind", sa.String(12), nullable=False, comment="LinkKind of the water domain"),
         sa.Column("distance_km", sa.Float(53), nullable=False, comment="along the water [km]"),
         sa.Column("velocity_m_s", sa.Float(53), nullable=False, comment="mean flow velocity [m/s]"),
         sa.Column("approximate", sa.Boolean, nullable=False),
@@ -91,7 +91,9 @@ water_link_history = sa.Table(
 
 def _water_sample_columns() -> list[sa.Column[object]]:
     return [
-        sa.Column("value", sa.Float(53), nullable=False, comment="in the item's unit (xietong.water.WaterItem.unit)"),
+        sa.Column(
+            "value", sa.Float(53), nullable=False, comment="in the item's unit (WaterItem.unit of the water domain)"
+        ),
         sa.Column("batch_id", sa.Integer, nullable=False, comment="ingest_batch.id"),
         sa.Column("recorded_at", UtcDateTime(), nullable=False),
     ]
@@ -103,7 +105,7 @@ water_sample = sa.Table(
     metadata,
     sa.Column("section_code", sa.String(16), primary_key=True, comment="water_section.code"),
     sa.Column("time_utc", UtcDateTime(), primary_key=True, comment="sampling time"),
-    sa.Column("item", sa.String(16), primary_key=True, comment="xietong.water.WaterItem"),
+    sa.Column("item", sa.String(16), primary_key=True, comment="WaterItem of the water domain"),
     sa.Column("revision", sa.SmallInteger, nullable=False, comment="1 for the first publication"),
     *_water_sample_columns(),
 )

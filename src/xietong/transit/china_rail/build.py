@@ -149,18 +149,73 @@ def build_regional_feed(
             given="none",
             hint="pass the directories holding the timetable files",
         )
-    dated = [s.source_date for s in sources if s.source_date is not None]
-    if service_date is None:
-        if not dated:
-            raise InputError(
-                "no source has a date and no service date was given",
-                expected="a service date (YYYY-MM-DD) for the representative day",
-                given="undated sources only",
-                hint="pass service_date (CLI: --service-date)",
-            )
-        service_date = max(dated)
+    service_date = _service_date(sources, service_date)
+    sel = _select_runs(sources)
+    # 3: stations
+    stop_rows = pd.concat([g.loc[g["stops"]] for _, _, g in sel.kept], ignore_index=True) if sel.kept else None
+    names = stop_rows["station_name"] if stop_rows is not None else pd.Series([], dtype=str)
+    stations = registry.resolve(names)
+    name_to_id = dict(zip(stations["stop_name"], stations["stop_id"], strict=True))
+    # 4: tables
+    routes, trips, stop_times = _trip_tables(sources, sel.kept, name_to_id)
+    feed = Feed(
+        agency=pd.DataFrame(
+            [
+                {
+                    "agency_id": AGENCY_ID,
+                    "agency_name": AGENCY_NAME,
+                    "agency_url": AGENCY_URL,
+                    "agency_timezone": AGENCY_TIMEZONE,
+                    "agency_lang": "zh",
+                }
+            ]
+        ),
+        stops=stations[
+            ["stop_id", "stop_name", "stop_lat", "stop_lon", "city_code", "city_name", "location_source"]
+        ].reset_index(drop=True),
+        routes=routes,
+        trips=trips,
+        stop_times=stop_times,
+        calendar_dates=pd.DataFrame(
+            {
+                "service_id": sorted({_service_id(s) for s in sources}),
+                "date": service_date.strftime("%Y%m%d"),
+                "exception_type": 1,
+            },
+            columns=list(COLUMNS["calendar_dates"]),
+        ),
+    )
+    return feed, _coverage(feed, sources, stations, service_date, sel)
 
-    # 1–2: candidate runs, ranked; one run per train number
+
+def _service_date(sources: Sequence[SourceRuns], given: date | None) -> date:
+    """``given``, else the newest timetable date of the sources (refused when none is dated)."""
+    if given is not None:
+        return given
+    dated = [s.source_date for s in sources if s.source_date is not None]
+    if not dated:
+        raise InputError(
+            "no source has a date and no service date was given",
+            expected="a service date (YYYY-MM-DD) for the representative day",
+            given="undated sources only",
+            hint="pass service_date (CLI: --service-date)",
+        )
+    return max(dated)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """The runs kept (source index, run id, rows), one per train number, and what was left out per source."""
+
+    kept: list[tuple[int, str, pd.DataFrame]]
+    short: dict[int, int]  # runs with fewer than two stops
+    dropped: dict[tuple[int, str], list[str]]  # kept run → the duplicates dropped for it
+    dropped_count: dict[int, int]
+
+
+def _select_runs(sources: Sequence[SourceRuns]) -> _Selection:
+    """Steps 1–2: drop runs with fewer than two stops, then keep one run per train number (any part of
+    ``G1013/G1016``), the best ranked (:func:`_rank`)."""
     candidates: list[tuple[tuple[int, int, date], int, str, pd.DataFrame]] = []
     short: dict[int, int] = {}
     for i, src in enumerate(sources):
@@ -173,28 +228,25 @@ def build_regional_feed(
             candidates.append((_rank(src, n_stops), i, str(run_id), grp))
     candidates.sort(key=lambda c: c[0], reverse=True)
     owner: dict[str, tuple[int, str]] = {}
-    kept: list[tuple[int, str, pd.DataFrame]] = []
-    dropped: dict[tuple[int, str], list[str]] = {}
-    dropped_count = dict.fromkeys(range(len(sources)), 0)
+    sel = _Selection([], short, {}, dict.fromkeys(range(len(sources)), 0))
     for _rank_key, i, run_id, grp in candidates:
         code = str(grp["train_code"].iloc[0])
         tokens = [t.strip() for t in code.split("/") if t.strip()]
         holder = next((owner[t] for t in tokens if t in owner), None)
         if holder is not None:
-            dropped.setdefault(holder, []).append(f"{sources[i].format.value} {sources[i].path} ({code})")
-            dropped_count[i] += 1
+            sel.dropped.setdefault(holder, []).append(f"{sources[i].format.value} {sources[i].path} ({code})")
+            sel.dropped_count[i] += 1
             continue
         for t in tokens:
             owner[t] = (i, run_id)
-        kept.append((i, run_id, grp))
+        sel.kept.append((i, run_id, grp))
+    return sel
 
-    # 3: stations
-    stop_rows = pd.concat([g.loc[g["stops"]] for _, _, g in kept], ignore_index=True) if kept else None
-    names = stop_rows["station_name"] if stop_rows is not None else pd.Series([], dtype=str)
-    stations = registry.resolve(names)
-    name_to_id = dict(zip(stations["stop_name"], stations["stop_id"], strict=True))
 
-    # 4: tables
+def _trip_tables(
+    sources: Sequence[SourceRuns], kept: list[tuple[int, str, pd.DataFrame]], name_to_id: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Step 4: ``routes``, ``trips`` and ``stop_times`` of the kept runs, one route and one trip a train."""
     trips: list[dict[str, Any]] = []
     routes: list[dict[str, Any]] = []
     stop_times: list[pd.DataFrame] = []
@@ -210,7 +262,6 @@ def build_regional_feed(
             n += 1
         trip_ids.add(trip_id)
         st = grp.loc[grp["stops"]]
-        stop_ids = [name_to_id[normalise_name(nm)] for nm in st["station_name"]]
         routes.append(
             {
                 "route_id": code,
@@ -238,7 +289,7 @@ def build_regional_feed(
                     "trip_id": trip_id,
                     "arrival_time": st["arrival_s"].to_numpy(),
                     "departure_time": st["departure_s"].to_numpy(),
-                    "stop_id": stop_ids,
+                    "stop_id": [name_to_id[normalise_name(nm)] for nm in st["station_name"]],
                     "stop_sequence": range(1, len(st) + 1),
                 }
             )
@@ -252,71 +303,33 @@ def build_regional_feed(
     trips_frame = pd.DataFrame(
         trips, columns=[*COLUMNS["trips"], "trip_short_name", "source", "source_date", "partial"]
     )
-    service_ids = sorted({_service_id(s) for s in sources})
-    feed = Feed(
-        agency=pd.DataFrame(
-            [
-                {
-                    "agency_id": AGENCY_ID,
-                    "agency_name": AGENCY_NAME,
-                    "agency_url": AGENCY_URL,
-                    "agency_timezone": AGENCY_TIMEZONE,
-                    "agency_lang": "zh",
-                }
-            ]
-        ),
-        stops=stations[
-            ["stop_id", "stop_name", "stop_lat", "stop_lon", "city_code", "city_name", "location_source"]
-        ].reset_index(drop=True),
-        routes=pd.DataFrame(routes, columns=list(COLUMNS["routes"])),
-        trips=trips_frame,
-        stop_times=st_frame,
-        calendar_dates=pd.DataFrame(
-            {
-                "service_id": service_ids,
-                "date": service_date.strftime("%Y%m%d"),
-                "exception_type": 1,
-            },
-            columns=list(COLUMNS["calendar_dates"]),
-        ),
-    )
-    report = _coverage(feed, sources, stations, service_date, short, dropped_count, dropped, kept)
-    return feed, report
+    return pd.DataFrame(routes, columns=list(COLUMNS["routes"])), trips_frame, st_frame
 
 
 def _coverage(
-    feed: Feed,
-    sources: Sequence[SourceRuns],
-    stations: pd.DataFrame,
-    service_date: date,
-    short: dict[int, int],
-    dropped_count: dict[int, int],
-    dropped: dict[tuple[int, str], list[str]],
-    kept: list[tuple[int, str, pd.DataFrame]],
+    feed: Feed, sources: Sequence[SourceRuns], stations: pd.DataFrame, service_date: date, sel: _Selection
 ) -> CoverageReport:
     kept_count = dict.fromkeys(range(len(sources)), 0)
-    for i, _r, _g in kept:
+    for i, _r, _g in sel.kept:
         kept_count[i] += 1
-    st = feed.stop_times.merge(feed.trips[["trip_id", "source"]], on="trip_id")
-    source_rows = []
-    for i, src in enumerate(sources):
-        source_rows.append(
-            {
-                "format": src.format.value,
-                "path": src.path,
-                "source_date": src.source_date.isoformat() if src.source_date else None,
-                "date_note": src.date_note,
-                "runs_read": src.n_runs,
-                "runs_under_two_stops": short[i],
-                "runs_kept": kept_count[i],
-                "runs_dropped_duplicate": dropped_count[i],
-                "passing_without_stopping": len(src.passing),
-                "notes": list(src.notes),
-            }
-        )
+    source_rows = [
+        {
+            "format": src.format.value,
+            "path": src.path,
+            "source_date": src.source_date.isoformat() if src.source_date else None,
+            "date_note": src.date_note,
+            "runs_read": src.n_runs,
+            "runs_under_two_stops": sel.short[i],
+            "runs_kept": kept_count[i],
+            "runs_dropped_duplicate": sel.dropped_count[i],
+            "passing_without_stopping": len(src.passing),
+            "notes": list(src.notes),
+        }
+        for i, src in enumerate(sources)
+    ]
     dup_rows = []
-    for (i, run_id), others in dropped.items():
-        grp = next(g for k, r, g in kept if k == i and r == run_id)
+    for (i, run_id), others in sel.dropped.items():
+        grp = next(g for k, r, g in sel.kept if k == i and r == run_id)
         dup_rows.append(
             {
                 "train_code": str(grp["train_code"].iloc[0]),
@@ -324,38 +337,44 @@ def _coverage(
                 "dropped": "; ".join(others),
             }
         )
-    duplicates = pd.DataFrame(dup_rows, columns=["train_code", "kept", "dropped"])
+    st = feed.stop_times.merge(feed.trips[["trip_id", "source"]], on="trip_id")
     trips_per_stop = st.groupby("stop_id")["trip_id"].nunique()
     stations = stations.copy()
     stations["trips"] = stations["stop_id"].map(trips_per_stop).fillna(0).astype(int)
+    pairs, one_dir = _city_pairs(feed, stations)
+    served = set(stations.loc[stations["trips"] > 0, "city_code"])
+    passing = pd.concat(
+        [s.passing.assign(source=s.format.value) for s in sources if len(s.passing)]
+        or [pd.DataFrame({"source": [], "train_code": [], "station_name": [], "time_s": []})],
+        ignore_index=True,
+    )[["source", "train_code", "station_name", "time_s"]]
+    return CoverageReport(
+        service_date=service_date,
+        sources=tuple(source_rows),
+        duplicates=pd.DataFrame(dup_rows, columns=["train_code", "kept", "dropped"]),
+        stations=stations.reset_index(drop=True),
+        city_pairs=pairs,
+        one_direction=one_dir,
+        targets_without_station=tuple((c, region.get(c).short_zh) for c in TARGET_CITY_CODES if c not in served),
+        passing=passing,
+    )
 
-    # city pairs among the targets
+
+def _city_pairs(feed: Feed, stations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Direct service between the target cities (trips stopping at both, in that order; the fastest [min]),
+    and the pairs whose reverse direction has no direct trip."""
     city_of = dict(zip(stations["stop_id"], stations["city_code"], strict=True))
     target = set(TARGET_CITY_CODES)
     best: dict[tuple[str, str], dict[str, int]] = {}
-    for trip_id, grp in feed.stop_times.sort_values(["trip_id", "stop_sequence"]).groupby("trip_id", sort=False):
+    for _trip_id, grp in feed.stop_times.sort_values(["trip_id", "stop_sequence"]).groupby("trip_id", sort=False):
         seq = [
             (city_of.get(s, ""), int(a), int(d))
             for s, a, d in zip(grp["stop_id"], grp["arrival_time"], grp["departure_time"], strict=True)
         ]
-        pair_time: dict[tuple[str, str], int] = {}
-        for x in range(len(seq)):
-            cx, _ax, dx = seq[x]
-            if cx not in target:
-                continue
-            for y in range(x + 1, len(seq)):
-                cy, ay, _dy = seq[y]
-                if cy not in target or cy == cx:
-                    continue
-                t = ay - dx
-                key = (cx, cy)
-                if key not in pair_time or t < pair_time[key]:
-                    pair_time[key] = t
-        for key, t in pair_time.items():
+        for key, t in _fastest_between_cities(seq, target).items():
             entry = best.setdefault(key, {"trips": 0, "fastest_s": t})
             entry["trips"] += 1
             entry["fastest_s"] = min(entry["fastest_s"], t)
-        del trip_id
     pairs = pd.DataFrame(
         [
             {
@@ -372,23 +391,26 @@ def _coverage(
     )
     reverse = {(b, a) for a, b in best}
     one_dir = pairs[[(a, b) not in reverse for a, b in zip(pairs["from_code"], pairs["to_code"], strict=True)]]
-    served = set(stations.loc[stations["trips"] > 0, "city_code"])
-    missing = tuple((c, region.get(c).short_zh) for c in TARGET_CITY_CODES if c not in served)
-    passing = pd.concat(
-        [s.passing.assign(source=s.format.value) for s in sources if len(s.passing)]
-        or [pd.DataFrame({"source": [], "train_code": [], "station_name": [], "time_s": []})],
-        ignore_index=True,
-    )[["source", "train_code", "station_name", "time_s"]]
-    return CoverageReport(
-        service_date=service_date,
-        sources=tuple(source_rows),
-        duplicates=duplicates,
-        stations=stations.reset_index(drop=True),
-        city_pairs=pairs,
-        one_direction=one_dir.reset_index(drop=True),
-        targets_without_station=missing,
-        passing=passing,
-    )
+    return pairs, one_dir.reset_index(drop=True)
+
+
+def _fastest_between_cities(seq: list[tuple[str, int, int]], target: set[str]) -> dict[tuple[str, str], int]:
+    """For one trip's stops (city code, arrival [s], departure [s]) in order: the shortest time [s] from a
+    departure in one target city to a later arrival in another."""
+    pair_time: dict[tuple[str, str], int] = {}
+    for x in range(len(seq)):
+        cx, _ax, dx = seq[x]
+        if cx not in target:
+            continue
+        for y in range(x + 1, len(seq)):
+            cy, ay, _dy = seq[y]
+            if cy not in target or cy == cx:
+                continue
+            t = ay - dx
+            key = (cx, cy)
+            if key not in pair_time or t < pair_time[key]:
+                pair_time[key] = t
+    return pair_time
 
 
 __all__ = [

@@ -20,15 +20,21 @@ reader had to assume.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from xietong.errors import InputError, Location
 
 SECONDS_PER_DAY = 86_400
+#: China Standard Time, the zone of every China Railway timetable [s east of UTC]
+CST_OFFSET_S = 8 * 3600
 
 RUN_COLUMNS: tuple[str, ...] = (
     "run_id",
@@ -172,14 +178,88 @@ def check_monotonic(runs: pd.DataFrame, *, source: str) -> None:
                 last = int(value)
 
 
+# ------------------------------------------------------------------------------ shared by the readers
+_DATE_IN_NAME = re.compile(r"(20\d{2})-?(\d{2})-?(\d{2})")
+
+
+def date_from_name(path: Path) -> date | None:
+    """The first ``YYYYMMDD`` or ``YYYY-MM-DD`` date in a path's name or its parent's name, if any."""
+    for part in (path.name, path.parent.name):
+        m = _DATE_IN_NAME.search(part)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return None
+
+
+def input_error(message: str, *, path: Path, row: int | None, field: str, expected: str, given: str) -> InputError:
+    """An :class:`InputError` naming the file, row and field."""
+    return InputError(message, expected=expected, given=given, where=Location(str(path), row, field))
+
+
+def json_list(path: Path, text: str, *, what: str, expected: str, one_object_ok: bool = False) -> list[Any]:
+    """Parse ``text`` (read from ``path``) as a JSON list of ``what``; a lone object is a list of one when
+    ``one_object_ok``. Errors name the file and, for invalid JSON, the line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "not valid JSON",
+            expected=f"a JSON list of {what}",
+            given=exc.msg,
+            where=Location(str(path), exc.lineno, None),
+        ) from None
+    if one_object_ok and isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise input_error(
+            f"not a list of {what}", path=path, row=None, field="(top level)", expected=expected,
+            given=type(data).__name__,
+        )  # fmt: skip
+    return data
+
+
+def source_runs(
+    fmt: RailFormat,
+    path: Path,
+    rows: list[dict[str, object]],
+    *,
+    source_date: date | None,
+    date_note: str,
+    notes: tuple[str, ...],
+    monotonic: bool = False,
+) -> SourceRuns:
+    """The runs of ``rows`` as read from ``path``, with the stations passed without stopping;
+    ``monotonic``: refuse a run whose times go backwards (:func:`check_monotonic`)."""
+    runs = runs_frame(rows)
+    if monotonic:
+        check_monotonic(runs, source=str(path))
+    return SourceRuns(
+        format=fmt,
+        path=str(path),
+        runs=runs,
+        source_date=source_date,
+        date_note=date_note,
+        notes=notes,
+        passing=passing_frame(runs),
+    )
+
+
 __all__ = [
+    "CST_OFFSET_S",
     "RUN_COLUMNS",
     "SECONDS_PER_DAY",
     "RailFormat",
     "SourceRuns",
     "check_monotonic",
+    "date_from_name",
     "empty_runs",
+    "input_error",
+    "json_list",
     "parse_hhmm",
     "passing_frame",
     "runs_frame",
+    "source_runs",
 ]

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Connection
 from xietong import region
 from xietong.air.tables import air_station, air_station_history
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem
+from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.exchange.revisions import WriteCounts
 
 _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 

@@ -5,6 +5,10 @@ temporary directory, and removed by :meth:`PostgresServer.stop`. PostgreSQL refu
 as root the server runs as the ``postgres`` user. With ``durable=False`` (tests) ``fsync`` is off; the
 benchmarks keep PostgreSQL's default durability. ``make test`` installs the Debian package when missing.
 Not for production data.
+
+Test-only code, kept out of the runtime package: ``tests/conftest.py`` starts one per session, and the
+benchmarks import it as ``tests.pgserver``; they run as modules from the repository root
+(``.venv/bin/python -m bench.bench_ingest``), so no ``sys.path`` change is needed.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ class PostgresServer:
         cmd = [str(a) for a in args]
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)  # noqa: S603
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
 
     @classmethod
     def start(cls, *, durable: bool = False) -> PostgresServer:

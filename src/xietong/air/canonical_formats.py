@@ -1,0 +1,247 @@
+"""Reader of Xietong's canonical format: long CSV or JSON, one value per row (``station, time, pollutant,
+value, unit`` and an optional ``flag``), times in ISO 8601 with an offset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xietong.air.base_formats import (
+    CHUNK_ROWS,
+    MISSING_TOKENS,
+    VALUE_COLUMNS,
+    AirFormat,
+    ObservationChunk,
+    SourceInfo,
+    base_suffix,
+    csv_chunks,
+    empty_published,
+    finish_chunk,
+    long_to_wide,
+    open_source,
+    parse_numbers,
+    require_columns,
+)
+from xietong.enums import FLAG_CODE, POLLUTANTS, Pollutant, QualityFlag
+from xietong.errors import (
+    InputError,
+    Location,
+    Problem,
+)
+
+_UNIT_FACTORS_TO_UG = {
+    "µg/m³": 1.0, "μg/m³": 1.0, "ug/m3": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "ug/m³": 1.0,
+    "mg/m³": 1000.0, "mg/m3": 1000.0,
+}  # fmt: skip
+
+
+def _canonical_rows(records: pd.DataFrame, source: str, first_line: int) -> ObservationChunk:
+    """One chunk of canonical records (text cells) as an observation chunk; every bad cell is a problem
+    and rejects its row."""
+    problems: list[Problem] = []
+    n = len(records)
+    rows = np.arange(first_line, first_line + n, dtype="int64")
+    require_columns(records, ["station", "time", "pollutant", "value"], source, AirFormat.CANONICAL)
+    column, reject = _pollutant_columns(records, rows, source, problems)
+    seconds, bad_time = _hour_ends(records, rows, source, problems)
+    values, nm, bad_value = _values_in_units(records, column, rows, source, problems)
+    flags, bad_flag = _quality_flags(records, rows, source, problems)
+    reject |= bad_time | bad_value | bad_flag
+    long = pd.DataFrame(
+        {
+            "station": records["station"].astype(str).str.strip().astype(object),
+            "time_s": seconds,
+            "column": column,
+            "value": values,
+            "nm": nm | (flags == FLAG_CODE[QualityFlag.NOT_MONITORED]),
+            "invalid": flags == FLAG_CODE[QualityFlag.INVALID],
+            "row": rows,
+        }
+    )
+    long = long[~reject & (long["value"].notna() | long["nm"] | long["invalid"])]
+    wide = long_to_wide(long.drop(columns="invalid"), source, problems)
+    invalid = long[long["invalid"]]
+    if not invalid.empty:
+        bit = {c: FLAG_CODE[QualityFlag.INVALID] << (2 * i) for i, c in enumerate(VALUE_COLUMNS)}
+        extra = invalid.assign(bit=invalid["column"].map(bit)).groupby(["station", "time_s"])["bit"].sum()
+        key = pd.MultiIndex.from_frame(wide[["station", "time_s"]])
+        wide["flag_bits"] = wide["flag_bits"].to_numpy() | extra.reindex(key).fillna(0).astype("int64").to_numpy()
+    rejected = int(reject.sum())
+    chunk = finish_chunk(wide, empty_published(), n, problems, source, reject_rows=None)
+    chunk.rejected_values += rejected
+    return chunk
+
+
+def _pollutant_columns(
+    records: pd.DataFrame, rows: np.ndarray, source: str, problems: list[Problem]
+) -> tuple[pd.Series, np.ndarray]:
+    """The value column (``so2`` … ``pm25``) of each record's pollutant, and the rows naming none."""
+    reject = np.zeros(len(records), dtype=bool)
+    parsed: list[str | None] = []
+    for i, name in enumerate(records["pollutant"].astype(str).str.strip()):
+        try:
+            parsed.append(Pollutant.parse(name).column)
+        except ValueError:
+            parsed.append(None)
+            reject[i] = True
+            problems.append(
+                Problem(
+                    "unknown pollutant",
+                    Location(source, int(rows[i]), "pollutant"),
+                    "one of " + ", ".join(p.value for p in POLLUTANTS),
+                    repr(name),
+                )
+            )
+    return pd.Series(parsed, dtype=object), reject
+
+
+def _hour_ends(
+    records: pd.DataFrame, rows: np.ndarray, source: str, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds since the epoch (UTC) of each record's time, which must be ISO 8601 with an offset and on
+    the hour (the end of the averaging hour); and the rows whose time is not."""
+    raw_time = records["time"].astype(str).str.strip()
+    has_offset = raw_time.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    t = pd.to_datetime(raw_time.where(has_offset, None), format="ISO8601", errors="coerce", utc=True)
+    for i in np.flatnonzero((~has_offset).to_numpy())[:1000]:
+        problems.append(
+            Problem(
+                "timestamp without a time zone",
+                Location(source, int(rows[i]), "time"),
+                "ISO 8601 with an offset, e.g. 2016-12-16T08:00+08:00 (the end of the averaging hour)",
+                repr(raw_time.iat[i]),
+                "add +08:00 for China Standard Time",
+            )
+        )
+    bad = (t.isna() & has_offset).to_numpy()
+    for i in np.flatnonzero(bad)[:1000]:
+        problems.append(
+            Problem(
+                "invalid timestamp",
+                Location(source, int(rows[i]), "time"),
+                "ISO 8601 with an offset",
+                repr(raw_time.iat[i]),
+            )
+        )
+    seconds = t.to_numpy(dtype="datetime64[s]", na_value=np.datetime64(0, "s")).astype("int64")
+    off_hour = (seconds % 3600 != 0) & t.notna().to_numpy()
+    for i in np.flatnonzero(off_hour)[:1000]:
+        problems.append(
+            Problem(
+                "time is not on the hour",
+                Location(source, int(rows[i]), "time"),
+                "the end of an averaging hour, e.g. …T14:00+08:00",
+                repr(raw_time.iat[i]),
+            )
+        )
+    return seconds, (~has_offset).to_numpy() | bad | off_hour
+
+
+def _values_in_units(
+    records: pd.DataFrame, column: pd.Series, rows: np.ndarray, source: str, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and optional ``unit`` cells (default
+    units: mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
+    a number or a unit that is not known."""
+    value_text = records["value"]
+    values, nm = parse_numbers(value_text, rows, source, "value", problems)
+    reject = np.isnan(values) & ~nm & ~value_text.astype(str).str.strip().isin(MISSING_TOKENS).to_numpy()
+    if "unit" not in records.columns:
+        return values, nm, reject
+    units = records["unit"].astype(str).str.strip()
+    factor = units.map(_UNIT_FACTORS_TO_UG)
+    unknown_unit = factor.isna().to_numpy() & (units != "").to_numpy()
+    for i in np.flatnonzero(unknown_unit)[:1000]:
+        problems.append(
+            Problem(
+                "unknown unit",
+                Location(source, int(rows[i]), "unit"),
+                "µg/m³ (ug/m3) or mg/m³ (mg/m3)",
+                repr(units.iat[i]),
+            )
+        )
+    factor_ug = factor.fillna(np.nan).to_numpy(dtype="float64")
+    is_co = (column == "co").to_numpy()
+    factor_ug = np.where(np.isnan(factor_ug), np.where(is_co, 1000.0, 1.0), factor_ug)
+    return values * factor_ug / np.where(is_co, 1000.0, 1.0), nm, reject | unknown_unit
+
+
+def _quality_flags(
+    records: pd.DataFrame, rows: np.ndarray, source: str, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flag codes of the optional ``flag`` cells (empty = valid) and the rows with an unknown flag."""
+    n = len(records)
+    flags = np.zeros(n, dtype="int64")
+    reject = np.zeros(n, dtype=bool)
+    if "flag" not in records.columns:
+        return flags, reject
+    for i, f in enumerate(records["flag"].astype(str).str.strip().str.lower()):
+        if f in {"", "valid", "nan", "none"}:
+            continue
+        try:
+            flags[i] = FLAG_CODE[QualityFlag(f)]
+        except ValueError:
+            reject[i] = True
+            problems.append(
+                Problem(
+                    "unknown quality flag",
+                    Location(source, int(rows[i]), "flag"),
+                    "valid, invalid or not_monitored",
+                    repr(f),
+                )
+            )
+    return flags, reject
+
+
+def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
+    """Canonical long CSV or JSON (an array of objects, ``{"observations": [...]}``, or JSON lines)."""
+    source = info.name
+    if base_suffix(path) in {".json", ".ndjson", ".jsonl"}:
+        with open_source(path, info) as fh:
+            raw = fh.read()
+        records = parse_canonical_json(raw, source)
+        for start in range(0, len(records), chunk_rows):
+            part = records.iloc[start : start + chunk_rows].reset_index(drop=True)
+            yield _canonical_rows(part, source, start + 1)
+        return
+    for chunk, first_line in csv_chunks(path, info, chunk_rows, str):
+        chunk.columns = [c.lower() for c in chunk.columns]
+        yield _canonical_rows(chunk.reset_index(drop=True), source, first_line)
+
+
+def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
+    """Parse canonical JSON into a text frame. Rows are numbered 1.. in the order of the records."""
+    text = raw.decode("utf-8-sig")
+    try:
+        stripped = text.lstrip()
+        if stripped.startswith(("[", "{")):
+            doc = json.loads(text)
+            items = doc.get("observations") if isinstance(doc, dict) else doc
+        else:
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
+        ) from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError(
+            "unexpected JSON shape",
+            expected='an array of {"station","time","pollutant","value","unit"} objects, or {"observations": [...]}',
+            given=type(items).__name__,
+            where=Location(source),
+        )
+    frame = pd.DataFrame(items, dtype=object)
+    for col in ("station", "time", "pollutant", "value", "unit", "flag"):
+        if col in frame.columns:
+            frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
+    return frame
+
+
+__all__ = [
+    "parse_canonical_json",
+    "read_canonical",
+]
