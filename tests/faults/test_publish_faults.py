@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import Actors, Engine, bearer
 from tests.faults.servers import Server, big_uci_file, free_port, wait_for, writer_holds_the_lock
+from tests.pgserver import PostgresServer
 from tests.receiver import Receiver
 from xietong.air.domain import AirScope
 from xietong.air.tables import air_observation
@@ -35,7 +36,6 @@ from xietong.exchange import admin, audit, notify
 from xietong.exchange.bootstrap import initialise, operator
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch, outbox
-from xietong.store.throwaway import PostgresServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PROBLEM = "application/problem+json"

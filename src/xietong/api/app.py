@@ -150,6 +150,17 @@ async def _empty_receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+def _install_errors_and_inputs(app: FastAPI, settings: Settings, store: Store) -> None:
+    """Problem+json for every error, the completed OpenAPI document, and the request-body middleware (listed
+    innermost first: idempotency keys see only bodies the guards let through, the guards only bodies within
+    the size limit)."""
+    problems.install(app)
+    openapi.install(app)
+    idempotency.install(app, store)
+    app.add_middleware(guards.JsonBodyGuard)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+
 def create_app(
     settings: Settings | None = None, *, store: Store | None = None, start_dispatcher: bool = True
 ) -> FastAPI:
@@ -205,11 +216,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.record_denial = record_denial
-    problems.install(app)
-    openapi.install(app)
-    idempotency.install(app, store)  # innermost: sees only bodies the guards let through
-    app.add_middleware(guards.JsonBodyGuard)  # inside the size limit: only bodies within it are buffered
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _install_errors_and_inputs(app, settings, store)
     if settings.cors_origins:  # off unless configured (XIETONG_CORS_ORIGINS); bearer tokens, no cookies
         app.add_middleware(
             CORSMiddleware,

@@ -42,18 +42,22 @@ EMISSIONS = ("so2_t_per_day", "nox_t_per_day", "pm_t_per_day", "vocs_t_per_day")
 COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
 
-def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
-    """Read and validate an enterprise CSV; one error lists every bad row (file, row, field)."""
-    source = name or str(path)
+def _read_csv(path: Path, source: str) -> pd.DataFrame:
     try:
-        text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(
             "the enterprise file is not a readable CSV",
             expected="UTF-8 CSV with the columns " + ", ".join(COLUMNS),
-            given=str(exc).splitlines()[0][:200],
+            given=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
             where=Location(source),
         ) from None
+
+
+def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
+    """Read and validate an enterprise CSV; one error lists every bad row (file, row, field)."""
+    source = name or str(path)
+    text = _read_csv(path, source)
     text.columns = [c.strip().lower() for c in text.columns]
     missing = [c for c in COLUMNS if c not in text.columns]
     if missing:
