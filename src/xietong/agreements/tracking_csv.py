@@ -90,7 +90,17 @@ def parse_tracking_csv(data: bytes | str, *, source: str, agreement_id: int | No
     ignored. Every problem is reported at once, with its row (the file's line; the header is row 1) and
     field."""
     text = _decode_csv(data, source)
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_tracking_text(text, source=source, agreement_id=agreement_id)
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit
+        raise InputError(
+            "the tracking CSV cannot be read", expected="a CSV file", given=str(exc), where=Location(source)
+        ) from None
+
+
+def _parse_tracking_text(text: str, *, source: str, agreement_id: int | None) -> list[CsvRow]:
+    # newline="": the csv module itself ends rows at CR, LF or CRLF (quoted cells may hold any of them)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     required = {"task"} | ({"agreement"} if agreement_id is None else set())

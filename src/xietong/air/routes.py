@@ -31,7 +31,7 @@ from xietong.errors import InputError
 from xietong.exchange.principals import Principal
 from xietong.geo import stations_geojson
 from xietong.store.session import Store
-from xietong.times import local_iso, parse_when
+from xietong.times import EARLIEST_YEAR, LATEST_YEAR, local_iso, parse_when
 
 router = APIRouter(prefix="/air", tags=["air"])
 
@@ -142,7 +142,9 @@ def observations(
     principal.require(Scope.READ, "read air-quality data")
 
     def compute() -> Response:
-        return _observations_page(request, store, principal, query, shape=shape, format=format, limit=limit)
+        return _observations_page(
+            request, store, principal, query, shape=shape, format=format, limit=limit, as_of_text=as_of
+        )
 
     if query.as_of is not None:
         return compute()  # a view of the past: computed each time
@@ -163,6 +165,7 @@ def _observations_page(
     shape: str,
     format: str,
     limit: int,
+    as_of_text: str | None,
 ) -> Response:
     """One page of ``listAirObservations``, computed from the store."""
     frame = service.read_observations_frame(store, principal, query)
@@ -181,8 +184,7 @@ def _observations_page(
         headers["X-Next-Cursor"] = next_cursor
     if format == "csv":
         return _csv(out, headers)
-    as_of = query.as_of.isoformat() if query.as_of else None
-    body = {"data": _records(out), "meta": {"count": len(out), "next_cursor": next_cursor, "as_of": as_of}}
+    body = {"data": _records(out), "meta": {"count": len(out), "next_cursor": next_cursor, "as_of": as_of_text}}
     return JSONResponse(body, headers=headers)
 
 
@@ -253,7 +255,7 @@ def annual(
     store: StoreDep,
     principal: PrincipalDep,
     city: str,
-    year: int,
+    year: Annotated[int, Query(ge=EARLIEST_YEAR, le=LATEST_YEAR)],
     edition: Annotated[AqiEdition, Query()] = AqiEdition.AUTO,
 ) -> dict[str, Any]:
     return reports.annual_report(store, principal, city=city, year=year, edition=edition).as_dict()

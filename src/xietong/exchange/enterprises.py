@@ -13,6 +13,7 @@ are restricted: every read is written to the audit log. Changing a row keeps the
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,22 @@ EMISSIONS = ("so2_t_per_day", "nox_t_per_day", "pm_t_per_day", "vocs_t_per_day")
 COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
 
+def _read_csv(path: Path, source: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(
+            "the enterprise file is not a readable CSV",
+            expected="UTF-8 CSV with the columns " + ", ".join(COLUMNS),
+            given=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
+            where=Location(source),
+        ) from None
+
+
 def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
     """Read and validate an enterprise CSV; one error lists every bad row (file, row, field)."""
     source = name or str(path)
-    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = _read_csv(path, source)
     text.columns = [c.strip().lower() for c in text.columns]
     missing = [c for c in COLUMNS if c not in text.columns]
     if missing:
@@ -80,7 +93,7 @@ def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
         for col in EMISSIONS:
             try:
                 v = float(str(rec[col]).strip())
-                if not v >= 0:
+                if not 0 <= v < math.inf:  # refuses NaN and inf (and 1e309, which float() makes inf)
                     raise ValueError
                 values[col] = v
             except ValueError:
