@@ -155,7 +155,22 @@ def run(bench: Benchmark) -> str:
         if bench.writes:
             lines += [(RESULTS / bench.writes).read_text(encoding="utf-8").split("\n", 2)[-1].strip(), ""]
         else:
-            lines += ["```", out.strip(), "```", ""]
+            lines += [as_markdown(out), ""]
+    return "\n".join(lines)
+
+
+def as_markdown(out: str) -> str:
+    """A benchmark's output in its section: Markdown as it is (its headings one level down, a blank line before
+    each table), plain text in a code block."""
+    text = out.strip()
+    if not (text.startswith("#") or "\n|---" in text):
+        return "```\n" + text + "\n```"
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = "#" + raw if raw.startswith("#") else raw
+        if line.startswith("|") and lines and lines[-1].strip() and not lines[-1].startswith("|"):
+            lines.append("")
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -194,9 +194,10 @@ def _matches(if_none_match: str | None, etags: tuple[str, ...]) -> bool:
     return "*" in tags or any(etag in tags for etag in etags)
 
 
-def query_key(request: Request) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The route's path and its query parameters in the order given (part of a cache key)."""
-    return request.url.path, tuple(request.query_params.multi_items())
+def query_key(request: Request) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """The route's host, path and query parameters in the order given (part of a cache key; the host because
+    links in an answer, e.g. ``Link: rel="next"``, are absolute URLs built from it)."""
+    return request.url.netloc, request.url.path, tuple(request.query_params.multi_items())
 
 
 __all__ = ["CachedAnswer", "ReadCache", "answer", "query_key", "read_cache"]
