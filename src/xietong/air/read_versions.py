@@ -1,10 +1,11 @@
 """Versions of the air data a read depends on, so that its answer can be kept until they change.
 
-A version is a few aggregates the store computes over exactly the rows a read would use: the number of
-rows, the sum of their revisions and the newest ``recorded_at``. Every write the exchange makes to those rows
-changes it: a new hour adds a row, a correction raises a revision and ``recorded_at``, a removal lowers the
-count. It is read in one index range scan (the observation table's primary key is ``(station_code,
-time_utc)``), far cheaper than the read itself. The routes (``xietong.air.routes``) put it in the key of
+A version is two counts the store computes over exactly the rows a read would use: the current
+observations of its stations in its window and their superseded revisions (the history table). Every write
+the exchange makes to those rows changes one of them: a new hour adds a current row, a correction moves the
+old revision to the history table (:func:`observations_version`). Both are counted from the primary keys'
+indexes (``(station_code, time_utc[, revision])``) without reading table rows, far cheaper than the read
+itself; the station registry's version (count, sum of revisions, newest change) comes in the same statement. The routes (``xietong.air.routes``) put it in the key of
 :func:`xietong.api.read_cache.answer`; the engine and the reports know nothing of it.
 
 The station selection a read names (codes, a city, a jurisdiction) is resolved once per version of the
@@ -69,24 +70,32 @@ def _observations_sql(
             where.append(f"time_utc {op} {mark}")
             # the stored form of UtcDateTime: epoch µs on SQLite, timestamptz on PostgreSQL
             params.append(to_epoch_us(bound) if sqlite else bound.astimezone(UTC))
-    sql = "SELECT count(*), coalesce(sum(revision), 0), max(recorded_at) FROM air_observation"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return sql, params
+    condition = (" WHERE " + " AND ".join(where)) if where else ""
+    # both counts are read from the primary keys' indexes alone (no table rows)
+    sql = (
+        f"SELECT (SELECT count(*) FROM air_observation{condition}), "
+        f"(SELECT count(*) FROM air_observation_history{condition})"
+    )
+    return sql, params * 2
 
 
 def observations_version(
     conn: Connection, codes: tuple[str, ...], start: datetime | None, end: datetime | None
 ) -> tuple[Any, ...]:
-    """Version of the current observations of ``codes`` with hour labels in ``start .. end`` (inclusive;
-    ``None``: unbounded).
+    """Version of the observations of ``codes`` with hour labels in ``start .. end`` (inclusive; ``None``:
+    unbounded): the number of current rows and the number of superseded revisions.
+
+    Every committed change to those rows changes one of the two (``xietong.air.revisions``): a new
+    station-hour adds a current row; a correction copies the old revision to the history table before it
+    updates the current row (the only in-place update without a history row is a later chunk of the same
+    batch, inside the batch's own transaction); nothing deletes observations.
 
     Plain SQL on purpose: it runs on every cached read, and building the statement with SQLAlchemy's
     expression language cost several times the query itself (an expanding ``IN`` compiled per call).
     """
     sql, params = _observations_sql(conn.dialect.name == "sqlite", codes, start, end)
     row = conn.exec_driver_sql(sql, tuple(params)).one()
-    return ("observations", int(row[0]), int(row[1]), row[2])
+    return ("observations", int(row[0]), int(row[1]))
 
 
 def _both_versions(
@@ -96,7 +105,7 @@ def _both_versions(
     sql, params = _observations_sql(conn.dialect.name == "sqlite", codes, start, end)
     both = f"SELECT r.*, o.* FROM ({_REGISTRY_SQL}) AS r, ({sql}) AS o"
     row = conn.exec_driver_sql(both, tuple(params)).one()
-    return ("stations", int(row[0]), int(row[1]), row[2]), ("observations", int(row[3]), int(row[4]), row[5])
+    return ("stations", int(row[0]), int(row[1]), row[2]), ("observations", int(row[3]), int(row[4]))
 
 
 @contextmanager
