@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong.api.read_cache import ReadCache
@@ -50,10 +51,13 @@ def registry_version(conn: Connection) -> tuple[Any, ...]:
     return ("stations", int(row[0]), int(row[1]), row[2])
 
 
-def current_registry_version(store: Store) -> tuple[Any, ...]:
-    """:func:`registry_version` in a snapshot of its own."""
-    with _snapshot(store) as conn:
-        return registry_version(conn)
+def current_registry_version(cache: ReadCache, store: Store) -> tuple[Any, ...] | None:
+    """:func:`registry_version` in a snapshot of its own; ``None`` when the statement failed."""
+    try:
+        with _snapshot(cache, store) as conn:
+            return registry_version(conn)
+    except sa.exc.SQLAlchemyError:
+        return None
 
 
 def _observations_sql(
@@ -109,14 +113,23 @@ def _both_versions(
 
 
 @contextmanager
-def _snapshot(store: Store) -> Iterator[Connection]:
-    """A connection for one consistent read: on PostgreSQL an autocommit connection (one statement is one
-    snapshot; no BEGIN/COMMIT round trips), on SQLite a read transaction."""
+def _snapshot(cache: ReadCache, store: Store) -> Iterator[Connection]:
+    """A connection for one consistent read: on SQLite a read transaction; on PostgreSQL an autocommit
+    connection (one statement is one snapshot: no BEGIN/COMMIT round trips) from a small pool of the cache's
+    own without the store's ping before each checkout (one round trip fewer on every cached read). A broken
+    connection (or a pool kept busy) fails the statement; callers then read uncached,
+    through the store, which reports an outage as it does for every read."""
     if store.dialect == "sqlite":
         with store.read() as conn:
             yield conn
         return
-    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    engine = cache.resource(
+        ("air.version_engine", store.url_for_display),
+        lambda: sa.create_engine(
+            store.engine.url, pool_size=8, max_overflow=8, pool_timeout=10, isolation_level="AUTOCOMMIT"
+        ),
+    )
+    with engine.connect() as conn:
         yield conn
 
 
@@ -138,8 +151,11 @@ def read_key(
     remembered = cache.get(("air.selection.latest", scope))
     if isinstance(remembered, tuple):
         registry_seen, chosen = remembered
-        with _snapshot(store) as conn:
-            registry, observations = _both_versions(conn, chosen.codes, start, end)
+        try:
+            with _snapshot(cache, store) as conn:
+                registry, observations = _both_versions(conn, chosen.codes, start, end)
+        except sa.exc.SQLAlchemyError:
+            return None  # read uncached: the store reports the outage
         if registry == registry_seen:
             return registry, observations
     with store.read() as conn:

@@ -78,7 +78,9 @@ def stations(
             return _csv(frame.assign(recorded_at=local_iso(frame["recorded_at"])))
         return Response(_STATIONS.dump_json(_STATIONS.validate_python(_records(frame))), media_type="application/json")
 
-    registry = read_versions.current_registry_version(store)
+    registry = read_versions.current_registry_version(read_cache.read_cache(request), store)
+    if registry is None:
+        return compute()
     return read_cache.answer(request, (*read_cache.query_key(request), registry), compute)
 
 

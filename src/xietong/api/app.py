@@ -198,6 +198,7 @@ def create_app(
         finally:
             if dispatcher is not None:
                 dispatcher.stop()
+            app.state.read_cache.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -24,9 +24,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
+
+T = TypeVar("T")
 
 #: headers of a computed response that are kept with its body (others, e.g. security headers, are added per response)
 _KEPT_HEADERS = ("link", "x-next-cursor", "content-type")
@@ -73,6 +76,7 @@ class ReadCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._computing: dict[Hashable, threading.Lock] = {}
+        self._resources: dict[Hashable, object] = {}
         self.hits = 0
         self.misses = 0
 
@@ -135,6 +139,25 @@ class ReadCache:
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+    def resource(self, key: Hashable, create: Callable[[], T]) -> T:
+        """A helper object that lives as long as the cache (e.g. a small connection pool for the version
+        reads), made on first use; :meth:`close` disposes of it (the app does at shutdown)."""
+        with self._lock:
+            found = self._resources.get(key)
+            if found is None:
+                found = self._resources[key] = create()
+            return found  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Drop every kept value and dispose of the resources (their ``dispose()``)."""
+        self.clear()
+        with self._lock:
+            resources, self._resources = list(self._resources.values()), {}
+        for item in resources:
+            dispose = getattr(item, "dispose", None)
+            if callable(dispose):
+                dispose()
 
 
 def read_cache(request: Request) -> ReadCache:
