@@ -710,6 +710,8 @@ def display_decimals(path: Path) -> dict[WaterItem, int]:
             text = chunk[shown].astype(str).str.strip()
             text = text[text.str.fullmatch(r"-?\d+(?:\.\d+)?")]
             tally = counts.setdefault(item, {})
+            if text.empty:  # an item with no displayed number in this chunk (all "*")
+                continue
             for places in text.str.partition(".")[2].str.len().tolist():
                 tally[places] = tally.get(places, 0) + 1
     return {item: max(tally, key=lambda k: (tally[k], -k)) for item, tally in counts.items() if tally}
