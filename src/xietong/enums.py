@@ -104,6 +104,15 @@ class JurisdictionLevel(StrEnum):
     NEW_AREA = "new_area"  # Xiong'an New Area (a state-level new area administered by Hebei)
 
 
+class DivisionLevel(StrEnum):
+    """Level of an administrative division of China in the national reference data (GB/T 2260 codes)."""
+
+    PROVINCE = "province"  # province, autonomous region or municipality
+    PREFECTURE = "prefecture"  # prefecture-level city, prefecture (地区), autonomous prefecture, league (盟)
+    COUNTY_CITY = "county_city"  # county-level city inside a prefecture (定州市 in Baoding's list)
+    PROVINCE_MANAGED = "province_managed"  # county-level division administered by the province (济源市)
+
+
 class WarningLevel(StrEnum):
     """Heavy-pollution warning levels, from none to red (MEP 2014 four-colour scheme [C:S26]).
 
@@ -174,6 +183,7 @@ __all__ = [
     "Answer",
     "Averaging",
     "CityWarningStatus",
+    "DivisionLevel",
     "JurisdictionLevel",
     "Pollutant",
     "QualityFlag",

@@ -219,6 +219,10 @@ class _BlockSlots:
     iaqi: dict[str, npt.NDArray[np.int16]]
     missing: npt.NDArray[np.bool_]
     beyond: npt.NDArray[np.bool_]
+    #: pollutants whose missing value makes a row incomplete without withholding its AQI (``gap``):
+    #: the 1-h PM10 under MissingRule.CNEMC
+    tolerated: frozenset[str] = frozenset()
+    gap: npt.NDArray[np.bool_] | None = None
 
     def run(self, key: str, table_key: str) -> IaqiBlock:
         blk = iaqi_block(self.ind[key], self.et.tables[table_key], self.at)
@@ -229,7 +233,10 @@ class _BlockSlots:
         miss = codes == NO_VALUE  # NaN input (the only source of NO_VALUE in a fresh block)
         if pollutant in self.nm:
             miss &= ~self.nm[pollutant]
-        self.missing |= miss
+        if pollutant in self.tolerated and self.gap is not None:
+            self.gap |= miss
+        else:
+            self.missing |= miss
 
     def put(self, slot: str, key: str, pollutant: str, table_key: str | None = None) -> None:
         """The slot's IAQI from the indicator ``key`` (on the table ``table_key``, default ``key``)."""
@@ -281,8 +288,10 @@ def _aqi_block(
     if _ENGINE["name"] != "numba":  # the compiled kernel checks while it computes
         for key, v in ind.items():
             check_nonnegative(v, key)
-    s = _BlockSlots(et, ind, nm, at, {}, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
     hourly = report is Report.HOURLY
+    s = _BlockSlots(et, ind, nm, at, {}, np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_))
+    if rule is MissingRule.CNEMC and hourly and "PM10_1h" in ind:  # CNEMC practice: docs/air.md
+        s.tolerated, s.gap = frozenset({"PM10"}), np.zeros(n, dtype=np.bool_)
     _so2_slot(s, hourly)
     for code in ("NO2", "CO"):
         key = f"{code}_1h" if hourly else f"{code}_24h"
@@ -303,8 +312,10 @@ def _aqi_block(
             expected="at least one of " + ", ".join(et.realtime if hourly else et.daily),
             given="none",
         )
-    aqi, avail, primary, exceed, level = _combine(et, ordered, s.missing, rule)
-    return AqiArrays(ordered, aqi, avail, primary, exceed, level, s.missing, s.beyond)
+    combine_rule = MissingRule.NA_UNLESS_ABOVE_100 if rule is MissingRule.CNEMC else rule
+    aqi, avail, primary, exceed, level = _combine(et, ordered, s.missing, combine_rule)
+    incomplete = s.missing if s.gap is None else s.missing | s.gap
+    return AqiArrays(ordered, aqi, avail, primary, exceed, level, incomplete, s.beyond)
 
 
 def _no_undefined(codes: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:

@@ -65,11 +65,16 @@ class MissingRule(StrEnum):
     the same way (observed 2022–2025, tests/unit/air/test_cnemc_published.py). The default for both.
     ``from_available``: always the AQI of the remaining pollutants (HJ 633-2012 text has no rule).
     ``na``: NA whenever a pollutant is missing.
+    ``cnemc``: CNEMC's publication practice for the real-time AQI: ``na_unless_above_100``, except that a
+    missing 1-h PM10 does not count as missing (the AQI of the rest is published, ≤ 100 included). Observed
+    on 51 of the 52 such rows of the national hour 2026-03-10 09:00 and on all 5 of 2025-12-31 14:00
+    (docs/air.md, scripts/cnemc_national_practice.py); the daily report keeps ``na_unless_above_100``.
     """
 
     NA_UNLESS_ABOVE_100 = "na_unless_above_100"
     FROM_AVAILABLE = "from_available"
     NA = "na"
+    CNEMC = "cnemc"
 
 
 class NotMonitored(StrEnum):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xietong import region
-from xietong.air import reports, warning
+from xietong.air import key_regions, reports, warning
 from xietong.air.reports import AqiRequest, Level, ReportKind
 from xietong.errors import InputError
 from xietong.exchange.principals import Principal
@@ -104,17 +104,65 @@ def backtest_timeline(
             expected="days inside 2014-01-01..2016-12-30 (the bundled file) or observations in the store",
             given=f"{start} .. {end}",
         )
+    daily = daily[daily["city"].map(lambda c: _in_scope(str(c), rules))]
     sources = daily.groupby("city")["source"].first()
     out = warning.backtest(daily[["city", "date", "aqi"]], rules, start=start, end=end)
+    out = out[[_in_scope(str(c), [str(r)]) for c, r in zip(out["city"], out["rules"], strict=True)]].copy()
     out["source"] = out["city"].map(sources)
     out["city_code"] = out["city"].astype(str)
-    out["city"] = out["city_code"].map(lambda c: region.get(c).short_zh)
-    out["city_en"] = out["city_code"].map(lambda c: region.get(c).name_en)
+    out["city"] = out["city_code"].map(lambda c: city_names(c)[0])
+    out["city_en"] = out["city_code"].map(lambda c: city_names(c)[1])
+    out["neighbour"] = ~out["city_code"].map(is_jurisdiction).astype(bool)
     out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
-    cols = ["rules", "city", "city_code", "city_en", "date", "aqi", "level", "clause", "episode", "source"]
+    cols = [
+        "rules", "city", "city_code", "city_en", "date", "aqi", "level", "clause", "episode", "source", "neighbour",
+    ]  # fmt: skip
     out = out[[c for c in cols if c in out.columns]]
     out["level"] = out["level"].astype(str)
     return out.sort_values(["rules", "city_code", "date"], kind="stable").reset_index(drop=True)
+
+
+def is_jurisdiction(code: str) -> bool:
+    """Whether a city code is one of the 15 jurisdictions (the others are read-only neighbours)."""
+    found = region.find(code)
+    return found is not None and found.jurisdiction
+
+
+def _in_scope(code: str, rules: list[str]) -> bool:
+    """A jurisdiction, or a city of one of the rule sets' key-region lists (xietong/standards/key_regions.toml)."""
+    return is_jurisdiction(code) or any(code in key_regions.cities_of_rules(r) for r in rules)
+
+
+def city_names(code: str) -> tuple[str, str]:
+    """Short Chinese name and English name of a city; the national list has no English names (Chinese then)."""
+    found = region.find(code)
+    if found is not None:
+        return found.short_zh, found.name_en
+    name = region.display_name(code)
+    return name.removesuffix("市"), name
+
+
+def observed_forecasts(store: Store, principal: Principal, rule_set: str, last: date, days: int) -> pd.DataFrame:
+    """The store's observed daily city AQI of ``days`` days up to ``last`` as a perfect forecast frame
+    (``city, issued_at, start, end, aqi_low, aqi_high``) for :func:`xietong.air.warning.recommend`: the
+    jurisdictions and the rule set's key-region neighbours that have stations and data. Read-only: nothing is
+    proposed or stored."""
+    if days < 1:
+        raise InputError("--days must be at least 1", expected="a number of days >= 1", given=str(days))
+    daily = store_daily(store, principal, last - timedelta(days=days - 1), last)
+    daily = daily[daily["city"].map(lambda c: _in_scope(str(c), [rule_set]))]
+    start = pd.to_datetime(daily["date"]).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    issued = pd.Timestamp(last + timedelta(days=1), tz="Asia/Shanghai").tz_convert("UTC")
+    return pd.DataFrame(
+        {
+            "city": daily["city"].astype(str).to_numpy(),
+            "issued_at": issued,
+            "start": start.to_numpy(),
+            "end": (start + pd.Timedelta(hours=24)).to_numpy(),
+            "aqi_low": daily["aqi"].to_numpy(),
+            "aqi_high": daily["aqi"].to_numpy(),
+        }
+    )
 
 
 def summarise(timeline: pd.DataFrame) -> list[dict[str, Any]]:
@@ -131,7 +179,7 @@ def summarise(timeline: pd.DataFrame) -> list[dict[str, Any]]:
                 {
                     "rules": rules,
                     "city": city,
-                    "city_name": region.get(str(city)).name_zh,
+                    "city_name": region.display_name(str(city)),
                     "first": sel["date"].iloc[0],
                     "last": sel["date"].iloc[-1],
                     "days": len(sel),
@@ -168,7 +216,7 @@ def plot_timeline(timeline: pd.DataFrame, path: Path) -> None:
             vmax=4,
             interpolation="nearest",
         )
-        ax.set_yticks(range(len(grid.index)), [region.get(str(c)).name_en for c in grid.index], fontsize=7)
+        ax.set_yticks(range(len(grid.index)), [city_names(str(c))[1] for c in grid.index], fontsize=7)
         ticks = [i for i, d in enumerate(grid.columns) if str(d).endswith(("-01", "-15"))]
         ax.set_xticks(ticks, [str(grid.columns[i]) for i in ticks], fontsize=7)
         ax.set_title(f"{name} (grey none, blue, yellow, orange, red)", fontsize=9)
@@ -181,6 +229,9 @@ __all__ = [
     "SOURCE_SPTE2M",
     "SOURCE_STORE",
     "backtest_timeline",
+    "city_names",
+    "is_jurisdiction",
+    "observed_forecasts",
     "plot_timeline",
     "spte2m_daily",
     "store_daily",

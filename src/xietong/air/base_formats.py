@@ -66,6 +66,8 @@ class ObservationChunk:
     ``so2 no2 o3 co pm10 pm25`` (float64 [µg/m³; CO mg/m³], NaN = not given), ``flag_bits`` (int64, two
     bits per pollutant in :data:`~xietong.enums.POLLUTANTS` order), ``row`` (int64, line in the file).
     ``published``: columns ``station, time_s, variable, value, text, row``.
+    ``stations``: for formats that name each row's station (CNEMC hourly): ``station, name, city, lon, lat,
+    row``, one row per station code (its first row in the chunk); ``None`` otherwise.
     """
 
     values: pd.DataFrame
@@ -73,6 +75,7 @@ class ObservationChunk:
     rows_read: int
     problems: list[Problem] = field(default_factory=list)
     rejected_values: int = 0
+    stations: pd.DataFrame | None = None
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from xietong import region
 from xietong.air import reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.formats import AirFormat, O3Column
-from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
+from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.air.stations import list_stations
 from xietong.cli._common import (
@@ -262,6 +262,12 @@ def aqi(
         PmRealtime | None,
         typer.Option(help="HJ 633-2012 hourly PM: 1h (CNEMC from 2014) or 24h_moving (before) [default: by date]."),
     ] = None,
+    missing_rule: Annotated[
+        MissingDataRule,
+        typer.Option(
+            help="standard: HJ 633-2026 §5.3.1; cnemc: CNEMC's practice (a missing 1-h PM10 does not withhold the AQI)."
+        ),
+    ] = MissingDataRule.STANDARD,
     station: Annotated[list[str] | None, typer.Option("--station", "-s", help="Station code; repeatable.")] = None,
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="City code or name; repeatable.")] = None,
     jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j")] = None,
@@ -288,6 +294,7 @@ def aqi(
         jurisdiction=jurisdiction,
         edition=edition,
         pm_realtime=pm_realtime,
+        missing_rule=missing_rule,
     )
     table = as_local(run(lambda: reports.aqi_table(st.store, st.principal(token), request)), report)
     if fmt is OutputFormat.PARQUET:

@@ -274,23 +274,49 @@ class TableFormat(StrEnum):
     JSON = "json"
 
 
+def backtest_city(name: str) -> str:
+    """A city name or code of the exchange or of the national list, as a GB/T 2260 code."""
+    found = region.find(name) or region.locate(name)
+    return found.code if found is not None else region.get(name).code  # raises with the known names
+
+
 @app.command("recommend")
 def recommend(
     ctx: typer.Context,
     rules: Annotated[str, typer.Option(help="Rule set.")] = "key-regions-2024",
     city: Annotated[list[str] | None, typer.Option("--city", "-c", help="Default: every city with forecasts.")] = None,
+    observed_to: Annotated[
+        str | None,
+        typer.Option(
+            "--observed-to",
+            help="Read-only: use the store's observed daily city AQI of --days days up to this day (YYYY-MM-DD) "
+            "as a perfect forecast, for the jurisdictions and the rule set's key-region neighbours.",
+        ),
+    ] = None,
+    days: Annotated[int, typer.Option(help="With --observed-to: how many days to read.")] = 3,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
     token: TokenOpt = None,
 ) -> None:
     """Recommend a level per city from the latest published forecasts (the upper bound of each range decides)."""
     st = state(ctx)
-    frame = run(lambda: forecasts.latest_forecasts(st.store, st.principal(token), cities=city))
+    if observed_to is not None:
+        last = run(lambda: _day(observed_to, "--observed-to"))
+        frame = run(lambda: backtest.observed_forecasts(st.store, st.principal(token), rules, last, days))
+        if city:
+            wanted = {backtest_city(c) for c in city}
+            frame = frame[frame["city"].isin(wanted)]
+    else:
+        frame = run(lambda: forecasts.latest_forecasts(st.store, st.principal(token), cities=city))
     if frame.empty:
-        typer.echo("no forecasts in the store: publish them with `xietong warn forecasts ingest FILE`", err=True)
+        typer.echo(
+            "no forecasts in the store (publish them with `xietong warn forecasts ingest FILE`), "
+            "or no observed daily AQI for --observed-to",
+            err=True,
+        )
         raise typer.Exit(2)
     rec = run(lambda: warning_rules.recommend(frame, rules))
     out = rec.assign(
-        city_name=rec["city"].map(lambda c: region.get(str(c)).name_zh),
+        city_name=rec["city"].map(lambda c: region.display_name(str(c))),
         start=local_iso(rec["start"]),
         end=local_iso(rec["end"]),
         issued_at=local_iso(rec["issued_at"]),

@@ -15,6 +15,7 @@ class AirScope(StrEnum):
     """Token scopes the air domain checks."""
 
     PUBLISH = "publish:air"
+    PUBLISH_EXTERNAL = "publish:external"
     WARN = "warn"
 
 
@@ -50,6 +51,10 @@ DOMAIN = Domain(
     events=tuple(EventType(e.value, _EVENT_TEXT[e]) for e in AirEvent),
     scopes=(
         ScopeSpec(AirScope.PUBLISH.value, "publish the stations and observations of the principal's jurisdiction"),
+        ScopeSpec(
+            AirScope.PUBLISH_EXTERNAL.value,
+            "register and publish external stations (outside the 15 jurisdictions), e.g. a national-feed importer",
+        ),
         ScopeSpec(AirScope.WARN.value, "forecasts, and propose, answer, issue, change and lift regional warnings"),
     ),
     api=("xietong.air.routes:router", "xietong.air.routes_warnings:router", "xietong.air.routes_map:router"),

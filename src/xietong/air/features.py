@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 
 from xietong import region
 from xietong.air import aqi as aqi_engine
+from xietong.air import key_regions
 from xietong.air.forecasts import warning_cities
 from xietong.air.service import ObservationQuery, read_observations_frame
 from xietong.air.stations import list_stations
@@ -146,14 +148,17 @@ def aqi_at(store: Store, principal: Principal, hours: dict[str, datetime]) -> pd
 
 def _station_properties(row: dict[str, Any], aqi_row: pd.Series | None, hour: datetime | None) -> dict[str, Any]:
     city = region.find(str(row["city_code"])) if row["city_code"] else None
+    division = str(row["division_code"]) if pd.notna(row.get("division_code")) else str(row["city_code"] or "")
     props: dict[str, Any] = {
         "code": row["code"],
         "name_zh": row["name_zh"],
         "name_en": row["name_en"],
         "city": row["city_code"],
-        "city_zh": city.name_zh if city else None,
+        "city_zh": city.name_zh if city else region.display_name(division) if division else None,
         "city_en": city.name_en if city else None,
         "background": bool(row["background"]),
+        "external": bool(pd.isna(row.get("jurisdiction_code"))),
+        "key_region": str(row["city_code"]) in _key_region_cities(),
         "time": iso_cst(hour),
     }
     for col in _AQI_COLUMNS:
@@ -162,6 +167,12 @@ def _station_properties(row: dict[str, Any], aqi_row: pd.Series | None, hour: da
     for col in ("aqi", "level"):
         props[col] = None if props[col] is None else int(props[col])
     return props
+
+
+@cache
+def _key_region_cities() -> frozenset[str]:
+    """Every city of the key-region lists (xietong/standards/key_regions.toml): the neighbours worth showing."""
+    return frozenset(c for r in key_regions.key_regions() for c in r.cities)
 
 
 def _stations_items(query: ItemsQuery) -> ItemsPage:
@@ -337,6 +348,8 @@ def collections() -> list[FeatureCollection]:
                 "city_zh": "city name",
                 "city_en": "city name in English",
                 "background": "background (control) site, left out of city means (HJ 663)",
+                "external": "outside the 15 jurisdictions (read-only, published by a national feed)",
+                "key_region": "its city is in a key-region list of the warning rule sets (2+26, 2+36, Fenwei)",
                 "time": "hour label of the AQI, China Standard Time (end of the averaging hour)",
                 "aqi": "real-time AQI (null: too few pollutants, HJ 633 missing-data rule)",
                 "level": "AQI level 1–6",

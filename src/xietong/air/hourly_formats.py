@@ -221,7 +221,30 @@ def read_cnemc_hourly(
             )
         pub = pd.concat(published, ignore_index=True) if published else empty_published()
         pub = pub[~(pub["value"].isna() & pub["text"].isna())]
-        yield finish_chunk(frame, pub, n, problems, source, reject_rows=bad_time)
+        finished = finish_chunk(frame, pub, n, problems, source, reject_rows=bad_time)
+        finished.stations = _hourly_stations(chunk, frame)
+        yield finished
+
+
+def _hourly_stations(chunk: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The station named on each row of a CNEMC hourly chunk (code, name, city, coordinates), first row each."""
+    if not {"area", "positionname"} <= set(chunk.columns):
+        return None
+    coords = {
+        c: pd.to_numeric(chunk[c], errors="coerce") if c in chunk.columns else pd.Series(np.nan, index=chunk.index)
+        for c in ("longitude", "latitude")
+    }
+    out = pd.DataFrame(
+        {
+            "station": frame["station"].to_numpy(),
+            "name": chunk["positionname"].fillna("").str.strip().to_numpy(dtype=object),
+            "city": chunk["area"].fillna("").str.strip().to_numpy(dtype=object),
+            "lon": coords["longitude"].to_numpy(dtype="float64"),
+            "lat": coords["latitude"].to_numpy(dtype="float64"),
+            "row": frame["row"].to_numpy(),
+        }
+    )
+    return out.drop_duplicates("station").reset_index(drop=True)
 
 
 def read_cnemc_wide(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:

@@ -18,7 +18,7 @@ import pandas as pd
 from xietong import region
 from xietong.air import aqi as aqi_engine
 from xietong.air import averaging
-from xietong.air.aqi import AqiEdition, PmRealtime
+from xietong.air.aqi import AqiEdition, MissingRule, PmRealtime
 from xietong.air.service import ObservationQuery, read_observations_frame, resolve_stations
 from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError
@@ -40,11 +40,30 @@ class ReportKind(StrEnum):
     DAILY = "daily"
 
 
+class MissingDataRule(StrEnum):
+    """Which rule decides an AQI when a pollutant is missing (the ``missing_rule`` column of every row).
+
+    ``standard`` (default): HJ 633-2026 §5.3.1, the AQI of the rest only when it is above 100 (and, for
+    HJ 633-2012 hours, the same rule, which CNEMC followed in 2022). It is the default because it is the rule
+    the standard writes down. ``cnemc``: CNEMC's observed publication practice for the real-time AQI: a
+    missing 1-h PM10 does not withhold the AQI of the rest (docs/air.md); for comparisons with the official
+    numbers. Daily reports use the standard rule under both names.
+    """
+
+    STANDARD = "standard"
+    CNEMC = "cnemc"
+
+    @property
+    def engine_rule(self) -> MissingRule:
+        return MissingRule.CNEMC if self is MissingDataRule.CNEMC else MissingRule.NA_UNLESS_ABOVE_100
+
+
 #: columns of an AQI table, in order (more are kept when present)
 AQI_COLUMNS = [
     "time", "edition", "aqi", "level", "level_roman", "category_zh", "category_en", "colour", "primary",
     "primary_zh", "exceedance", "iaqi_so2", "iaqi_no2", "iaqi_o3_1h", "iaqi_o3_8h", "iaqi_co", "iaqi_pm10",
     "iaqi_pm25", "so2", "no2", "o3", "co", "pm10", "pm25", "o3_1h_max", "o3_mda8", "incomplete",
+    "missing_rule",
 ]  # fmt: skip
 
 
@@ -61,6 +80,7 @@ class AqiRequest:
     jurisdiction: str | None = None
     edition: AqiEdition = AqiEdition.AUTO
     pm_realtime: PmRealtime | None = None
+    missing_rule: MissingDataRule = MissingDataRule.STANDARD
 
 
 def _day_bounds(first: date, last: date, *, margin_h: int = 0) -> tuple[datetime, datetime]:
@@ -77,8 +97,8 @@ def _stations_table(store: Store, request: AqiRequest) -> pd.DataFrame:
     query = ObservationQuery(stations=codes, jurisdiction=request.jurisdiction)
     stations = resolve_stations(store, query)
     if request.cities:
-        wanted = {region.get(c).code for c in request.cities}
-        stations = stations[stations["city_code"].isin(wanted)]
+        wanted = {_city_key(c) for c in request.cities}
+        stations = stations[stations["city_code"].isin(wanted) | stations["division_code"].isin(wanted)]
     return stations
 
 
@@ -105,18 +125,52 @@ def aqi_table(store: Store, principal: Principal, request: AqiRequest) -> pd.Dat
     table = stations.rename(columns={"code": "station", "city_code": "city"})[["station", "city", "background"]]
     if request.report is ReportKind.HOURLY:
         frame = averaging.city_values(obs, table) if request.level is Level.CITY else obs
-        out = aqi_engine.hourly_aqi(frame, edition=request.edition, pm_realtime=request.pm_realtime)
+        out = aqi_engine.hourly_aqi(
+            frame,
+            edition=request.edition,
+            pm_realtime=request.pm_realtime,
+            missing_rule=request.missing_rule.engine_rule,
+        )
         out = out[out["time"] >= pd.Timestamp(start + timedelta(hours=margin))]
     else:
         daily = averaging.daily_values(obs)
         frame = averaging.city_values(daily, table) if request.level is Level.CITY else daily
         out = aqi_engine.daily_aqi(frame, edition=request.edition)
+    if request.level is Level.STATION and request.report is ReportKind.HOURLY:
+        out = _every_station(out, stations["code"].tolist())
+    out = out.assign(missing_rule=request.missing_rule.value)
     key = "city" if request.level is Level.CITY else "station"
     cols = [key, *[c for c in AQI_COLUMNS if c in out.columns]]
     if request.level is Level.CITY:
-        out = out.assign(city_name=out["city"].map(lambda c: region.get(str(c)).name_zh))
+        out = out.assign(city_name=out["city"].map(lambda c: region.display_name(str(c))))
         cols.insert(1, "city_name")
     return out[cols].reset_index(drop=True)
+
+
+def _every_station(out: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """One row per selected station and hour with data: a station without a value that hour gets an NA row
+    (as CNEMC publishes one), so every station of the selection is listed."""
+    if out.empty:
+        return out
+    times = pd.Index(out["time"].drop_duplicates().sort_values())
+    grid = pd.MultiIndex.from_product([sorted(codes), times], names=["station", "time"])
+    if len(grid) == len(out):
+        return out
+    edition = out.drop_duplicates("time").set_index("time")["edition"]
+    full = out.set_index(["station", "time"]).reindex(grid).reset_index()
+    full["edition"] = pd.Categorical(full["time"].map(edition).astype(object), categories=out["edition"].cat.categories)
+    if "incomplete" in full.columns:
+        full["incomplete"] = full["incomplete"].fillna(True).astype(bool)
+    return full
+
+
+def _city_key(city: str) -> str:
+    """A jurisdiction's code, or any city's own GB/T 2260 code (定州 130682, 济南 370100)."""
+    found = region.find(city)
+    if found is not None:
+        return found.code
+    division = region.locate(city)
+    return division.code if division is not None else region.get(city).code  # raises with the known names
 
 
 def as_local(frame: pd.DataFrame, report: ReportKind) -> pd.DataFrame:
@@ -194,4 +248,14 @@ def annual_report(
     return AnnualReport(code, year, per_level, days_total, len(levels), clean, aqi)
 
 
-__all__ = ["AQI_COLUMNS", "AnnualReport", "AqiRequest", "Level", "ReportKind", "annual_report", "aqi_table", "as_local"]
+__all__ = [
+    "AQI_COLUMNS",
+    "AnnualReport",
+    "AqiRequest",
+    "Level",
+    "MissingDataRule",
+    "ReportKind",
+    "annual_report",
+    "aqi_table",
+    "as_local",
+]

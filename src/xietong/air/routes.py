@@ -17,7 +17,7 @@ from xietong.air import reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.domain import AirScope
 from xietong.air.formats import AirFormat
-from xietong.air.reports import AqiRequest, Level, ReportKind, as_local
+from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, as_local
 from xietong.air.schemas import IngestOut, ObservationPage, StationOut
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.air.stations import list_stations
@@ -161,6 +161,10 @@ def aqi(
     report: Annotated[ReportKind, Query(description="hourly (real-time) or daily")] = ReportKind.DAILY,
     edition: Annotated[AqiEdition, Query(description="auto = the edition in force on each date")] = AqiEdition.AUTO,
     pm_realtime: Annotated[PmRealtime | None, Query(description="HJ 633-2012 hourly PM method")] = None,
+    missing_rule: Annotated[
+        MissingDataRule,
+        Query(description="standard (HJ 633-2026 §5.3.1) or cnemc (a missing 1-h PM10 does not withhold the AQI)"),
+    ] = MissingDataRule.STANDARD,
     station: Annotated[list[str] | None, Query()] = None,
     city: Annotated[list[str] | None, Query()] = None,
     jurisdiction: str | None = None,
@@ -170,7 +174,7 @@ def aqi(
     averaging hour in China Standard Time; daily ``time`` is the CST date."""
     request = AqiRequest(
         level=level, report=report, first=start, last=end, stations=tuple(station or ()), cities=tuple(city or ()),
-        jurisdiction=jurisdiction, edition=edition, pm_realtime=pm_realtime,
+        jurisdiction=jurisdiction, edition=edition, pm_realtime=pm_realtime, missing_rule=missing_rule,
     )  # fmt: skip
     table = as_local(reports.aqi_table(store, principal, request), report)
     if format == "csv":

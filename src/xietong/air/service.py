@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air import partitions
 from xietong.air.domain import AirScope
 from xietong.air.formats import (
     CHUNK_ROWS,
@@ -34,6 +35,7 @@ from xietong.air.formats import (
     read_station_list,
 )
 from xietong.air.revisions import US, write_observations, write_published
+from xietong.air.station_places import may_publish, owner_text
 from xietong.air.stations import (
     StationCounts,
     StationInfo,
@@ -58,7 +60,7 @@ from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
-from xietong.store.types import to_epoch_us
+from xietong.store.types import from_epoch_us, to_epoch_us
 
 MAX_PROBLEMS_KEPT = 200
 
@@ -68,6 +70,7 @@ class UnknownStations(StrEnum):
 
     ERROR = "error"  # refuse the batch (default)
     SKIP = "skip"  # leave them out and count them (e.g. a national file in a regional exchange)
+    REGISTER = "register"  # register them from the file's code, name, city and coordinates (CNEMC hourly)
 
 
 #: progress callback: (source name, bytes read so far, total bytes or None)
@@ -316,6 +319,10 @@ def _ingest_chunk(
     values, published = chunk.values, chunk.published
     codes = values["station"].to_numpy()
     known = np.array([c in index for c in codes], dtype=bool) if len(codes) else np.zeros(0, dtype=bool)
+    if not known.all() and unknown_stations is UnknownStations.REGISTER:
+        unknown = set(codes[~known].tolist())
+        _register_unknown(conn, principal, chunk, unknown, index, result, (batch_id, recorded_us), source)
+        known = np.array([c in index for c in codes], dtype=bool)
     if not known.all():
         unknown_codes = sorted(set(codes[~known].tolist()))
         if unknown_stations is UnknownStations.ERROR:
@@ -333,20 +340,66 @@ def _ingest_chunk(
         values = values[known]
         published = published[published["station"].isin(index.keys())]
     owners = {index[c].jurisdiction_code for c in set(values["station"].tolist())}
-    for owner in sorted(owners):
-        if not principal.may_act_for(owner):
+    for owner in sorted(owners, key=lambda o: o or ""):
+        if not may_publish(principal, owner):
             station = next(c for c in values["station"] if index[c].jurisdiction_code == owner)
             raise PermissionDeniedError(
                 f"{principal.describe()} may not publish for station {station}",
-                expected=f"a principal of {region.display_name(owner)}, which owns the station",
+                expected=owner_text(owner),
                 given=f"a principal of {_where(principal)}",
                 where=Location(source),
                 hint="each jurisdiction publishes its own stations; nothing was written",
             )
+    partitions.ensure_months(conn, np.concatenate([values["time_s"].to_numpy(), published["time_s"].to_numpy()]))
     result.observations.add(
         write_observations(conn, values, batch_id=batch_id, recorded_at_us=recorded_us, source=source)
     )
     result.published.add(write_published(conn, published, batch_id=batch_id, recorded_at_us=recorded_us, source=source))
+
+
+def _register_unknown(
+    conn: sa.Connection,
+    principal: Principal,
+    chunk: ObservationChunk,
+    unknown: set[str],
+    index: dict[str, StationInfo],
+    result: FileResult,
+    batch: tuple[int, int],
+    source: str,
+) -> None:
+    """Register the chunk's unknown stations from the file's own station columns (``--unknown-stations register``)."""
+    if chunk.stations is None:
+        raise InputError(
+            "--unknown-stations register needs a format that names each row's station",
+            expected="cnemc-hourly (code, positionname, area, longitude, latitude on every row)",
+            given=f"{len(unknown)} unknown station(s) in a file without station columns",
+            where=Location(source),
+            hint="register the stations first (xietong air ingest STATION_LIST.csv), or pass --unknown-stations skip",
+        )
+    rows = chunk.stations[chunk.stations["station"].isin(unknown)]
+    lon = rows["lon"].to_numpy(dtype="float64")
+    lat = rows["lat"].to_numpy(dtype="float64")
+    records = [
+        StationRecord(
+            code=str(code),
+            name_zh=str(name),
+            city=str(city),
+            lon=None if np.isnan(lon[i]) else float(lon[i]),
+            lat=None if np.isnan(lat[i]) else float(lat[i]),
+            row=int(row),
+            source=source,
+        )
+        for i, (code, name, city, row) in enumerate(
+            zip(rows["station"], rows["name"], rows["city"], rows["row"].to_numpy(dtype="int64"), strict=True)
+        )
+    ]
+    batch_id, recorded_us = batch
+    counts, _ = upsert_stations(conn, principal, records, batch_id=batch_id, recorded_at=from_epoch_us(recorded_us))
+    if result.stations is None:
+        result.stations = StationCounts()
+    for k, v in counts.as_dict().items():
+        setattr(result.stations, k, getattr(result.stations, k) + v)
+    index.update(station_index(conn, [r.code for r in records]))
 
 
 # -- reading -------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xietong import region
+from xietong.air.station_places import may_publish, owner_text, place_of
 from xietong.air.tables import air_station, air_station_history
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem
 from xietong.exchange.counts import WriteCounts
@@ -27,7 +28,7 @@ _CODE_RE = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 
 @dataclass(frozen=True, slots=True)
 class StationRecord:
-    """One station as published. ``city`` is a code or name of one of the 15 jurisdictions."""
+    """One station as published. ``city``: a jurisdiction, or any city of China by name or GB/T 2260 code."""
 
     code: str
     name_zh: str
@@ -47,7 +48,7 @@ class StationInfo:
 
     code: str
     city_code: str
-    jurisdiction_code: str
+    jurisdiction_code: str | None  # None: an external station
     background: bool
     restricted: bool
 
@@ -85,13 +86,14 @@ def _resolve(rec: StationRecord) -> tuple[dict[str, object] | None, Problem | No
             "1–16 letters or digits",
             repr(rec.code),
         )
-    city = region.find(rec.city or "")
-    if city is None or not city.jurisdiction:
+    place = place_of(rec.city or "")
+    if place is None:
         return None, Problem(
-            f"station {rec.code}: city is not a jurisdiction of the exchange",
+            f"station {rec.code}: unknown city",
             Location(rec.source, rec.row, "city"),
-            "one of the 15 jurisdictions (xietong region list)",
+            "a jurisdiction (xietong region list) or a city of China by name or GB/T 2260 code",
             repr(rec.city),
+            hint="the national list is xietong/data/divisions_cn.csv (NBS 2023)",
         )
     for name, value, lo, hi in (("lon", rec.lon, 73.0, 136.0), ("lat", rec.lat, 3.0, 54.0)):
         if value is not None and not (lo <= value <= hi):
@@ -107,8 +109,10 @@ def _resolve(rec: StationRecord) -> tuple[dict[str, object] | None, Problem | No
         "code": rec.code,
         "name_zh": rec.name_zh,
         "name_en": rec.name_en,
-        "city_code": city.code,
-        "jurisdiction_code": city.code,
+        "city_code": place.city_code,
+        "jurisdiction_code": place.jurisdiction_code,
+        "province_code": place.province_code,
+        "division_code": place.division_code,
         "lon": rec.lon,
         "lat": rec.lat,
         "background": bool(rec.background),
@@ -116,7 +120,10 @@ def _resolve(rec: StationRecord) -> tuple[dict[str, object] | None, Problem | No
     }, None
 
 
-_ATTRS = ("name_zh", "name_en", "city_code", "jurisdiction_code", "lon", "lat", "background", "restricted")
+_ATTRS = (
+    "name_zh", "name_en", "city_code", "jurisdiction_code", "province_code", "division_code", "lon", "lat",
+    "background", "restricted",
+)  # fmt: skip
 
 
 def upsert_stations(
@@ -154,16 +161,16 @@ def upsert_stations(
     }
     for values in resolved:
         code = str(values["code"])
-        owner = str(values["jurisdiction_code"])
+        owner = values["jurisdiction_code"]
         old = existing.get(code)
         for needed in {owner} | ({old.jurisdiction_code} if old is not None else set()):
-            if principal.may_act_for(needed):
+            if may_publish(principal, None if needed is None else str(needed)):
                 continue
             raise PermissionDeniedError(
                 f"{principal.describe()} may not publish station {code}",
-                expected=f"a principal of {region.display_name(needed)} (the station's jurisdiction)",
+                expected=owner_text(None if needed is None else str(needed)),
                 given=f"a principal of {_where(principal)}",
-                hint="each jurisdiction publishes its own stations",
+                hint="each jurisdiction publishes its own stations; external ones need the scope publish:external",
             )
         if old is None:
             conn.execute(air_station.insert().values(**values, revision=1, recorded_at=recorded_at, batch_id=batch_id))
@@ -210,6 +217,8 @@ def list_stations(
         air_station.c.name_en,
         air_station.c.city_code,
         air_station.c.jurisdiction_code,
+        air_station.c.province_code,
+        air_station.c.division_code,
         air_station.c.lon,
         air_station.c.lat,
         air_station.c.background,
@@ -222,17 +231,26 @@ def list_stations(
         inside = [r.code for r in region.jurisdictions() if region.is_within(r.code, code)]
         q = q.where(air_station.c.jurisdiction_code.in_(inside))
     if city:
-        q = q.where(air_station.c.city_code == region.get(city).code)
+        code = _city_code(city)
+        q = q.where(sa.or_(air_station.c.city_code == code, air_station.c.division_code == code))
     if codes is not None:
         q = q.where(air_station.c.code.in_(sorted(set(codes))))
     rows = conn.execute(q).all()
     return pd.DataFrame(
         [r._asdict() for r in rows],
         columns=[
-            "code", "name_zh", "name_en", "city_code", "jurisdiction_code", "lon", "lat",
-            "background", "restricted", "revision", "recorded_at",
+            "code", "name_zh", "name_en", "city_code", "jurisdiction_code", "province_code", "division_code",
+            "lon", "lat", "background", "restricted", "revision", "recorded_at",
         ],
     )  # fmt: skip
+
+
+def _city_code(city: str) -> str:
+    """A jurisdiction's or any city's GB/T 2260 code (定州 → 130682: its own stations, not all of Baoding's)."""
+    place = place_of(city)
+    if place is None:
+        return region.get(city).code  # raises with the list of known names
+    return place.division_code if region.find(city) is None else place.city_code
 
 
 __all__ = [

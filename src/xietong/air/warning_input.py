@@ -40,7 +40,7 @@ def _city_codes(values: pd.Series, source: str) -> npt.NDArray[np.object_]:
     mapping: dict[str, str] = {}
     unknown: list[str] = []
     for key in uniques:
-        found = region.find(str(key))
+        found = region.find(str(key)) or region.locate(str(key))  # any city of China (key-region neighbours)
         if found is None:
             unknown.append(str(key))
         else:

@@ -76,12 +76,22 @@ def record_refusal(store: Store, principal: Principal, action: str, target: str,
 
 
 @contextmanager
-def audited_write(store: Store, principal: Principal, action: str, target: str) -> Iterator[Work]:
-    """A write transaction whose success and failure are both in the audit log."""
+def audited_write(
+    store: Store, principal: Principal, action: str, target: str, *, serialise: bool = True
+) -> Iterator[Work]:
+    """A write transaction whose success and failure are both in the audit log.
+
+    By default the audit chain's head is locked first, so on PostgreSQL the writes run one at a time in
+    the order of their entries. ``serialise=False`` is for writers that order conflicting writes with row
+    locks of their own (``SELECT … FOR UPDATE``): the head is then locked only when the entry is appended,
+    at the end of the work, so unrelated writes proceed concurrently until then; the chain stays linear and
+    in commit order (the head lock is held to the commit). SQLite serialises writers either way.
+    """
     key = audit_key(store)  # a missing or unreadable key file stops the write before it starts
     try:
         with store.write() as conn:
-            audit.lock(conn)
+            if serialise:
+                audit.lock(conn)
             work = Work(conn, target=target)
             yield work
             audit.append(

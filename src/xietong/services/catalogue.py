@@ -28,6 +28,7 @@ CATALOGUE_FILE = "catalogue_jjj.csv"
 STEPS_FILE = "catalogue_jjj_steps.csv"
 DOCUMENTS_FILE = "catalogue_jjj_documents.csv"
 RULES_FILE = "process_rules.toml"
+RETENTION_FILE = "retention.toml"
 #: jurisdictions with an authority column in the catalogue (GB/T 2260 province codes)
 AUTHORITY_JURISDICTIONS = ("110000", "120000", "130000")
 
@@ -78,6 +79,8 @@ class Item:
     note: str = ""
     documents: tuple[DocumentSpec, ...] = ()
     steps: tuple[StepRule, ...] = ()
+    #: how long a closed case's personal data are kept [years]; ``None``: :func:`retention_default`
+    retention_years: int | None = None
 
     @property
     def required_documents(self) -> frozenset[str]:
@@ -242,6 +245,9 @@ def load_catalogue(
             note=str(row.get("note", "")),
             documents=tuple(docs_by_item.get(code, ())),
             steps=tuple(steps_by_item.get(code, ())),
+            retention_years=_int_or_none(
+                row.get("retention_years", ""), Location(CATALOGUE_FILE, pos + 1, "retention_years"), problems
+            ),
         )
     unknown = (set(docs_by_item) | set(steps_by_item)) - set(catalogue)
     problems.extend(
@@ -295,14 +301,40 @@ def process_rules() -> ProcessRules:
     return ProcessRules(edition=str(raw["edition"]), title=str(raw.get("title", "")), steps=steps)
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    """How long a closed case's personal data are kept [years] when the item gives no period."""
+
+    edition: str
+    retention_years: int
+    basis: str
+    confirmed: bool
+
+
+@cache
+def retention_default() -> RetentionRule:
+    """The default retention period (``data/retention.toml``; ``confirmed = false``: Xietong's default)."""
+    text = resources.files("xietong.services").joinpath("data").joinpath(RETENTION_FILE).read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    spec = raw["default"]
+    return RetentionRule(
+        edition=str(raw["edition"]),
+        retention_years=int(spec["retention_years"]),
+        basis=str(spec.get("basis", "")),
+        confirmed=bool(spec.get("confirmed", False)),
+    )
+
+
 __all__ = [
     "DocumentSpec",
     "Item",
     "ProcessRules",
+    "RetentionRule",
     "StepRule",
     "bundled_catalogue",
     "get_item",
     "load_catalogue",
     "process_rules",
     "read_frame",
+    "retention_default",
 ]

@@ -51,15 +51,16 @@ class CaseStatus(StrEnum):
 
 
 class EventType(StrEnum):
-    """Events a case emits (the service turns them into webhook deliveries)."""
+    """Events a case emits; the service layer queues each as a webhook of the same name, addressed to the
+    jurisdictions of the event's recipient offices (declared in :mod:`xietong.services.domain`)."""
 
-    CASE_RECEIVED = "services.case_received"
-    STEP_OPENED = "services.step_opened"
-    STEP_COMPLETED = "services.step_completed"
-    CASE_SUSPENDED = "services.case_suspended"
-    CASE_RESUMED = "services.case_resumed"
-    STEP_OVERDUE = "services.step_overdue"
-    CASE_CLOSED = "services.case_closed"
+    CASE_RECEIVED = "services.case.received"
+    STEP_OPENED = "services.step.opened"
+    STEP_COMPLETED = "services.step.completed"
+    CASE_SUSPENDED = "services.case.suspended"
+    CASE_RESUMED = "services.case.resumed"
+    STEP_OVERDUE = "services.step.overdue"
+    CASE_CLOSED = "services.case.closed"
 
 
 class RecognitionKind(StrEnum):

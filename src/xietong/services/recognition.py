@@ -28,6 +28,24 @@ from xietong.services.enums import RecognitionKind
 
 ENTRIES_FILE = "recognition_jjj.csv"
 VERSIONS_FILE = "recognition_versions.csv"
+#: the text columns of an entry (``confirmed`` is the one boolean)
+ENTRY_COLUMNS = (
+    "catalogue",
+    "version",
+    "kind",
+    "item_key",
+    "item_name_zh",
+    "item_name_en",
+    "issuer",
+    "issued_in",
+    "recognised_in",
+    "valid_from",
+    "valid_from_basis",
+    "valid_to",
+    "conditions",
+    "source_url",
+    "source_date",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +127,21 @@ def _day(text: str, where: Location, problems: list[Problem]) -> dt.date | None:
         return None
 
 
+@cache
+def _raw_entries() -> pd.DataFrame:
+    with resources.files("xietong.services").joinpath("data").joinpath(ENTRIES_FILE).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def raw_entries() -> pd.DataFrame:
+    """The bundled entries file as text columns (a copy: callers may modify it)."""
+    return _raw_entries().copy()
+
+
 def load_entries(frame: pd.DataFrame | None = None) -> tuple[Entry, ...]:
     """Entries from a frame (default: the bundled file); every row needs a source and a valid_from."""
     if frame is None:
-        with (
-            resources.files("xietong.services")
-            .joinpath("data")
-            .joinpath(ENTRIES_FILE)
-            .open("r", encoding="utf-8") as fh
-        ):
-            frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
+        frame = raw_entries()
     problems: list[Problem] = []
     out: list[Entry] = []
     for pos, r in enumerate(frame.to_dict("records")):
@@ -271,4 +294,14 @@ def _later_versions_note(catalogue: str) -> str:
     return f"later versions known but not itemised here: {names} (see recognition_versions.csv)"
 
 
-__all__ = ["Answer", "Entry", "bundled_entries", "bundled_versions", "is_recognised", "load_entries", "province"]
+__all__ = [
+    "ENTRY_COLUMNS",
+    "Answer",
+    "Entry",
+    "bundled_entries",
+    "bundled_versions",
+    "is_recognised",
+    "load_entries",
+    "province",
+    "raw_entries",
+]

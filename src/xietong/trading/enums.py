@@ -76,6 +76,15 @@ class TransferState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class TransferStep(StrEnum):
+    """Steps of a pending transfer (after ``initiate``), as the API and CLI name them."""
+
+    ACCEPT = "accept"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
 class SelectionMode(StrEnum):
     """How the units of a move are chosen: the lowest serials first, or explicit serial ranges."""
 
@@ -210,6 +219,7 @@ __all__ = [
     "SelectionMode",
     "TradingFormat",
     "TransferState",
+    "TransferStep",
     "UkStatus",
     "UnitKind",
 ]

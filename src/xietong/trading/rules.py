@@ -276,6 +276,12 @@ def markets() -> tuple[str, ...]:
     return tuple(sorted(_index()))
 
 
+def market_jurisdiction(market: str) -> str:
+    """The jurisdiction a market belongs to, as ``rules/index.toml`` names it (``beijing``, ``EU`` …)."""
+    editions(market)  # refuses an unknown market
+    return str(_index()[market][0].get("jurisdiction", ""))
+
+
 def editions(market: str) -> tuple[Edition, ...]:
     """All registered editions of ``market``, oldest first."""
     try:
@@ -441,6 +447,7 @@ __all__ = [
     "in_force",
     "in_force_years",
     "load",
+    "market_jurisdiction",
     "markets",
     "period_of",
 ]

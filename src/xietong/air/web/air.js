@@ -24,41 +24,57 @@ function aqiTooltip(p) {
   return `${name}: AQI ${p.aqi} — ${levelName(p)}${primary} · ${cst(p.time)}`;
 }
 
+// one drawing for the jurisdictions' stations and for the neighbours' (external stations of the key regions)
+async function aqiStations(map, state, keep, caption) {
+  const q = state.hour ? `&datetime=${encodeURIComponent(state.hour)}` : "";
+  const all = await api(`/features/collections/air-stations/items?limit=10000${q}`);
+  const page = { ...all, features: all.features.filter((f) => keep(f.properties)) };
+  // the legend follows the HJ 633 edition of the hour shown (the latest data may be years old)
+  const shown = page.features.map((f) => f.properties.time).filter(Boolean).sort().pop();
+  await aqiLevels(state.hour || shown);
+  const layer = L.geoJSON(page, {
+    pointToLayer: (f, latlng) => {
+      const p = f.properties, has = p.aqi != null;
+      return L.circleMarker(latlng, {
+        // a station without data that hour is a small hollow ring: present, but not in the way of the others
+        radius: has ? 8 : 2.5, color: has ? "#1d2733" : "#7a8591", weight: 1, fillColor: has ? p.colour : AQI_NO_DATA,
+        fillOpacity: has ? 0.95 : 0, className: `aqi-marker aqi-${p.code}`,
+      });
+    },
+    onEachFeature: (f, l) => l.bindTooltip(aqiTooltip(f.properties)).on("click", () => { location.hash = `#/air/${f.properties.code}`; }),
+  });
+  const rows = page.features.map((f) => f.properties).filter((p) => p.aqi != null).sort((a, b) => b.aqi - a.aqi);
+  const text = rows.length ? scrollTable(`<table class="aqi-table"><thead><tr><th>${tx("站点", "station")}</th><th>${tx("城市", "city")}</th><th>${tx("时间", "hour")}</th><th>AQI</th><th>${tx("级别", "level")}</th><th>${tx("首要污染物", "primary pollutant")}</th></tr></thead><tbody>
+    ${rows.map((p) => `<tr data-code="${esc(p.code)}"><td>${esc(p.code)} ${esc(LANG === "en" && p.name_en ? p.name_en : p.name_zh)}</td><td>${esc(tx(p.city_zh, p.city_en))}</td><td>${esc(cst(p.time))}</td><td>${p.aqi}</td>
+      <td><span class="level">${swatch(p.colour, { shape: "circle" })}${esc(levelName(p))}</span></td><td>${esc(tx(p.primary_zh, p.primary) || "—")}</td></tr>`).join("")}
+    </tbody></table>`, caption)
+    : `<p class="muted">${tx("该小时没有站点数据。", "No station has data for this hour.")}</p>`;
+  return { layer, text };
+}
+
+const AQI_LEGEND = () => [
+  ...((AQI_LEVELS.current || { levels: [] }).levels.map((lv) => ({
+    colour: lv.hex, shape: "circle", label: `${levelName(lv)} (${lv.aqi_min}–${lv.aqi_max})`,
+  }))),
+  { colour: "#ffffff", stroke: "#7a8591", shape: "circle", label: tx("空心小圈：该小时无数据", "small hollow ring: no data this hour") },
+].concat(AQI_LEVELS.current ? [{ colour: null, label: tx(`颜色与名称：HJ 633-${AQI_LEVELS.current.edition} 附录 A`, `colours and names: HJ 633-${AQI_LEVELS.current.edition} Appendix A`) }] : []);
+
 registerLayer({
   id: "air-aqi", order: 10, timed: true, overview: true,
   title: { zh: "空气质量指数（AQI）", en: "Air quality index (AQI)" },
   hours: async () => (await api("/air/hours")).runs,
-  legend: () => [
-    ...((AQI_LEVELS.current || { levels: [] }).levels.map((lv) => ({
-      colour: lv.hex, shape: "circle", label: `${levelName(lv)} (${lv.aqi_min}–${lv.aqi_max})`,
-    }))),
-    { colour: "#ffffff", stroke: "#7a8591", shape: "circle", label: tx("空心小圈：该小时无数据", "small hollow ring: no data this hour") },
-  ].concat(AQI_LEVELS.current ? [{ colour: null, label: tx(`颜色与名称：HJ 633-${AQI_LEVELS.current.edition} 附录 A`, `colours and names: HJ 633-${AQI_LEVELS.current.edition} Appendix A`) }] : []),
-  add: async (map, state) => {
-    const q = state.hour ? `&datetime=${encodeURIComponent(state.hour)}` : "";
-    const page = await api(`/features/collections/air-stations/items?limit=10000${q}`);
-    // the legend follows the HJ 633 edition of the hour shown (the latest data may be years old)
-    const shown = page.features.map((f) => f.properties.time).filter(Boolean).sort().pop();
-    await aqiLevels(state.hour || shown);
-    const layer = L.geoJSON(page, {
-      pointToLayer: (f, latlng) => {
-        const p = f.properties, has = p.aqi != null;
-        return L.circleMarker(latlng, {
-          // a station without data that hour is a small hollow ring: present, but not in the way of the others
-          radius: has ? 8 : 2.5, color: has ? "#1d2733" : "#7a8591", weight: 1, fillColor: has ? p.colour : AQI_NO_DATA,
-          fillOpacity: has ? 0.95 : 0, className: `aqi-marker aqi-${p.code}`,
-        });
-      },
-      onEachFeature: (f, l) => l.bindTooltip(aqiTooltip(f.properties)).on("click", () => { location.hash = `#/air/${f.properties.code}`; }),
-    });
-    const rows = page.features.map((f) => f.properties).filter((p) => p.aqi != null).sort((a, b) => b.aqi - a.aqi);
-    const text = rows.length ? scrollTable(`<table class="aqi-table"><thead><tr><th>${tx("站点", "station")}</th><th>${tx("城市", "city")}</th><th>${tx("时间", "hour")}</th><th>AQI</th><th>${tx("级别", "level")}</th><th>${tx("首要污染物", "primary pollutant")}</th></tr></thead><tbody>
-      ${rows.map((p) => `<tr data-code="${esc(p.code)}"><td>${esc(p.code)} ${esc(LANG === "en" && p.name_en ? p.name_en : p.name_zh)}</td><td>${esc(tx(p.city_zh, p.city_en))}</td><td>${esc(cst(p.time))}</td><td>${p.aqi}</td>
-        <td><span class="level">${swatch(p.colour, { shape: "circle" })}${esc(levelName(p))}</span></td><td>${esc(tx(p.primary_zh, p.primary) || "—")}</td></tr>`).join("")}
-      </tbody></table>`, tx("各站 AQI", "AQI per station"))
-      : `<p class="muted">${tx("该小时没有站点数据。", "No station has data for this hour.")}</p>`;
-    return { layer, text };
-  },
+  legend: AQI_LEGEND,
+  add: (map, state) => aqiStations(map, state, (p) => !p.external, tx("各站 AQI", "AQI per station")),
+});
+
+// the neighbours upwind: stations outside the 15 jurisdictions whose city is in a key-region list (2+26, 2+36,
+// Fenwei), published by a national feed and read-only here
+registerLayer({
+  id: "air-aqi-neighbours", order: 11, timed: true, overview: false, defaultOn: false,
+  title: { zh: "周边城市站点 AQI（重点区域）", en: "Neighbours' stations, AQI (key regions)" },
+  hours: async () => (await api("/air/hours")).runs,
+  legend: AQI_LEGEND,
+  add: (map, state) => aqiStations(map, state, (p) => p.external && p.key_region, tx("周边城市各站 AQI", "AQI per neighbouring station")),
 });
 
 async function airPage(code) {

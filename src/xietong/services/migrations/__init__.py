@@ -1,0 +1,1 @@
+"""The public-services domain's Alembic branch (label ``services``)."""
