@@ -44,6 +44,7 @@ from xietong.exchange import enterprises as registry
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
+from xietong.times import local_text
 
 
 def rule_set_levels(rules: str) -> tuple[WarningLevel, ...]:
@@ -297,7 +298,11 @@ def _proposal_cities(cities: list[str]) -> list[str]:
 def _check_proposal(start: datetime, end: datetime, deadline: datetime, reason: str, now: datetime) -> None:
     """Refuse an empty period, a deadline already past, or a proposal without its reason."""
     if not start < end:
-        raise InputError("the warning period is empty", expected="start before end", given=f"{start} .. {end}")
+        raise InputError(
+            "the warning period is empty",
+            expected="start before end",
+            given=f"{local_text(start)} .. {local_text(end)}",
+        )
     if deadline <= now:
         raise InputError(
             "the answer deadline is in the past",
