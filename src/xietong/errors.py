@@ -28,10 +28,9 @@ is named by its first characters and its length, never printed whole. The CLI pr
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
-
 
 #: characters of an input value echoed in a message (``given``, a field name) before it is cut
 EXCERPT_CHARS = 80
@@ -180,6 +179,14 @@ class XietongError(Exception):
 
     def __str__(self) -> str:
         return self.describe()
+
+    def in_file(self, source: str | None) -> XietongError:
+        """This error, naming ``source`` as its file when it names none (for parsers that work on text and
+        know no file name); returns ``self`` to be raised again."""
+        if source and not self.problem.where.source:
+            self.problem = replace(self.problem, where=replace(self.problem.where, source=source))
+            self.args = (self.problem.describe(),)
+        return self
 
 
 class InputError(XietongError, ValueError):

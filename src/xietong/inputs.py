@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import json
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -136,7 +138,7 @@ def decode_text(
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
             first = first or exc
-    assert first is not None  # noqa: S101 - encodings is never empty
+    assert first is not None
     wanted = " or ".join(_label(e) for e in encodings)
     looks_gbk = "gb18030" not in [e.lower() for e in encodings] and _decodes(data, "gb18030", partial=partial)
     bad = data[first.start : first.start + 4]
@@ -174,6 +176,54 @@ def read_input_text(
     return decode_text(data, source=name, encodings=encodings)
 
 
+#: the first bytes of a zip archive (also of .docx and .xlsx files)
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def guard_text_file(
+    path: Path | str, *, source: str | None = None, encodings: Sequence[str] = ("utf-8-sig",), what: str = "input file"
+) -> Path:
+    """Refuse, before a reader parses it, a text input that is missing, a directory, empty, binary, UTF-16/32
+    or in another encoding (its first :data:`SNIFF_BYTES`); returns the path. Readers that stream a file
+    call this first, so that what they cannot read is named as an :class:`InputError`."""
+    p = check_input_file(path, source=source, what=what)
+    name = _name(path, source)
+    compressed = p.suffix.lower() == ".gz"
+    try:
+        with gzip.open(p, "rb") if compressed else p.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"cannot read the {what}" + (" as gzip" if compressed else ""),
+            expected="a readable file" + (" compressed with gzip" if compressed else ""),
+            given=excerpt(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__),
+            where=Location(name),
+        ) from None
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError(
+            f"the {what} is empty", expected="text with a header line", given="no text", where=Location(name, 1)
+        )
+    sniff_text(head, source=name, encodings=encodings)
+    return p
+
+
+def guard_zip_file(path: Path | str, *, source: str | None = None, what: str = "zip archive") -> Path:
+    """Refuse an input that should be a zip archive (a GTFS feed, .docx, .xlsx) but is missing, a directory,
+    empty or not a zip archive; returns the path."""
+    p = check_input_file(path, source=source, what=what)
+    with p.open("rb") as handle:
+        head = handle.read(4)
+    if not head.startswith(ZIP_MAGIC):
+        raise InputError(
+            f"the {what} is {'empty' if not head else 'not a zip archive'}",
+            expected=f"a {what} (a zip file, starting with the bytes PK)",
+            given=f"{(len(head) and 'the bytes ' + head.hex(' ')) or 'an empty file'}",
+            where=Location(_name(path, source)),
+            hint="check that the file was downloaded completely and is the format named",
+        )
+    return p
+
+
 def csv_error(exc: Exception, *, source: str | None, expected: str | None = None) -> InputError:
     """The :class:`InputError` for an exception of the CSV parser (pandas or :mod:`csv`)."""
     if isinstance(exc, pd.errors.EmptyDataError):
@@ -207,6 +257,9 @@ CSV_ERRORS: tuple[type[Exception], ...] = (
     UnicodeDecodeError,
     csv.Error,
     OverflowError,
+    EOFError,  # a truncated gzip stream
+    zlib.error,
+    gzip.BadGzipFile,
 )
 
 
@@ -259,7 +312,10 @@ def parse_json(data: bytes | str, *, source: str | None, expected: str = "a JSON
         ) from None
     except RecursionError:
         raise InputError(
-            "JSON nested too deeply", expected=expected, given="more nesting than a reader follows", where=Location(source)
+            "JSON nested too deeply",
+            expected=expected,
+            given="more nesting than a reader follows",
+            where=Location(source),
         ) from None
 
 
@@ -272,9 +328,12 @@ def read_json_file(path: Path | str, *, source: str | None = None, expected: str
 __all__ = [
     "CSV_ERRORS",
     "SNIFF_BYTES",
+    "ZIP_MAGIC",
     "check_input_file",
     "csv_error",
     "decode_text",
+    "guard_text_file",
+    "guard_zip_file",
     "parse_csv_string",
     "parse_json",
     "read_csv_text",

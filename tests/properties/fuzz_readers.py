@@ -304,8 +304,9 @@ def _docx_seed(tmp: Path) -> Path:
 
 def _tracking(path: Path) -> list[Problem]:
     from xietong.agreements.tracking_csv import parse_tracking_csv
+    from xietong.inputs import read_input_bytes
 
-    parse_tracking_csv(path.read_bytes(), source=path.name)
+    parse_tracking_csv(read_input_bytes(path), source=path.name)  # as `xietong agreements import-tracking`
     return []
 
 
@@ -460,7 +461,7 @@ def _checkpoint(path: Path) -> list[Problem]:
     from xietong.exchange.checkpoint import read_checkpoint
     from xietong.inputs import read_input_text
 
-    read_checkpoint(read_input_text(path))
+    read_checkpoint(read_input_text(path), source=path.name)
     return []
 
 
@@ -484,31 +485,70 @@ def _checkpoint_seed(tmp: Path) -> Path:
 READERS: tuple[Reader, ...] = (
     Reader("air canonical csv", "text", _air_canonical_csv, _air("auto")),
     Reader("air canonical json", "json", _air_canonical_json, _air("canonical"), ".json"),
-    Reader("air uci", "text", _head(DATA / "air/uci/PRSA_Data_Dongsi_20161210-20161223.csv", "uci.csv", 30), _air("uci")),
-    Reader("air cnemc-hourly", "text", _head(DATA / "air/cnemc_hourly_2022-06-15T16_jjj.csv", "h.csv", 20),
-           _air("cnemc-hourly")),  # fmt: skip
+    Reader(
+        "air uci", "text", _head(DATA / "air/uci/PRSA_Data_Dongsi_20161210-20161223.csv", "uci.csv", 30), _air("uci")
+    ),
+    Reader(
+        "air cnemc-hourly",
+        "text",
+        _head(DATA / "air/cnemc_hourly_2022-06-15T16_jjj.csv", "h.csv", 20),
+        _air("cnemc-hourly"),
+    ),
     Reader("air cnemc-wide", "text", _air_wide, _air("cnemc-wide")),
-    Reader("air station list", "text", _head(ROOT / "src/xietong/data/cnemc_station_list_jjj.csv", "s.csv", 20),
-           _station_list),  # fmt: skip
-    Reader("air forecasts csv", "text", _copy(ROOT / "demo/data/forecasts_beijing_2016-12_illustrative.csv"), _forecasts),
+    Reader(
+        "air station list",
+        "text",
+        _head(ROOT / "src/xietong/data/cnemc_station_list_jjj.csv", "s.csv", 20),
+        _station_list,
+    ),
+    Reader(
+        "air forecasts csv", "text", _copy(ROOT / "demo/data/forecasts_beijing_2016-12_illustrative.csv"), _forecasts
+    ),
     Reader("air forecasts json", "json", _forecast_json, _forecasts, ".json"),
     Reader("enterprise registry", "text", _copy(ROOT / "demo/data/enterprises_illustrative.csv"), _enterprises),
-    Reader("water cnemc real-time", "text", _head(DATA / "water/cnemc_surface_water_haihe_2025-11.csv", "w.csv", 15),
-           _water),  # fmt: skip
-    Reader("water decimals", "text", _head(DATA / "water/cnemc_surface_water_haihe_2025-11.csv", "w.csv", 15),
-           _water_decimals),  # fmt: skip
+    Reader(
+        "water cnemc real-time",
+        "text",
+        _head(DATA / "water/cnemc_surface_water_haihe_2025-11.csv", "w.csv", 15),
+        _water,
+    ),
+    Reader(
+        "water decimals",
+        "text",
+        _head(DATA / "water/cnemc_surface_water_haihe_2025-11.csv", "w.csv", 15),
+        _water_decimals,
+    ),
     Reader("water canonical csv", "text", _water_canonical(".csv"), _water),
     Reader("water canonical json", "json", _water_canonical(".json"), _water, ".json"),
     Reader("water sections", "text", _water_sections, _water_table),
     Reader("gtfs", "zip", _gtfs_seed, _gtfs, ".zip"),
-    Reader("12306 json", "json", _copy(RAIL / "12306_2026-06-17/train_detail_C_20260617_record_sample.json"),
-           _rail("read_query_train_info_json"), ".json"),  # fmt: skip
-    Reader("12306 markdown", "text", _copy(RAIL / "12306_2026-06-17/train_detail_G_20260617_region_rows_sample.md"),
-           _rail("read_query_train_info_markdown"), ".md"),  # fmt: skip
-    Reader("routemaster json", "json", _copy(RAIL / "routemaster_2021-04-13/trains_jjj.json"),
-           _rail("read_routemaster"), ".json"),  # fmt: skip
-    Reader("station boards", "text", _copy(RAIL / "station_boards/station_boards_jjj_capitals_sample.csv"),
-           _rail("read_station_boards")),  # fmt: skip
+    Reader(
+        "12306 json",
+        "json",
+        _copy(RAIL / "12306_2026-06-17/train_detail_C_20260617_record_sample.json"),
+        _rail("read_query_train_info_json"),
+        ".json",
+    ),
+    Reader(
+        "12306 markdown",
+        "text",
+        _copy(RAIL / "12306_2026-06-17/train_detail_G_20260617_region_rows_sample.md"),
+        _rail("read_query_train_info_markdown"),
+        ".md",
+    ),
+    Reader(
+        "routemaster json",
+        "json",
+        _copy(RAIL / "routemaster_2021-04-13/trains_jjj.json"),
+        _rail("read_routemaster"),
+        ".json",
+    ),
+    Reader(
+        "station boards",
+        "text",
+        _copy(RAIL / "station_boards/station_boards_jjj_capitals_sample.csv"),
+        _rail("read_station_boards"),
+    ),
     Reader("jingguang wide", "dir", _jingguang, _rail("read_jingguang_wide"), ""),
     Reader("rail sources", "dir", _rail_dir, _rail_sources, ""),
     Reader("12306 station list", "text", _copy(RAIL / "stations/12306_stations_2026-01_sample.csv"), _stations),
@@ -518,10 +558,18 @@ READERS: tuple[Reader, ...] = (
     Reader("agreement markdown", "text", _copy(DATA / "agreements/shijiazhuang_action_plan.md"), _agreement, ".md"),
     Reader("agreement docx", "zip", _docx_seed, _agreement, ".docx"),
     Reader("tracking csv", "text", _text("tracking.csv", TRACKING), _tracking),
-    Reader("industry panel", "text", _head(DATA / "industry/jjj_city_panel_extract_2013_2019_2020.csv", "p.csv", 14),
-           _panel),  # fmt: skip
-    Reader("industry structure", "text",
-           _head(DATA / "industry/jjj_city_panel_extract_2013_2019_2020.csv", "p.csv", 14), _structure),  # fmt: skip
+    Reader(
+        "industry panel",
+        "text",
+        _head(DATA / "industry/jjj_city_panel_extract_2013_2019_2020.csv", "p.csv", 14),
+        _panel,
+    ),
+    Reader(
+        "industry structure",
+        "text",
+        _head(DATA / "industry/jjj_city_panel_extract_2013_2019_2020.csv", "p.csv", 14),
+        _structure,
+    ),
     Reader("industry parks csv", "text", _text("parks.csv", PARKS), _parks_csv),
     Reader("industry parks geojson", "json", _parks_geojson_seed, _parks_geojson, ".geojson"),
     Reader("industry contracts", "text", _copy(DATA / "industry/tech_contracts_written_for_tests.csv"), _contracts),

@@ -20,6 +20,7 @@ from xietong.agreements.track import Rollup, Status, TrackingUpdate
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state, write_stdout
 from xietong.errors import InputError
 from xietong.indicators import Comparator, parse_params
+from xietong.inputs import read_input_bytes
 
 app = typer.Typer(
     help="Cooperation agreements: import their text, track their tasks, progress by area and jurisdiction.",
@@ -254,7 +255,7 @@ def update(
             )
         for path in file or []:
             media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            view = service.attach_file(st.store, principal, agreement, task_id, path.read_bytes(), name=path.name,
+            view = service.attach_file(st.store, principal, agreement, task_id, read_input_bytes(path), name=path.name,
                                        media_type=media)  # fmt: skip
         if view is None:  # pragma: no cover - one of the two branches above always runs
             raise InputError("nothing to change", given="no option")
@@ -402,7 +403,7 @@ def import_tracking(
         if not file.is_file():
             raise InputError("no such file", given=str(file))
         return service.import_tracking_csv(
-            st.store, st.principal(token), file.read_bytes(), source=str(file), agreement_id=agreement
+            st.store, st.principal(token), read_input_bytes(file), source=str(file), agreement_id=agreement
         )
 
     counts = run(work)

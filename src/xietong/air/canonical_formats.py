@@ -32,6 +32,7 @@ from xietong.errors import (
     Location,
     Problem,
 )
+from xietong.inputs import SNIFF_BYTES, decode_text, sniff_text
 
 _UNIT_FACTORS_TO_UG = {
     "µg/m³": 1.0, "μg/m³": 1.0, "ug/m3": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "ug/m³": 1.0,
@@ -215,7 +216,12 @@ def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     """Parse canonical JSON into a text frame. Rows are numbered 1.. in the order of the records."""
-    text = raw.decode("utf-8-sig")
+    sniff_text(raw[:SNIFF_BYTES], source=source)
+    text = decode_text(raw, source=source)
+    if not text.strip():
+        raise InputError(
+            "the file is empty", expected="a JSON array of observations", given="no JSON", where=Location(source)
+        )
     try:
         stripped = text.lstrip()
         if stripped.startswith(("[", "{")):
@@ -226,6 +232,10 @@ def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         raise InputError(
             "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
         ) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InputError(

@@ -17,7 +17,6 @@ next 3 days). The upper bound of the range decides the warning level (STANDARDS.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import pandas as pd
 
 from xietong import region
 from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
+from xietong.inputs import read_csv_text, read_json_file
 from xietong.times import local_iso
 
 FORECAST_COLUMNS = ["city", "issued_at", "start", "end", "aqi_low", "aqi_high", "primary"]
@@ -206,7 +206,7 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
     """Read a forecast CSV or JSON file (see the module docstring) and validate it."""
     source = name or str(path)
     if path.suffix.lower() == ".json":
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = read_json_file(path, source=source, expected='an array of forecasts or {"forecasts": [...]}')
         items = doc.get("forecasts") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
             raise InputError(
@@ -215,7 +215,7 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
                 where=Location(source),
             )
         return parse_forecasts(items, source, first_row=1)
-    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = read_csv_text(path, source=source, dtype=str, keep_default_na=False)
     missing = {"city", "issued_at", "aqi_low", "aqi_high"} - {c.strip().lower() for c in text.columns}
     if missing:
         raise InputError(

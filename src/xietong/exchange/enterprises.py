@@ -24,6 +24,7 @@ from xietong.enums import Scope
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem, UnknownJurisdictionError
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.inputs import read_csv_text
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import enterprise, enterprise_history, ingest_batch
@@ -44,7 +45,7 @@ COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
     """Read and validate an enterprise CSV; one error lists every bad row (file, row, field)."""
     source = name or str(path)
-    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = read_csv_text(path, source=source, dtype=str, keep_default_na=False)
     text.columns = [c.strip().lower() for c in text.columns]
     missing = [c for c in COLUMNS if c not in text.columns]
     if missing:

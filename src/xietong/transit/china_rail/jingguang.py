@@ -11,11 +11,13 @@ train that starts or ends (or leaves the plan) there, as the source's own long f
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 from xietong.errors import InputError, Location
+from xietong.inputs import read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
     RailFormat,
@@ -36,7 +38,7 @@ def parse_station_alias(path: Path) -> list[dict[str, Any]]:
         When the text is still not JSON after that repair, or an entry lacks ``station_idx`` or
         ``station_name``.
     """
-    raw = path.read_text(encoding="utf-8-sig")
+    raw = read_input_text(path)
     text = re.sub(r"}\s*，", "},", raw)
     data = json_list(
         path, text, what="station aliases (after replacing full-width commas)",
@@ -78,7 +80,7 @@ def read_jingguang_wide(directory: Path) -> SourceRuns:
             )
     nodes = {int(n["station_idx"]): n for n in parse_station_alias(alias_path)}
     first_idx, last_idx = min(nodes), max(nodes)
-    with mapping_path.open(encoding="utf-8-sig", newline="") as fh:
+    with io.StringIO(read_input_text(mapping_path), newline="") as fh:
         mapping = {r["train_id"].strip(): r["train_no"].strip() for r in csv.DictReader(fh)}
     rows: list[dict[str, object]] = []
     for row_no, r in enumerate(_plan_rows(plan, nodes), start=2):
@@ -128,7 +130,7 @@ def read_jingguang_wide(directory: Path) -> SourceRuns:
 
 def _plan_rows(plan: Path, nodes: dict[int, dict[str, Any]]) -> list[dict[str, str]]:
     """The rows of ``plan_timetable.csv``, once its header has ``train_id`` and both columns of every node."""
-    with plan.open(encoding="utf-8-sig", newline="") as fh:
+    with io.StringIO(read_input_text(plan), newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         if "train_id" not in header:
