@@ -17,7 +17,8 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -263,6 +264,16 @@ CSV_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+@contextmanager
+def csv_guard(source: str | None, *, expected: str | None = None) -> Iterator[None]:
+    """Within this block, an exception of a CSV parser (:data:`CSV_ERRORS`: a field over the :mod:`csv`
+    module's limit, an unclosed quote …) becomes the :class:`InputError` of :func:`csv_error`."""
+    try:
+        yield
+    except CSV_ERRORS as exc:
+        raise csv_error(exc, source=source, expected=expected) from None
+
+
 def read_csv_text(
     data: Path | str | bytes,
     *,
@@ -331,6 +342,7 @@ __all__ = [
     "ZIP_MAGIC",
     "check_input_file",
     "csv_error",
+    "csv_guard",
     "decode_text",
     "guard_text_file",
     "guard_zip_file",

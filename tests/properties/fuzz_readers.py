@@ -381,8 +381,10 @@ def _sharing(which: str) -> Callable[[Path], list[Problem]]:
         other = path.parent / ("taxes_seed.csv" if which == "enterprises" else "enterprises_seed.csv")
         files = {which: path, "taxes" if which == "enterprises" else "enterprises": other}
         (e, er), (t, tr) = (read_text_csv(files[k], source=files[k].name) for k in ("enterprises", "taxes"))
-        ef, tf = sharing_frames(e, t, first_rows=(er, tr))
-        return list(sharing.share_taxes(ef, tf).problems)
+        ef, tf = sharing_frames(  # as `xietong industry sharing`
+            e, t, enterprises_source=files["enterprises"].name, taxes_source=files["taxes"].name, first_rows=(er, tr)
+        )
+        return list(sharing.share_taxes(ef, tf, source=files["taxes"].name).problems)
 
     return consume
 

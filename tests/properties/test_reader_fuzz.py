@@ -8,7 +8,7 @@ duplicated or swapped, JSON values replaced, one member of a zip or one file of 
 reader must either read it or raise a :class:`~xietong.errors.XietongError` that names the file and stays
 short (values from the input are quoted as excerpts).
 
-Bounded for ``make test``: ``XIETONG_FUZZ_EXAMPLES`` examples per reader (default 25) from a fixed seed;
+Bounded for ``make test``: ``XIETONG_FUZZ_EXAMPLES`` examples per reader (default 30) from a fixed seed;
 ``XIETONG_FUZZ_EXAMPLES=500 XIETONG_FUZZ_RANDOM=1`` explores further with fresh random examples.
 """
 
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from tests.properties.fuzz_readers import READERS, Reader, rezip, zip_members
 from xietong.errors import Problem, XietongError
 
-EXAMPLES = int(os.environ.get("XIETONG_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("XIETONG_FUZZ_EXAMPLES", "30"))
 SEEDED = os.environ.get("XIETONG_FUZZ_RANDOM", "") != "1"
 
 #: a whole message, with its first ten problems, is at most this long

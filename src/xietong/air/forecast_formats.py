@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from xietong import region
-from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
+from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError, excerpt
 from xietong.inputs import read_csv_text, read_json_file
 from xietong.times import local_iso
 
@@ -38,12 +38,14 @@ def warning_cities() -> list[str]:
 
 def _aware(text: str, source: str, row: int, field: str, problems: list[Problem]) -> pd.Timestamp | None:
     raw = str(text).strip()
-    try:
-        ts = pd.Timestamp(raw)
+    try:  # an ISO 8601 time has at most ~35 characters: longer text is not parsed (the parser is slow on it)
+        ts = pd.Timestamp(raw) if len(raw) <= 64 else None
     except ValueError:
         ts = None
     if ts is None or pd.isna(ts):
-        problems.append(Problem("invalid time", Location(source, row, field), "ISO 8601 with an offset", repr(raw)))
+        problems.append(
+            Problem("invalid time", Location(source, row, field), "ISO 8601 with an offset", excerpt(repr(raw)))
+        )
         return None
     if ts.tzinfo is None:
         problems.append(
@@ -51,7 +53,7 @@ def _aware(text: str, source: str, row: int, field: str, problems: list[Problem]
                 "time without a time zone",
                 Location(source, row, field),
                 "ISO 8601 with an offset, e.g. 2016-12-14T16:00+08:00",
-                repr(raw),
+                excerpt(repr(raw)),
                 "add +08:00 for China Standard Time",
             )
         )

@@ -39,7 +39,7 @@ import pandas as pd
 
 from xietong import region
 from xietong.errors import InputError, Location
-from xietong.inputs import read_input_text
+from xietong.inputs import csv_guard, read_input_text
 
 #: A station coordinate farther than this from its city's representative point is treated as a wrong
 #: geocode [km], for the 13 cities of the region and the three neighbouring capitals (their stations lie
@@ -170,7 +170,7 @@ class StationRegistry:
 
 
 def _read_csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    with io.StringIO(read_input_text(path), newline="") as fh:
+    with csv_guard(str(path)), io.StringIO(read_input_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in required if c not in header]

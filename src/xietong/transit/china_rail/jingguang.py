@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xietong.errors import InputError, Location
-from xietong.inputs import read_input_text
+from xietong.inputs import csv_guard, read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
     RailFormat,
@@ -80,7 +80,7 @@ def read_jingguang_wide(directory: Path) -> SourceRuns:
             )
     nodes = {int(n["station_idx"]): n for n in parse_station_alias(alias_path)}
     first_idx, last_idx = min(nodes), max(nodes)
-    with io.StringIO(read_input_text(mapping_path), newline="") as fh:
+    with csv_guard(str(mapping_path)), io.StringIO(read_input_text(mapping_path), newline="") as fh:
         mapping = {r["train_id"].strip(): r["train_no"].strip() for r in csv.DictReader(fh)}
     rows: list[dict[str, object]] = []
     for row_no, r in enumerate(_plan_rows(plan, nodes), start=2):
@@ -130,7 +130,7 @@ def read_jingguang_wide(directory: Path) -> SourceRuns:
 
 def _plan_rows(plan: Path, nodes: dict[int, dict[str, Any]]) -> list[dict[str, str]]:
     """The rows of ``plan_timetable.csv``, once its header has ``train_id`` and both columns of every node."""
-    with io.StringIO(read_input_text(plan), newline="") as fh:
+    with csv_guard(str(plan)), io.StringIO(read_input_text(plan), newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         if "train_id" not in header:

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from xietong.errors import Location
-from xietong.inputs import read_input_text
+from xietong.inputs import csv_guard, read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
     RailFormat,
@@ -139,7 +139,7 @@ def read_station_boards(path: Path) -> SourceRuns:
 
 def _trains_on_boards(path: Path) -> tuple[dict[str, list[BoardRow]], int]:
     """The board rows of each train number (first row per train and station) and the repeats ignored."""
-    with io.StringIO(read_input_text(path), newline="") as fh:
+    with csv_guard(str(path)), io.StringIO(read_input_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         for col in _BOARD_COLUMNS:
