@@ -7,7 +7,8 @@ language and its first line is a command (``$ …``, ``xietong …``, ``export �
 ``<!-- output-of-previous -->`` is what the previous shell example printed.
 
 Commands: continuation lines (``\\``) are joined and heredocs kept whole. A command expects exit code 0
-unless its trailing comment says ``exit N`` (``# refused, exit 2``). In a ``$ command`` block the lines that
+unless its trailing comment says ``exit N`` at its end or before ``:``, ``;``, ``)`` or ``,`` (``# refused,
+exit 2: …``; "exit 1 naming … if tampered" is a condition, not an expectation). In a ``$ command`` block the lines that
 follow a command, up to the next ``$``, are its output.
 """
 
@@ -22,7 +23,7 @@ SHELL_LANGS = frozenset({"sh", "bash", "shell", "console"})
 COMMAND_START = re.compile(r"^(\$ |xietong |export |\.venv/bin/|make |curl )")
 NOT_RUNNABLE = re.compile(r"^<!--\s*not-runnable:\s*(?P<reason>\S.*?)\s*-->$")
 OUTPUT_MARK = re.compile(r"^<!--\s*output-of-previous\s*-->$")
-EXIT_COMMENT = re.compile(r"#.*\bexit (?P<code>\d+)\b")
+EXIT_COMMENT = re.compile(r"#.*\bexit (?P<code>\d+)(?=\s*(?:$|[:;),]))")
 FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w-]*)\s*$")
 
 

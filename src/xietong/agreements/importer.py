@@ -39,11 +39,11 @@ def read_docx(data: bytes, *, source: str | None = None) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: lxml's XMLSyntaxError
         raise InputError(
             "not a readable DOCX file",
             expected="a Word .docx document (Office Open XML)",
-            given=f"{len(data)} bytes that python-docx cannot open ({exc})",
+            given=f"{len(data)} bytes that python-docx cannot open ({excerpt(str(exc), 120)})",
             where=Location(source=source),
             hint="save the document as .docx, or export it as plain text (.txt) and import that",
         ) from exc

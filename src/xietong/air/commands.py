@@ -125,7 +125,12 @@ def ingest(
     result = summary.as_dict()
     if as_json:
         echo_json(result)
-        return
+    else:
+        _print_ingest_summary(result)
+
+
+def _print_ingest_summary(result: dict[str, Any]) -> None:
+    """The table of ``air ingest`` (values per file), the totals, the stations and the first rejections."""
     rows = [
         {
             "file": Path(f["source"]).name,

@@ -82,6 +82,12 @@ def forecast_rows(records: list[dict[str, Any]], source: str, first_row: int = 2
     allowed = set(warning_cities())
     rows = []
     for i, raw in enumerate(records):
+        if not isinstance(raw, dict):
+            problems.append(
+                Problem("a forecast is not an object", Location(source, first_row + i), "a JSON object per forecast",
+                        excerpt(type(raw).__name__))
+            )  # fmt: skip
+            continue
         rec = {str(k).strip().lower(): ("" if v is None else str(v)) for k, v in raw.items()}
         row = _forecast_row(rec, source, first_row + i, allowed, problems)
         if row is not None:

@@ -103,7 +103,7 @@ def _int(value: object) -> int:
 def _city_codes(raw: pd.Series, source: str | None, rows: pd.Series, problems: list[Problem]) -> pd.Series:
     codes: dict[str, str | None] = {}
     for key in pd.unique(raw.astype(str)):
-        text = key.removesuffix(".0")
+        text = str(key).removesuffix(".0")
         found = region.find(text)
         codes[key] = found.code if found is not None else None
     out = raw.astype(str).map(codes)

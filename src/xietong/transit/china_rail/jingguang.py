@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from xietong.errors import InputError, Location
+from xietong.errors import InputError, Location, excerpt
 from xietong.inputs import csv_guard, read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
@@ -81,7 +81,14 @@ def read_jingguang_wide(directory: Path) -> SourceRuns:
     nodes = {int(n["station_idx"]): n for n in parse_station_alias(alias_path)}
     first_idx, last_idx = min(nodes), max(nodes)
     with csv_guard(str(mapping_path)), io.StringIO(read_input_text(mapping_path), newline="") as fh:
-        mapping = {r["train_id"].strip(): r["train_no"].strip() for r in csv.DictReader(fh)}
+        reader = csv.DictReader(fh)
+        lacking = [c for c in ("train_id", "train_no") if c not in (reader.fieldnames or [])]
+        if lacking:
+            raise input_error(
+                "train id mapping lacks a column", path=mapping_path, row=1, field=lacking[0],
+                expected="train_id, train_no", given=excerpt(", ".join(reader.fieldnames or []) or "no header", 120),
+            )  # fmt: skip
+        mapping = {(r["train_id"] or "").strip(): (r["train_no"] or "").strip() for r in reader}
     rows: list[dict[str, object]] = []
     for row_no, r in enumerate(_plan_rows(plan, nodes), start=2):
         train_id = (r.get("train_id") or "").strip()
