@@ -4,7 +4,7 @@ Each document's examples run in order in one ``bash`` session (variables and the
 one example to the next, as in a reader's terminal), from a scratch directory that links the repository's
 top-level entries (so ``tests/data/…`` and ``scenarios/…`` resolve and files the examples write land in the
 scratch directory), with ``.venv/bin`` first on ``PATH``, ``COLUMNS=200`` and no ``XIETONG_*`` variable of the
-caller. Every command must exit with the code it documents (0 unless its comment says ``exit N``), and
+caller; ``xietong`` runs in a fork server that imported the CLI once (:mod:`tests.docs.forkserver`). Every command must exit with the code it documents (0 unless its comment says ``exit N``), and
 every stable line of the output the document shows must appear, in order, in what the commands printed.
 Blocks marked ``<!-- not-runnable: reason -->`` are listed with their reason and not run.
 """
@@ -16,10 +16,12 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.docs.forkserver import write_shim
 from tests.docs.shell_examples import ROOT, Example, documents, examples, missing_lines
 
 DOCUMENTS = [(p, examples(p)) for p in documents()]
@@ -50,10 +52,30 @@ def _script(runnable: list[Example], out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _env(tmp: Path) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def shim_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A directory with a ``xietong`` that runs each command in a fork server (:mod:`tests.docs.forkserver`):
+    the CLI is imported once instead of once per command."""
+    where = tmp_path_factory.mktemp("shim")
+    sock = where / "xietong.sock"
+    server = subprocess.Popen([sys.executable, "-m", "tests.docs.forkserver", str(sock)], cwd=ROOT)
+    try:
+        for _ in range(600):
+            if sock.exists() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert sock.exists(), "the fork server did not start"
+        write_shim(where, sock)
+        yield where
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _env(tmp: Path, shims: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIETONG_")}
     env.update(
-        PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+        PATH=f"{shims}:{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
         XIETONG_DATA_DIR=str(tmp / "data"),
         TMPDIR=str(tmp / "tmp"),
         COLUMNS="200",
@@ -74,14 +96,18 @@ def test_every_shell_example_is_runnable_or_says_why_not() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("path", "found"), RUNNABLE, ids=[str(p.relative_to(ROOT)) for p, _ in RUNNABLE])
-def test_the_examples_run_as_written(path: Path, found: list[Example], tmp_path: Path) -> None:
+def test_the_examples_run_as_written(path: Path, found: list[Example], tmp_path: Path, shim_dir: Path) -> None:
     runnable = [e for e in found if e.not_runnable is None]
     out = tmp_path / "out"
     out.mkdir()
     _scratch(tmp_path)
     started = time.monotonic()
     subprocess.run(
-        ["bash", "-c", _script(runnable, out)], env=_env(tmp_path), timeout=TIMEOUT_S, check=True, cwd=tmp_path
+        ["bash", "-c", _script(runnable, out)],
+        env=_env(tmp_path, shim_dir),
+        timeout=TIMEOUT_S,
+        check=True,
+        cwd=tmp_path,
     )
     elapsed = time.monotonic() - started
     failures: list[str] = []  # every command runs (as in a terminal), and every failure is reported

@@ -21,6 +21,7 @@ from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, 
 from xietong.errors import InputError
 from xietong.indicators import Comparator, parse_params
 from xietong.inputs import read_input_bytes
+from xietong.times import local_text
 
 app = typer.Typer(
     help="Cooperation agreements: import their text, track their tasks, progress by area and jurisdiction.",
@@ -279,7 +280,7 @@ def history(
         echo_json([h.as_dict() for h in entries])
         return
     rows = [
-        {"version": h.version, "at": h.at.isoformat(timespec="seconds"), "actor": h.actor, "action": h.action,
+        {"version": h.version, "at": local_text(h.at.replace(microsecond=0)), "actor": h.actor, "action": h.action,
          "changed": ", ".join(h.changed), "status": h.state["status"], "progress": _pct(h.state["progress_pct"]),
          "note": h.state["note"]}
         for h in entries

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from xietong.exchange.actions import audit_key
 from xietong.exchange.checkpoint import read_checkpoint
 from xietong.exchange.crypto import SigningKey
 from xietong.inputs import read_input_text
+from xietong.times import local_text
 
 app = typer.Typer(help="The append-only audit log: hash chain, Merkle tree, signed tree heads.", no_args_is_help=True)
 
@@ -135,6 +137,7 @@ def list_entries(
         return
     for r in rows:
         r["detail"] = str(r["detail"])[:80]
+        r["at"] = local_text(datetime.fromisoformat(str(r["at"]))) if r.get("at") else ""  # shown in CST
     print_table(rows, ["seq", "at", "actor", "jurisdiction", "action", "outcome", "target", "detail"])
 
 

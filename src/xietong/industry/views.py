@@ -74,6 +74,11 @@ def sharing_frames(
                 given=excerpt(", ".join(map(str, frame.columns)), 160),
                 where=Location(name, 1, missing[0]),
             )
+    if e.empty:
+        raise InputError(
+            "the enterprise table has no rows", expected="one row per relocated enterprise", given="a header only",
+            where=Location(enterprises_source, first_rows[0]),
+        )  # fmt: skip
     problems: list[Problem] = []
     _typed(e, {"start_year": "int", "pre_move_local_cny": "number", "government_led": "flag"}, enterprises_source,
            first_rows[0], problems)  # fmt: skip
