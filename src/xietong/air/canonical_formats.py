@@ -31,6 +31,7 @@ from xietong.errors import (
     InputError,
     Location,
     Problem,
+    excerpt,
 )
 from xietong.inputs import SNIFF_BYTES, decode_text, sniff_text
 
@@ -145,14 +146,21 @@ def _hour_ends(
 def _values_in_units(
     records: pd.DataFrame, column: pd.Series, rows: np.ndarray, source: str, problems: list[Problem]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and optional ``unit`` cells (default
-    units: mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
-    a number or a unit that is not known."""
+    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and ``unit`` cells (an empty unit cell
+    means mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
+    a number or a unit that is not known. A file without the ``unit`` column is refused: CO in µg/m³ and
+    in mg/m³ differ by a factor of 1000, so the units must be named, never assumed."""
     value_text = records["value"]
     values, nm = parse_numbers(value_text, rows, source, "value", problems)
     reject = np.isnan(values) & ~nm & ~value_text.astype(str).str.strip().isin(MISSING_TOKENS).to_numpy()
     if "unit" not in records.columns:
-        return values, nm, reject
+        raise InputError(
+            "the canonical file names no units",
+            expected="a unit column (µg/m³ or mg/m³ on every row; CO is usually mg/m³)",
+            given="columns " + excerpt(", ".join(map(str, records.columns)), 160),
+            where=Location(source, 1, "unit"),
+            hint="add a unit column: the same number is 1000 times larger in µg/m³ than in mg/m³",
+        )
     units = records["unit"].astype(str).str.strip()
     factor = units.map(_UNIT_FACTORS_TO_UG)
     unknown_unit = factor.isna().to_numpy() & (units != "").to_numpy()
