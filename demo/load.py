@@ -8,7 +8,10 @@ What it loads (sources in ``demo/data/README.md``):
 2. the illustrative hindsight forecasts of Beijing for the two December 2016 episodes;
 3. the fictitious enterprise sample (graded measures need enterprises);
 4. the water incident the platform's rule finds in the real Nov-2025 samples (``water incident detect``);
-5. two **replays** of December 2016 with ``--now`` (for drills and replays): warning 1 proposed for Beijing on
+5. the trading page's content: 36 real daily quotes of the Beijing and Tianjin pilot markets (a 50-row trim of
+   the shared file; rows of other markets or without a date are refused and listed) and the compliance years of
+   20 real EU installations (Austria, Ireland) replayed from the EU Transaction Log sample;
+6. two **replays** of December 2016 with ``--now`` (for drills and replays): warning 1 proposed for Beijing on
    2016-12-14, accepted by Beijing and so issued for 16–21 Dec; warning 2 proposed on 2016-12-29 for Beijing,
    Tianjin and Baoding, answered by Beijing only: an open consultation. Their reasons say they are replays.
 """
@@ -26,6 +29,7 @@ from xietong.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "demo" / "data"
+TRADING = ROOT / "tests" / "data" / "trading"
 AGREEMENT = ROOT / "tests" / "data" / "agreements" / "beijing_tianjin_cooperation_agreement.txt"
 REPLAY = "演示回放（示意，非官方预警） Demo replay, illustrative — not an official warning: "
 BEIJING = "beijing-eeb-demo"
@@ -91,6 +95,10 @@ def main() -> None:
     )
     say("enterprises: " + xietong("warn", "enterprises", "import", str(DATA / "enterprises_illustrative.csv")).strip())
     say("water incidents detected: " + (xietong("water", "incident", "detect").strip() or "none new"))
+    say("pilot carbon quotes: " + xietong("trading", "quotes", "ingest", str(TRADING / "pilot_quotes_50.csv"))
+        .strip().splitlines()[0])  # fmt: skip
+    replay = xietong("trading", "replay", str(TRADING / "eutl_AT_IE_20"), "--format", "eutl", "--store", "--no-report")
+    say("EU registry replay: " + replay.strip().splitlines()[-1])
     replays()
 
 

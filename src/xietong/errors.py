@@ -16,6 +16,8 @@ derives from the built-in exception a Python user would expect, so ``except Valu
     ├── ConflictError (RuntimeError)            the state changed under the request
     ├── PayloadTooLargeError (ValueError)
     ├── StoreError (RuntimeError)               the database is missing, too old, or unreachable
+    │   ├── StoreUnavailableError               the database cannot be reached now (retry later)
+    │   └── StoreFullError                      the disk or the database is full; nothing was written
     ├── AuditChainError (RuntimeError)          the audit hash chain does not verify
     └── MissingExtraError (ImportError)         a feature needs an optional package (an extra) not installed
 
@@ -289,6 +291,22 @@ class StoreError(XietongError, RuntimeError):
     title = "Store unavailable"
 
 
+class StoreUnavailableError(StoreError):
+    """The database does not answer now (server down or restarting, connection lost); retrying later helps."""
+
+    problem_type = "store-unavailable"
+    title = "Store unavailable"
+    #: seconds a client should wait before retrying (the API's ``Retry-After``)
+    retry_after_s: int = 5
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) is full: the transaction was rolled back, nothing was written."""
+
+    problem_type = "store-full"
+    title = "Store full"
+
+
 class AuditChainError(XietongError, RuntimeError):
     """The audit log's hash chain is broken."""
 
@@ -339,6 +357,8 @@ __all__ = [
     "PermissionDeniedError",
     "Problem",
     "StoreError",
+    "StoreFullError",
+    "StoreUnavailableError",
     "UnitError",
     "UnknownJurisdictionError",
     "UnknownStationError",

@@ -13,6 +13,21 @@ import pandas as pd
 from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError
 
+#: the years Xietong accepts in a date or time it is given: well inside what every layer holds (pandas'
+#: nanosecond timestamps 1677–2262, PostgreSQL timestamptz, SQLite microseconds since 1970, the CST/UTC shift)
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+
+
+def check_year(year: int, *, option: str, given: str) -> None:
+    """Refuse a year outside :data:`EARLIEST_YEAR` … :data:`LATEST_YEAR` (a typo, or a probe for overflow)."""
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise InputError(
+            f"{option}: year out of range",
+            expected=f"a year from {EARLIEST_YEAR} to {LATEST_YEAR}",
+            given=given,
+        )
+
 
 def parse_when(text: str, *, end: bool = False, option: str = "from") -> datetime:
     """Parse a date or time given by a user (CLI option or API query parameter).
@@ -27,6 +42,7 @@ def parse_when(text: str, *, end: bool = False, option: str = "from") -> datetim
     except ValueError:
         day = None
     if day is not None:
+        check_year(day.year, option=option, given=repr(text))
         local = datetime.combine(day, time(0), DISPLAY_TZ)
         return (local + (timedelta(days=1) if end else timedelta(hours=1))).astimezone(UTC)
     try:
@@ -44,6 +60,7 @@ def parse_when(text: str, *, end: bool = False, option: str = "from") -> datetim
             given=repr(text),
             hint="add +08:00 for China Standard Time",
         )
+    check_year(value.year, option=option, given=repr(text))
     return value.astimezone(UTC)
 
 
@@ -86,4 +103,4 @@ def local_iso(series: pd.Series) -> pd.Series:
     return local.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
 
 
-__all__ = ["check_period", "local_iso", "local_text", "parse_when"]
+__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "check_period", "check_year", "local_iso", "local_text", "parse_when"]

@@ -51,6 +51,11 @@ def _area_patterns() -> tuple[tuple[Area, re.Pattern[str], float], ...]:
     return tuple(out)
 
 
+@cache
+def _area_patterns_zh() -> tuple[tuple[Area, re.Pattern[str], float], ...]:
+    return tuple((area, re.compile(term), weight) for area, terms in lx.AREA_TERMS_ZH.items() for term, weight in terms)
+
+
 def area_scores(text: str) -> dict[Area, float]:
     """Score of each area in ``text``: the sum of its matched term weights, earlier matches weighing up
     to 1.5 times more than the last ones."""
@@ -66,10 +71,9 @@ def _compute_area_scores(text: str) -> dict[Area, float]:
     scores: dict[Area, float] = {}
     n = max(len(text), 1)
     if is_zh(text):
-        for area, terms in lx.AREA_TERMS_ZH.items():
-            for term, weight in terms:
-                for m in re.finditer(re.escape(term), text):
-                    scores[area] = scores.get(area, 0.0) + weight * (1.0 + 0.5 * (1 - m.start() / n))
+        for area, pat, weight in _area_patterns_zh():
+            for m in pat.finditer(text):
+                scores[area] = scores.get(area, 0.0) + weight * (1.0 + 0.5 * (1 - m.start() / n))
         return scores
     for area, pat, weight in _area_patterns():
         for m in pat.finditer(text):

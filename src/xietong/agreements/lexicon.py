@@ -8,8 +8,9 @@ agreement ("we can find", "for a long time", "it happened", "same map", "one tic
 "Second Line", "planning space") were removed in issue 12 or replaced by the general class they stand for
 (verbs of finding or showing with a that-clause; sentence-initial time adverbials of background; ordinal
 line names). Each area term has a weight: specific multi-word terms weigh more than generic words. English
-terms are regular expressions matched case-insensitively on word boundaries; Chinese terms are plain
-substrings (Chinese patterns, where noted, are regular expressions).
+terms are regular expressions matched case-insensitively on word boundaries; Chinese area terms are regular
+expressions matched anywhere (all but 创新 are plain words); the other Chinese lists hold plain substrings
+(Chinese patterns, where noted, are regular expressions).
 """
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ from __future__ import annotations
 from xietong.agreements.model import Area, Strength
 
 # --------------------------------------------------------------------------------------------- areas
+#: fields whose innovation is not science and technology: financial innovation (金融创新), institutional and
+#: system innovation (制度创新, 体制机制创新), policy, management and service innovation (政策创新, 管理创新,
+#: 服务创新). The innovation area is science and technology innovation (labelling guide §3, the table), so
+#: "innovation"/创新 right after one of these modifiers scores nothing; the modifier scores its own area where
+#: it has one (financial → finance, policy innovation → trade and investment, mechanism → mechanism).
+NON_TECH_INNOVATION_EN = (
+    "financial", "policy", "institutional", "system", "mechanism", "management", "service", "governance",
+)  # fmt: skip
+NON_TECH_INNOVATION_ZH = ("金融", "制度", "体制", "机制", "管理", "服务", "政策", "模式")
+_INNOVATION_EN = "".join(rf"(?<!{w}\s)(?<!{w}-)" for w in NON_TECH_INNOVATION_EN) + "innovation"
+_INNOVATION_ZH = "".join(f"(?<!{w})" for w in NON_TECH_INNOVATION_ZH) + "创新"
+
 # fmt: off
 AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
     Area.TRANSPORT: (
@@ -66,7 +79,7 @@ AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
         (r"headquarters", 0.8), (r"relocat\w*", 0.8), (r"undertak\w*", 0.5), (r"factor(?:y|ies)", 1.0),
     ),
     Area.INNOVATION: (
-        (r"innovation", 1.2), (r"innovative", 1.0), (r"science and technology", 1.5), (r"scientific", 1.0),
+        (_INNOVATION_EN, 1.2), (r"innovative", 1.0), (r"science and technology", 1.5), (r"scientific", 1.0),
         (r"technolog\w*", 0.8), (r"science parks?", 1.5), (r"laborator(?:y|ies)|labs?", 1.2), (r"incubat\w*", 1.2),
         (r"achievements? transformation|transformation of achievements", 1.5), (r"technology transfer", 1.5),
         (r"research and development|R&D", 1.0), (r"research", 0.5), (r"scientific instruments", 1.0),
@@ -151,7 +164,7 @@ AREA_TERMS_ZH: dict[Area, tuple[tuple[str, float], ...]] = {
         ("园区", 0.8), ("企业", 0.5), ("生物医药", 1.0), ("产业链", 1.5), ("转移", 0.5),
     ),
     Area.INNOVATION: (
-        ("科技", 1.5), ("创新", 1.2), ("科技成果", 1.0), ("成果转化", 1.5), ("实验室", 1.5), ("科学仪器", 1.2),
+        ("科技", 1.5), (_INNOVATION_ZH, 1.2), ("科技成果", 1.0), ("成果转化", 1.5), ("实验室", 1.5), ("科学仪器", 1.2),
         ("研发", 1.0), ("孵化", 1.2), ("中关村", 0.8), ("高新技术", 1.2),
     ),
     Area.PORTS_CUSTOMS: (
@@ -486,6 +499,8 @@ __all__ = [
     "LIGHT_PASSIVE_EN",
     "MODALS_EN",
     "NOMINAL_EN",
+    "NON_TECH_INNOVATION_EN",
+    "NON_TECH_INNOVATION_ZH",
     "PARTY_WORDS_EN",
     "PARTY_WORDS_ZH",
     "PLACES",

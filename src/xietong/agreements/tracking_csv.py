@@ -25,7 +25,6 @@ from xietong.agreements.views import HistoryAction
 from xietong.errors import InputError, Location, NotFoundError, PermissionDeniedError, Problem
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
-from xietong.inputs import csv_guard
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 
@@ -90,81 +89,90 @@ def parse_tracking_csv(data: bytes | str, *, source: str, agreement_id: int | No
     ``agreement`` unless ``agreement_id`` is given). Empty cells leave a field as it is; other columns are
     ignored. Every problem is reported at once, with its row (the file's line; the header is row 1) and
     field."""
-    with csv_guard(source):
-        text = _decode_csv(data, source)
-        reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        required = {"task"} | ({"agreement"} if agreement_id is None else set())
-        missing = sorted(required - set(header))
-        if missing or not set(header) & set(CSV_EDITABLE):
-            raise InputError(
-                "the tracking CSV lacks columns" if missing else "the tracking CSV has nothing to import",
-                expected="agreement, task and at least one of " + ", ".join(CSV_EDITABLE),
-                given=", ".join(header) or "an empty file",
-                where=Location(source, 1),
-                hint="start from `xietong agreements export` (GET /api/v1/agreements/tracking)",
-            )
-        problems: list[Problem] = []
-        rows: list[CsvRow] = []
-        seen: dict[tuple[int, str], int] = {}
-        for line, rec in enumerate(reader, start=2):
-            cells = {k: (v or "").strip() for k, v in rec.items() if k is not None}
-            before = len(problems)
+    text = _decode_csv(data, source)
+    try:
+        return _parse_tracking_text(text, source=source, agreement_id=agreement_id)
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit
+        raise InputError(
+            "the tracking CSV cannot be read", expected="a CSV file", given=str(exc), where=Location(source)
+        ) from None
 
-            def check(field_name: str, parse: Any, cells: dict[str, str] = cells, line: int = line) -> Any:
-                value = cells.get(field_name, "")
-                if not value:
-                    return None
-                try:
-                    return parse(value, where=Location(source, line, field_name))
-                except InputError as exc:
-                    problems.append(exc.problem)
-                    return None
 
-            aid = agreement_id
-            if agreement_id is None:
-                raw = cells.get("agreement", "")
-                if raw.isdigit():
-                    aid = int(raw)
-                else:
-                    problems.append(
-                        Problem("invalid agreement id", Location(source, line, "agreement"), "a number", repr(raw))
-                    )
-            task = cells.get("task", "")
-            if not task:
-                problems.append(Problem("missing task id", Location(source, line, "task"), "e.g. t-85fb2ec5d6", "''"))
-            status = check("status", Status.parse)
-            progress_pct = check("progress_pct", parse_progress)
-            due = check("due", parse_day)
-            weight = check("weight", parse_weight)
-            if len(problems) > before or aid is None:
-                continue
-            key = (aid, task)
-            if key in seen:
+def _parse_tracking_text(text: str, *, source: str, agreement_id: int | None) -> list[CsvRow]:
+    # newline="": the csv module itself ends rows at CR, LF or CRLF (quoted cells may hold any of them)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    required = {"task"} | ({"agreement"} if agreement_id is None else set())
+    missing = sorted(required - set(header))
+    if missing or not set(header) & set(CSV_EDITABLE):
+        raise InputError(
+            "the tracking CSV lacks columns" if missing else "the tracking CSV has nothing to import",
+            expected="agreement, task and at least one of " + ", ".join(CSV_EDITABLE),
+            given=", ".join(header) or "an empty file",
+            where=Location(source, 1),
+            hint="start from `xietong agreements export` (GET /api/v1/agreements/tracking)",
+        )
+    problems: list[Problem] = []
+    rows: list[CsvRow] = []
+    seen: dict[tuple[int, str], int] = {}
+    for line, rec in enumerate(reader, start=2):
+        cells = {k: (v or "").strip() for k, v in rec.items() if k is not None}
+        before = len(problems)
+
+        def check(field_name: str, parse: Any, cells: dict[str, str] = cells, line: int = line) -> Any:
+            value = cells.get(field_name, "")
+            if not value:
+                return None
+            try:
+                return parse(value, where=Location(source, line, field_name))
+            except InputError as exc:
+                problems.append(exc.problem)
+                return None
+
+        aid = agreement_id
+        if agreement_id is None:
+            raw = cells.get("agreement", "")
+            if raw.isdigit():
+                aid = int(raw)
+            else:
                 problems.append(
-                    Problem(
-                        f"task {task} appears twice",
-                        Location(source, line, "task"),
-                        "one row per task",
-                        f"rows {seen[key]} and {line}",
-                    )
+                    Problem("invalid agreement id", Location(source, line, "agreement"), "a number", repr(raw))
                 )
-                continue
-            seen[key] = line
-            rows.append(
-                CsvRow(
-                    line,
-                    aid,
-                    task,
-                    TrackingUpdate(
-                        status=status, progress_pct=progress_pct, due=due, weight=weight, note=cells.get("note") or None
-                    ),
+        task = cells.get("task", "")
+        if not task:
+            problems.append(Problem("missing task id", Location(source, line, "task"), "e.g. t-85fb2ec5d6", "''"))
+        status = check("status", Status.parse)
+        progress_pct = check("progress_pct", parse_progress)
+        due = check("due", parse_day)
+        weight = check("weight", parse_weight)
+        if len(problems) > before or aid is None:
+            continue
+        key = (aid, task)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"task {task} appears twice",
+                    Location(source, line, "task"),
+                    "one row per task",
+                    f"rows {seen[key]} and {line}",
                 )
             )
-        if problems:
-            raise InputError.refuse(problems, summary=f"{len(problems)} problem(s) in {source}; nothing was written")
-        return rows
+            continue
+        seen[key] = line
+        rows.append(
+            CsvRow(
+                line,
+                aid,
+                task,
+                TrackingUpdate(
+                    status=status, progress_pct=progress_pct, due=due, weight=weight, note=cells.get("note") or None
+                ),
+            )
+        )
+    if problems:
+        raise InputError.refuse(problems, summary=f"{len(problems)} problem(s) in {source}; nothing was written")
+    return rows
 
 
 def import_tracking_csv(

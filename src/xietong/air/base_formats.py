@@ -185,7 +185,8 @@ def parse_numbers(
     stray word in them) are checked cell by cell.
     """
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
-        return cells.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(cells), dtype=bool)
+        values = cells.to_numpy(dtype="float64", na_value=np.nan)
+        return _refuse_infinite(values, rows, source, column, problems), np.zeros(len(cells), dtype=bool)
     text = cells.astype(object).where(cells.notna(), "").astype(str).str.strip()
     not_monitored = (text == NOT_MONITORED_TOKEN).to_numpy()
     missing = text.isin(MISSING_TOKENS).to_numpy() | not_monitored
@@ -200,7 +201,27 @@ def parse_numbers(
                 repr(text.iloc[i]),
             )
         )
-    return values, not_monitored
+    return _refuse_infinite(values, rows, source, column, problems), not_monitored
+
+
+def _refuse_infinite(
+    values: np.ndarray, rows: np.ndarray, source: str, column: str, problems: list[Problem]
+) -> np.ndarray:
+    """``inf``, ``Infinity`` and overflowing cells (``1e309``) are refused like text: a problem, then NaN
+    (the row is rejected with the non-numbers); a stored infinity would poison every average over it."""
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return values
+    for i in np.flatnonzero(infinite)[:1000]:
+        problems.append(
+            Problem(
+                "not a number",
+                Location(source, int(rows[i]), column),
+                "a finite decimal number, NA or empty for missing, / for not monitored",
+                repr(float(values[i])),
+            )
+        )
+    return np.where(infinite, np.nan, values)
 
 
 def check_values(frame: pd.DataFrame, source: str, problems: list[Problem]) -> np.ndarray:

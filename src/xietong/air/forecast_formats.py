@@ -216,10 +216,11 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
     if path.suffix.lower() == ".json":
         doc = read_json_file(path, source=source, expected='an array of forecasts or {"forecasts": [...]}')
         items = doc.get("forecasts") if isinstance(doc, dict) else doc
-        if not isinstance(items, list):
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise InputError(
                 "unexpected JSON shape",
-                expected='an array of forecasts or {"forecasts": [...]}',
+                expected='an array of forecast objects or {"forecasts": [...]}',
+                given=type(items).__name__ if not isinstance(items, list) else "an array with a non-object item",
                 where=Location(source),
             )
         return parse_forecasts(items, source, first_row=1)

@@ -25,7 +25,7 @@ from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.enums import POLLUTANTS, Scope
 from xietong.errors import InputError
 from xietong.geo import stations_geojson
-from xietong.times import local_iso, parse_when
+from xietong.times import EARLIEST_YEAR, LATEST_YEAR, local_iso, parse_when
 
 router = APIRouter(prefix="/air", tags=["air"])
 
@@ -187,7 +187,7 @@ def annual(
     store: StoreDep,
     principal: PrincipalDep,
     city: str,
-    year: int,
+    year: Annotated[int, Query(ge=EARLIEST_YEAR, le=LATEST_YEAR)],
     edition: Annotated[AqiEdition, Query()] = AqiEdition.AUTO,
 ) -> dict[str, Any]:
     return reports.annual_report(store, principal, city=city, year=year, edition=edition).as_dict()

@@ -2,7 +2,8 @@
 
 ``create_app(settings)`` opens the store (initialising an embedded SQLite store on first use), mounts
 the routers under ``/api/v1`` and installs the problem+json error handlers, the body-size limit, the
-security headers and (only when origins are configured) CORS.
+input guards (:mod:`xietong.api.guards`), idempotency keys, the security headers and (only when origins
+are configured) CORS, and completes the OpenAPI document (:mod:`xietong.api.openapi`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -26,7 +27,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xietong import __version__, domains
-from xietong.api import problems, web
+from xietong.api import guards, idempotency, openapi, problems, web
 from xietong.api.deps import record_denial
 from xietong.api.routers import admin, features, meta, region, webhooks
 from xietong.config import Settings
@@ -149,6 +150,17 @@ async def _empty_receive() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
+def _install_errors_and_inputs(app: FastAPI, settings: Settings, store: Store) -> None:
+    """Problem+json for every error, the completed OpenAPI document, and the request-body middleware (listed
+    innermost first: idempotency keys see only bodies the guards let through, the guards only bodies within
+    the size limit)."""
+    problems.install(app)
+    openapi.install(app)
+    idempotency.install(app, store)
+    app.add_middleware(guards.JsonBodyGuard)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+
 def create_app(
     settings: Settings | None = None, *, store: Store | None = None, start_dispatcher: bool = True
 ) -> FastAPI:
@@ -198,12 +210,13 @@ def create_app(
         docs_url=None,  # served below from bundled assets, so it works offline
         redoc_url=None,
         license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        # parameters in their documented ranges, required bodies present (every router, domains' too)
+        dependencies=[Depends(guards.check_request)],
     )
     app.state.settings = settings
     app.state.store = store
     app.state.record_denial = record_denial
-    problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _install_errors_and_inputs(app, settings, store)
     if settings.cors_origins:  # off unless configured (XIETONG_CORS_ORIGINS); bearer tokens, no cookies
         app.add_middleware(
             CORSMiddleware,

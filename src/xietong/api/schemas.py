@@ -37,7 +37,7 @@ class TokenIn(BaseModel):
     scopes: list[str] = Field(
         description="scope names: read, admin, publish:enterprises and the domains' (GET /api/v1/domains)"
     )
-    expires_days: float = Field(default=90, ge=0, description="0 = never expires")
+    expires_days: float = Field(default=90, ge=0, le=36_500, description="0 = never expires; at most 100 years")
     label: str | None = None
 
 

@@ -7,6 +7,7 @@ message saying what was expected, what was given and where, and exit with code 2
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ import typer
 from xietong import __version__, domains
 from xietong.cli import access, audit, db, region_cmd, serve, webhook
 from xietong.cli._common import AppState
+from xietong.exchange import idempotency
 
 app = typer.Typer(
     name="xietong",
@@ -57,6 +59,18 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            "--idempotency-key",
+            envvar="XIETONG_IDEMPOTENCY_KEY",
+            help=(
+                "Apply this command's (first) write at most once: run it again with the same key after a "
+                "crash and it completes, or says it was already applied."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[  # noqa: ARG001 - handled eagerly by its callback
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -64,6 +78,11 @@ def main_options(
     state = AppState(data_dir=data_dir, database_url=database_url)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    if idempotency_key is not None:
+        # the same command line (less the key) is the same request
+        argv = [a for a in sys.argv[1:] if a != idempotency_key and not a.startswith("--idempotency-key")]
+        digest = idempotency.request_digest(*argv)
+        ctx.with_resource(idempotency.using(idempotency_key, digest))
 
 
 app.add_typer(region_cmd.app, name="region")

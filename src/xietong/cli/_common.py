@@ -22,6 +22,7 @@ from rich.table import Table
 from xietong.config import Settings
 from xietong.errors import XietongError
 from xietong.exchange.bootstrap import open_store, operator
+from xietong.exchange.idempotency import AlreadyAppliedError
 from xietong.exchange.principals import Principal, authenticate
 from xietong.store.session import Store
 
@@ -102,6 +103,9 @@ def errors_as_exit() -> Iterator[None]:
     """Turn Xietong errors into a message on stderr and exit code 2."""
     try:
         yield
+    except AlreadyAppliedError as exc:  # a retry with --idempotency-key of a write that committed
+        stderr.print(f"already applied: {exc.describe()}", markup=False, soft_wrap=True)
+        raise typer.Exit(0) from None
     except XietongError as exc:
         fail(exc)
 

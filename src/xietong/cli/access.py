@@ -58,7 +58,9 @@ def create_token(
             "(publish:air, publish:water, warn, track …; `xietong token scopes` lists them).",
         ),
     ],
-    expires_days: Annotated[float, typer.Option("--expires-days", help="Lifetime in days (0 = never expires).")] = 90,
+    expires_days: Annotated[
+        float, typer.Option("--expires-days", min=0, max=36_500, help="Lifetime in days (0 = never expires).")
+    ] = 90,
     label: Annotated[str | None, typer.Option(help="A note to recognise the token by.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     token: TokenOpt = None,

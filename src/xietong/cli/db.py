@@ -1,16 +1,18 @@
-"""``xietong db``: schema migrations and the state of the store."""
+"""``xietong db``: schema migrations, the state of the store, backup and restore."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from xietong.cli._common import echo_json, run, state
 from xietong.exchange.bootstrap import initialise
+from xietong.store import backup
 from xietong.store.session import Store
 
-app = typer.Typer(help="The store: migrations and status.", no_args_is_help=True)
+app = typer.Typer(help="The store: migrations, status, backup and restore.", no_args_is_help=True)
 
 
 @app.command("upgrade")
@@ -40,3 +42,37 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     else:
         for k, v in info.items():
             typer.echo(f"{k}: {v}")
+
+
+@app.command("backup")
+def backup_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (replaced atomically if it exists).")],
+) -> None:
+    """Back up the store in effect while the server runs: SQLite's online backup API for the embedded store,
+    pg_dump (custom format) for PostgreSQL. The copy is the store at one moment; writers are not stopped."""
+    store = Store(state(ctx).settings)
+    try:
+        result = run(lambda: backup.backup(store, file))
+    finally:
+        store.dispose()
+    typer.echo(result.describe("backed up"))
+
+
+@app.command("restore")
+def restore_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file written by `xietong db backup`.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a store that already holds data (stop the server first).")
+    ] = False,
+) -> None:
+    """Restore a backup into the store in effect (the data directory, or XIETONG_DATABASE_URL). Refuses a
+    store that holds data unless --replace; run `xietong audit verify` afterwards."""
+    store = Store(state(ctx).settings)
+    try:
+        result = run(lambda: backup.restore(store, file, replace=replace))
+        run(store.ensure_schema)
+    finally:
+        store.dispose()
+    typer.echo(result.describe("restored"))

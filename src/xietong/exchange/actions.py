@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from xietong.errors import AuthenticationError, PermissionDeniedError, XietongError
-from xietong.exchange import audit
+from xietong.exchange import audit, idempotency
 from xietong.exchange.crypto import SigningKey, signing_key
 from xietong.exchange.principals import Principal
 from xietong.store.session import Store
@@ -92,6 +92,7 @@ def audited_write(
         with store.write() as conn:
             if serialise:
                 audit.lock(conn)
+            idempotency.claim(conn, principal, action)  # a retried write with its key is applied once
             work = Work(conn, target=target)
             yield work
             audit.append(
@@ -105,7 +106,7 @@ def audited_write(
                 detail=work.detail,
             )
     except BaseException as exc:
-        if isinstance(exc, Exception):
+        if isinstance(exc, Exception) and not isinstance(exc, idempotency.AlreadyAppliedError):
             record_refusal(store, principal, action, target, exc)
         raise
 

@@ -13,6 +13,7 @@ are restricted: every read is written to the audit log. Changing a row keeps the
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,21 @@ EMISSIONS = ("so2_t_per_day", "nox_t_per_day", "pm_t_per_day", "vocs_t_per_day")
 COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
 
+def _read_csv(path: Path, source: str) -> pd.DataFrame:
+    """The enterprise CSV as text cells; a missing, empty, binary, GBK or malformed file is an InputError."""
+    return read_csv_text(
+        path,
+        source=source,
+        expected="UTF-8 CSV with the columns " + ", ".join(COLUMNS),
+        dtype=str,
+        keep_default_na=False,
+    )
+
+
 def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
     """Read and validate an enterprise CSV; one error lists every bad row (file, row, field)."""
     source = name or str(path)
-    text = read_csv_text(path, source=source, dtype=str, keep_default_na=False)
+    text = _read_csv(path, source)
     text.columns = [c.strip().lower() for c in text.columns]
     missing = [c for c in COLUMNS if c not in text.columns]
     if missing:
@@ -81,7 +93,7 @@ def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:
         for col in EMISSIONS:
             try:
                 v = float(str(rec[col]).strip())
-                if not v >= 0:
+                if not 0 <= v < math.inf:  # refuses NaN and inf (and 1e309, which float() makes inf)
                     raise ValueError
                 values[col] = v
             except ValueError:

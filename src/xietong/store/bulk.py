@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from xietong.errors import InputError, Location
 from xietong.store import pgcopy
 from xietong.store.types import UtcDateTime
 
@@ -50,19 +51,43 @@ def time_column_compare(col: sa.ColumnElement[Any], dialect: str) -> sa.ColumnEl
 def fetch_frame(conn: Connection, stmt: sa.Executable, columns: Sequence[str]) -> pd.DataFrame:
     """Run a SELECT and return its rows as a DataFrame with raw driver values (no per-row objects).
 
-    Column types are not processed: select times through :func:`epoch_us_column`.
+    Column types are not processed: select times through :func:`epoch_us_column`. A non-finite float (an
+    infinity a store took before the boundaries refused them) is read as missing (NaN): no measurement is
+    infinite, and one would poison every average and JSON answer over it.
     """
     result = conn.execute(stmt)
     cursor = result.cursor
     rows = cursor.fetchall() if cursor is not None else []
     result.close()
-    return pd.DataFrame(rows, columns=list(columns))
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for name in frame.columns[[pd.api.types.is_float_dtype(t) for t in frame.dtypes]]:
+        values = frame[name].to_numpy()
+        if np.isinf(values).any():
+            frame[name] = np.where(np.isinf(values), np.nan, values)
+    return frame
+
+
+def _refuse_infinite(table: sa.Table, frame: pd.DataFrame) -> None:
+    """The store's last line: no infinity reaches a table, whatever reader let it through."""
+    for name in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[name].dtype):
+            continue
+        values = frame[name].to_numpy(dtype="float64")
+        bad = np.flatnonzero(np.isinf(values))
+        if len(bad):
+            raise InputError(
+                f"{len(bad)} non-finite value(s) for {table.name}.{name}; nothing was written",
+                expected="finite numbers (a missing value is empty or null)",
+                given=repr(float(values[bad[0]])),
+                where=Location(table.name, field=name),
+            )
 
 
 def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame) -> int:
     """Insert every row of ``frame`` (columns named like the table's) into ``table``."""
     if frame.empty:
         return 0
+    _refuse_infinite(table, frame)
     cols = list(frame.columns)
     if conn.dialect.name == "postgresql":
         payload = pgcopy.encode([_pg_column(table.c[c], frame[c]) for c in cols])

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from xietong import domains
 from xietong.config import Settings
-from xietong.errors import StoreError
+from xietong.errors import InputError, StoreError, StoreFullError, StoreUnavailableError, XietongError
 
 
 def _migrations_dir() -> Path:
@@ -77,15 +77,30 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode)."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction (a consistent snapshot on PostgreSQL and in SQLite WAL mode).
+
+        A database that cannot be reached raises :class:`~xietong.errors.StoreUnavailableError`, a full disk
+        :class:`~xietong.errors.StoreFullError` (see :func:`database_failure`)."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            failure = database_failure(exc, self.url_for_display)
+            if failure is None:
+                raise
+            raise failure from exc
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: all-or-nothing. On SQLite the write lock is taken at the start."""
-        with self.engine.connect().execution_options(xietong_write=True) as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect().execution_options(xietong_write=True) as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            failure = database_failure(exc, self.url_for_display)
+            if failure is None:
+                raise
+            raise failure from exc
 
     # -- schema -------------------------------------------------------------------------------
     def current_revision(self) -> str | None:
@@ -150,6 +165,55 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+#: SQLSTATE codes and classes of PostgreSQL that mean "the server cannot serve now": class 08 (connection
+#: exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now: starting up or shutting down)
+_PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
+#: SQLSTATE of a full disk (53100 disk_full) and of a write past a size limit (53400 configuration_limit_exceeded)
+_PG_FULL = ("53100", "53400")
+#: SQLSTATE 22003 numeric_value_out_of_range (e.g. 2^31 as an integer id)
+_PG_OUT_OF_RANGE = "22003"
+#: SQLite's messages for SQLITE_FULL, and for the store being unreachable (locked past the busy timeout, I/O)
+_SQLITE_FULL = ("database or disk is full",)
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+def database_failure(exc: sa.exc.DBAPIError, where: str) -> XietongError | None:
+    """The Xietong error for a database failure that is not a bug: the server unreachable or restarting
+    (:class:`StoreUnavailableError`, retry later), or the disk full (:class:`StoreFullError`).
+    ``None`` for anything else (a bug, which stays a bug)."""
+    orig = exc.orig
+    sqlstate = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if sqlstate == _PG_OUT_OF_RANGE:  # a number a column cannot hold that no check caught before the store
+        return InputError(
+            "a number is out of the range its column holds; nothing was written",
+            expected="a value within the column's type (ids and counters are 32-bit integers)",
+            given=message,
+            hint="check the ids and numbers of the request",
+        )
+    if sqlstate.startswith(_PG_FULL) or any(m in message.lower() for m in _SQLITE_FULL):
+        return StoreFullError(
+            "the store is full: the transaction was rolled back and nothing was written",
+            expected="free space on the store's disk",
+            given=f"{message} ({where})",
+            hint="free disk space (or raise the database's size limit) and send the same request again",
+        )
+    unavailable = (
+        exc.connection_invalidated
+        or sqlstate.startswith(_PG_UNAVAILABLE)
+        or (sqlstate == "" and isinstance(exc, sa.exc.OperationalError) and "sqlite" not in type(orig).__module__)
+        or any(m in message.lower() for m in _SQLITE_UNAVAILABLE)
+    )
+    if unavailable:
+        return StoreUnavailableError(
+            "the store cannot be reached now; nothing was written",
+            expected="a database server that answers",
+            given=f"{message} ({where})",
+            hint="retry in a few seconds; the service reconnects by itself once the database is back",
+        )
+    return None
 
 
 #: the embedded store is readable by its owner only: file 0600, folder 0700 (the WAL and shared-memory files
@@ -230,4 +294,4 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-__all__ = ["Store", "alembic_config", "format_revisions", "protect_sqlite_file"]
+__all__ = ["Store", "alembic_config", "database_failure", "format_revisions", "protect_sqlite_file"]

@@ -237,3 +237,19 @@ enterprise_history = sa.Table(
     *_enterprise_columns(history=True),
     sa.Column("superseded_at", UtcDateTime(), nullable=False),
 )
+
+# Idempotency keys of writes (`Idempotency-Key` header, `xietong --idempotency-key`): the key is claimed in the
+# transaction of the write it names, so it exists exactly when that write committed; the response is kept
+# beside it (after the commit) for the retries to replay.
+idempotency_key = sa.Table(
+    "idempotency_key",
+    metadata,
+    sa.Column("principal_id", sa.Integer, sa.ForeignKey("principal.id"), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_sha256", sa.String(64), nullable=False, comment="method, path, query and body"),
+    sa.Column("action", sa.String(80), nullable=False, comment="the audited action of the write"),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("response_status", sa.Integer, nullable=True),
+    sa.Column("response_type", sa.String(120), nullable=True),
+    sa.Column("response_body", sa.Text, nullable=True),
+)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from xietong.errors import InputError
+
 
 class WaterClass(StrEnum):
     """Water-quality class of GB 3838-2002 (§4 and Table 1): Ⅰ..Ⅴ, and 劣Ⅴ (worse than class Ⅴ).
@@ -131,7 +133,14 @@ class WaterItem(StrEnum):
         found = _ALIASES.get(key.casefold().replace(" ", "").replace("_", "").replace("-", ""))
         if found is not None:
             return found
-        return cls(key.lower())
+        try:
+            return cls(key.lower())
+        except ValueError:
+            raise InputError(
+                "unknown water-quality item",
+                expected="one of " + ", ".join(item.value for item in cls),
+                given=repr(key[:40]),
+            ) from None
 
 
 _AUXILIARY = frozenset({WaterItem.CONDUCTIVITY, WaterItem.TURBIDITY, WaterItem.CHLA, WaterItem.ALGAE_DENSITY})

@@ -181,12 +181,14 @@ def _numbers(text: pd.Series, rows: np.ndarray, source: str, column: str, proble
     cells = text.astype(str).str.strip()
     missing = cells.isin(MISSING_TOKENS).to_numpy()
     values = pd.to_numeric(cells.where(~missing, None), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    # inf, Infinity and overflowing cells (1e309) are not numbers a sample can hold: refused like text
+    values = np.where(np.isinf(values), np.nan, values)
     for i in np.flatnonzero(np.isnan(values) & ~missing)[:1000]:
         problems.append(
             Problem(
                 "not a number",
                 Location(source, int(rows[i]), column),
-                "a decimal number, or *, -- or empty for missing",
+                "a finite decimal number, or *, -- or empty for missing",
                 repr(cells.iat[i]),
             )
         )

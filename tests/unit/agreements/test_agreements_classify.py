@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xietong.agreements import Area, Strength, bodies, classify_area, projects
+from xietong.agreements import Area, Strength, area_scores, bodies, classify_area, projects
 from xietong.agreements.classify import lead_and_partners, strength
 
 BJ, TJ, HE = "110000", "120000", "130000"
@@ -31,6 +31,30 @@ PARTIES = (BJ, TJ)
 )
 def test_area_from_vocabulary(text: str, area: Area) -> None:
     assert classify_area(text) is area
+
+
+@pytest.mark.parametrize(
+    ("text", "science_and_technology"),
+    [
+        ("promote technological innovation", True),
+        ("build an innovation centre", True),
+        ("enhance financial innovation", False),
+        ("support financial-innovation pilots", False),
+        ("deepen institutional innovation and service innovation", False),
+        ("推动科技创新", True),
+        ("推动金融创新", False),
+        ("深化体制机制创新和服务创新", False),
+    ],
+)
+def test_innovation_of_a_non_technological_field_is_not_innovation(text: str, science_and_technology: bool) -> None:
+    # the innovation area is science and technology (labelling guide §3); "financial innovation" is finance's
+    assert (Area.INNOVATION in area_scores(text)) is science_and_technology
+
+
+def test_financial_innovation_is_finance() -> None:
+    # the modifier keeps its own area: financial innovation belongs to finance (guide §3: financial products)
+    assert set(area_scores("enhance financial innovation capacity")) == {Area.FINANCE}
+    assert set(area_scores("推动金融创新")) == {Area.FINANCE}
 
 
 def test_section_context_breaks_ties() -> None:

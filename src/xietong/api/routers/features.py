@@ -99,7 +99,12 @@ def landing_slash(request: Request) -> dict[str, Any]:
     return landing(request)
 
 
-@router.get("/api", operation_id="featuresApiDefinition", summary="The API definition of the features (OpenAPI 3.0)")
+@router.get(
+    "/api",
+    operation_id="featuresApiDefinition",
+    summary="The API definition of the features (OpenAPI 3.0)",
+    responses={200: {"content": {OPENAPI_30: {}}}},
+)
 def api_definition(request: Request) -> JSONResponse:
     """An OpenAPI 3.0 document of the features resources and every collection (conformance class oas30)."""
     _refuse_unknown(request, {"f"})
