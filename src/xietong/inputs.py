@@ -299,9 +299,10 @@ def parse_csv_string(text: str, *, source: str | None, expected: str | None = No
     if not text.strip():
         raise csv_error(pd.errors.EmptyDataError("empty"), source=source, expected=expected)
     try:
-        return pd.read_csv(io.StringIO(text), **options)
+        frame: pd.DataFrame = pd.read_csv(io.StringIO(text), **options)
     except CSV_ERRORS as exc:
         raise csv_error(exc, source=source, expected=expected) from None
+    return frame
 
 
 def parse_json(data: bytes | str, *, source: str | None, expected: str = "a JSON document") -> Any:

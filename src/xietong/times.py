@@ -74,7 +74,7 @@ def check_period(
     """
     if start is None or end is None:
         return
-    empty = end < start if not isinstance(start, datetime) else end <= start  # type: ignore[operator]
+    empty = end < start if not isinstance(start, datetime) else end <= start
     if empty:
         raise InputError(
             f"{options[0]}/{options[1]}: the period is {'empty' if end == start else 'reversed'}",

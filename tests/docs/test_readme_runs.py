@@ -58,7 +58,8 @@ def shim_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     the CLI is imported once instead of once per command."""
     where = tmp_path_factory.mktemp("shim")
     sock = where / "xietong.sock"
-    server = subprocess.Popen([sys.executable, "-m", "tests.docs.forkserver", str(sock)], cwd=ROOT)
+    env = {**os.environ, "COLUMNS": "200"}  # consoles made at import take the width of the examples' terminal
+    server = subprocess.Popen([sys.executable, "-m", "tests.docs.forkserver", str(sock)], cwd=ROOT, env=env)
     try:
         for _ in range(600):
             if sock.exists() or server.poll() is not None:

@@ -75,7 +75,7 @@ def parse_forecasts(records: list[dict[str, Any]], source: str, first_row: int =
     return frame
 
 
-def forecast_rows(records: list[dict[str, Any]], source: str, first_row: int = 2) -> tuple[pd.DataFrame, list[Problem]]:
+def forecast_rows(records: list[Any], source: str, first_row: int = 2) -> tuple[pd.DataFrame, list[Problem]]:
     """The valid forecast records as a frame (columns of :func:`parse_forecasts`) and a problem for every bad
     cell and every contradiction (two ranges for one city, issue time and window start)."""
     problems: list[Problem] = []
