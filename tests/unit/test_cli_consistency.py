@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import click
 import pytest
@@ -41,3 +42,20 @@ def test_a_reversed_or_empty_period_is_refused_naming_both_options() -> None:
         check_period(start, start)
     check_period(date(2016, 12, 16), date(2016, 12, 16))  # one day, both bounds inclusive
     check_period(start, None)  # an open period
+
+
+def test_an_empty_result_says_why_and_a_reversed_period_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    base = ["--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "db", "upgrade"]).exit_code == 0
+    empty = runner.invoke(
+        app, [*base, "air", "observations", "--station", "1003A", "--as-of", "2016-01-01T00:00+08:00"]
+    )
+    assert empty.exit_code == 0 and "no revision recorded before 2016-01-01T00:00+08:00" in empty.output
+    for command in (["air", "observations"], ["water", "samples"]):
+        reversed_ = runner.invoke(app, [*base, *command, "--from", "2016-12-21", "--to", "2016-12-16"])
+        assert reversed_.exit_code == 2 and "reversed" in reversed_.output, reversed_.output
+    xml = runner.invoke(app, [*base, "air", "observations", "--format", "xml"])
+    assert xml.exit_code == 2

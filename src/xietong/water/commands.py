@@ -315,6 +315,15 @@ def samples(
     run(lambda: check_period(kwargs["start"], kwargs["end"]))
     fn = service.classify_stored if classes else service.read_samples_stored
     frame = run(lambda: fn(st.store, st.principal(token), **kwargs))
+    if frame.empty:  # say why nothing was printed
+        which = f"section(s) {' '.join(section)}" if section else "any section"
+        period = "".join(f" {o} {v}" for o, v in (("from", start), ("to", end)) if v)
+        typer.echo(
+            f"no revision recorded before {as_of} for {which}{period}"
+            if as_of
+            else f"no sample stored for {which}{period}",
+            err=True,
+        )
     if as_json:
         echo_json(_records(frame))
     else:
