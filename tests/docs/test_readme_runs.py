@@ -12,6 +12,7 @@ Blocks marked ``<!-- not-runnable: reason -->`` are listed with their reason and
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -93,6 +94,20 @@ def test_every_shell_example_is_runnable_or_says_why_not() -> None:
     for example in seen:
         assert example.commands, f"{example.name}: a shell block without a command"
         assert example.not_runnable is None or len(example.not_runnable) > 10, f"{example.name}: give the reason"
+
+
+def test_runnable_examples_write_nowhere_but_the_scratch_and_temporary_directories() -> None:
+    """The test runs the examples on this machine: an absolute path (other than /dev/null) in a runnable example
+    would write outside its scratch directory. Use a relative path or $(mktemp -d) in a runnable example."""
+    outside = [
+        f"{example.name}: {command.text}"
+        for _, found in DOCUMENTS
+        for example in found
+        if example.not_runnable is None
+        for command in example.commands
+        if re.search(r"(?:^|[\s=\"'])/(?!dev/null)\w", command.text.split("#")[0])
+    ]
+    assert outside == []
 
 
 @pytest.mark.slow
