@@ -11,7 +11,10 @@ What it loads (sources in ``demo/data/README.md``):
 5. the trading page's content: 36 real daily quotes of the Beijing and Tianjin pilot markets (a 50-row trim of
    the shared file; rows of other markets or without a date are refused and listed) and the compliance years of
    20 real EU installations (Austria, Ireland) replayed from the EU Transaction Log sample;
-6. two **replays** of December 2016 with ``--now`` (for drills and replays): warning 1 proposed for Beijing on
+6. the services page's content: the README's worked cross-province case (a pension transfer received in Langfang for
+   Beijing, suspended once, decided and completed; offices, applicant and identity number constructed for the
+   example, the number stored encrypted);
+7. two **replays** of December 2016 with ``--now`` (for drills and replays): warning 1 proposed for Beijing on
    2016-12-14, accepted by Beijing and so issued for 16–21 Dec; warning 2 proposed on 2016-12-29 for Beijing,
    Tianjin and Baoding, answered by Beijing only: an open consultation. Their reasons say they are replays.
 """
@@ -87,6 +90,57 @@ def replays() -> None:
     say(f"warnings {first['id']} (issued in Beijing) and {second['id']} (open, Beijing answered) replayed")
 
 
+def token(principal: str, jurisdiction: str, *scopes: str) -> str:
+    """A one-day token of a demo principal (created when absent)."""
+    if principal not in xietong("principal", "list"):
+        xietong("principal", "create", principal, "--jurisdiction", jurisdiction, "--kind", "service")
+    args = [arg for scope in scopes for arg in ("--scope", scope)]
+    created = xietong("token", "create", principal, *args, "--label", "demo", "--expires-days", "1", "--json")
+    return str(json.loads(created)["token"])
+
+
+def services_case() -> None:
+    """The README's worked case (docs/services.md): received in Langfang for Beijing, suspended, completed."""
+    if json.loads(xietong("services", "stats", "--json")).get("cases", 0):
+        say("the worked services case is already loaded")
+        return
+    lf = token("lf-services-demo", "廊坊", "read", "services", "publish:services")
+    bj = token("bj-services-demo", "北京", "read", "services", "publish:services")
+    xietong(
+        "services", "office", "add", "LF-SI-EX", "-j", "廊坊", "--name-zh", "廊坊社会保险窗口（示例）", "--token", lf
+    )
+    xietong(
+        "services",
+        "office",
+        "add",
+        "BJ-SI-EX",
+        "-j",
+        "北京",
+        "--name-zh",
+        "北京社会保险经办机构（示例）",
+        "--token",
+        bj,
+    )
+    xietong("services", "case", "receive", "--token", lf, "--item", "JJJ-PS-001", "--at", "LF-SI-EX", "--to",
+            "BJ-SI-EX", "--on", "2025-09-26", "--mode", "forwarded", "--identity-number", "131002198001011238",
+            "--name", "示例申请人")  # fmt: skip
+    xietong("services", "case", "suspend", "1", "--on", "2025-09-29", "--reason", "written application missing",
+            "--token", lf)  # fmt: skip
+    application = DATA / "services_written_application_example.txt"
+    xietong("services", "case", "resume", "1", "--on", "2025-10-13", "--document",
+            f"written_application={application}", "--token", lf)  # fmt: skip
+    for step, day, who, extra in [
+        ("completeness_check", "2025-10-13", lf, []),
+        ("forwarded", "2025-10-15", lf, []),
+        ("accepted", "2025-10-17", bj, []),
+        ("decided", "2025-11-05", bj, ["--outcome", "approved"]),
+        ("result_returned", "2025-11-06", bj, []),
+        ("completed", "2025-11-20", lf, []),
+    ]:
+        xietong("services", "case", "step", "1", step, "--on", day, *extra, "--token", who)
+    say("services: the worked case 1 (Langfang → Beijing pension transfer) received, suspended once and completed")
+
+
 def main() -> None:
     say("agreement: " + xietong("agreements", "import", str(AGREEMENT)).strip().splitlines()[0])
     say(
@@ -99,6 +153,7 @@ def main() -> None:
         .strip().splitlines()[0])  # fmt: skip
     replay = xietong("trading", "replay", str(TRADING / "eutl_AT_IE_20"), "--format", "eutl", "--store", "--no-report")
     say("EU registry replay: " + replay.strip().splitlines()[-1])
+    services_case()
     replays()
 
 

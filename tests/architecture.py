@@ -2,8 +2,8 @@
 
 Layers, from the bottom:
 
-* **shared core** — ``xietong.errors``, ``enums``, ``config``, ``region``, ``standards``, ``times``, ``geo``
-  and the package's ``__init__``: imports nothing else of Xietong;
+* **shared core** — ``xietong.errors``, ``enums``, ``config``, ``region``, ``standards``, ``times``, ``geo``,
+  ``inputs`` (opening, decoding and parsing input files into InputErrors) and the package's ``__init__``: imports nothing else of Xietong;
 * **platform** — ``xietong.store``, ``exchange``, ``domains``, ``indicators``, ``datasets``, ``features``, ``api``,
   ``cli``, ``web``:
   may import the shared core, never a domain;
@@ -22,7 +22,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-SHARED = frozenset({"errors", "enums", "config", "region", "standards", "times", "geo", "__init__", "__version__"})
+SHARED = frozenset(
+    {"errors", "enums", "config", "region", "standards", "times", "geo", "inputs", "__init__", "__version__"}
+)
 PLATFORM = frozenset(
     {"store", "exchange", "domains", "indicators", "datasets", "features", "api", "cli", "web", "__main__"}
 )

@@ -36,7 +36,7 @@ class Pollutant(StrEnum):
     @classmethod
     def parse(cls, text: str) -> Pollutant:
         """Accept the usual spellings: ``PM2.5``, ``pm2_5``, ``PM25``, ``pm25``, ``so2`` …"""
-        key = text.strip().upper().replace("_", ".").replace(" ", "")
+        key = str(text).strip().upper().replace("_", ".").replace(" ", "")
         key = {"PM25": "PM2.5", "PM2,5": "PM2.5"}.get(key, key)
         return cls(key)
 

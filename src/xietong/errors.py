@@ -22,16 +22,39 @@ derives from the built-in exception a Python user would expect, so ``except Valu
     └── MissingExtraError (ImportError)         a feature needs an optional package (an extra) not installed
 
 Messages follow one pattern: what was expected, what was given, where, and how to fix it.
-The CLI prints :meth:`XietongError.describe` and exits with code 2; the API answers with an
+Values echoed from the input are cut to a short excerpt (:func:`excerpt`): a 50 MB malformed field
+is named by its first characters and its length, never printed whole. The CLI prints :meth:`XietongError.describe` and exits with code 2; the API answers with an
 ``application/problem+json`` document (RFC 9457) carrying the same wording.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
+
+#: characters of an input value echoed in a message (``given``, a field name) before it is cut
+EXCERPT_CHARS = 80
+#: characters of a message, an ``expected`` or a ``hint`` before it is cut (they may quote input too)
+TEXT_CHARS = 600
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """``value`` as text, cut to ``limit`` characters with its full length named when longer::
+
+        excerpt("x" * 50_000_000)  ->  "xxxxxxxx…xxxx… (50,000,000 characters)"
+
+    Used for every value of the input a message echoes, so that an error stays small whatever the input.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    return None if text is None or len(text) <= limit else excerpt(text, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +64,11 @@ class Location:
     source: str | None = None
     row: int | None = None
     field: str | None = None
+
+    def __post_init__(self) -> None:
+        # a header cell may be anything: a field name is echoed as an excerpt
+        if self.field is not None and len(self.field) > EXCERPT_CHARS:
+            object.__setattr__(self, "field", excerpt(self.field))
 
     def __str__(self) -> str:
         parts = []
@@ -64,6 +92,14 @@ class Problem:
     hint: str | None = None
     #: the error class this problem raises when it is refused on its own (default InputError)
     kind: type[XietongError] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # every part may quote the input: keep a problem small whatever the input (see :func:`excerpt`)
+        for name, limit in (("message", TEXT_CHARS), ("expected", TEXT_CHARS), ("given", EXCERPT_CHARS * 2),
+                            ("hint", TEXT_CHARS)):  # fmt: skip
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                object.__setattr__(self, name, _cut(value, limit))
 
     def describe(self) -> str:
         text = self.message
@@ -145,6 +181,14 @@ class XietongError(Exception):
 
     def __str__(self) -> str:
         return self.describe()
+
+    def in_file(self, source: str | None) -> XietongError:
+        """This error, naming ``source`` as its file when it names none (for parsers that work on text and
+        know no file name); returns ``self`` to be raised again."""
+        if source and not self.problem.where.source:
+            self.problem = replace(self.problem, where=replace(self.problem.where, source=source))
+            self.args = (self.problem.describe(),)
+        return self
 
 
 class InputError(XietongError, ValueError):
@@ -298,6 +342,8 @@ def require_extra(module: str, *, extra: str, feature: str, package: str | None 
 
 
 __all__ = [
+    "EXCERPT_CHARS",
+    "TEXT_CHARS",
     "AuditChainError",
     "AuthenticationError",
     "ConflictError",
@@ -317,5 +363,6 @@ __all__ = [
     "UnknownJurisdictionError",
     "UnknownStationError",
     "XietongError",
+    "excerpt",
     "require_extra",
 ]

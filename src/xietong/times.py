@@ -64,10 +64,43 @@ def parse_when(text: str, *, end: bool = False, option: str = "from") -> datetim
     return value.astimezone(UTC)
 
 
+def check_period(
+    start: datetime | date | None, end: datetime | date | None, *, options: tuple[str, str] = ("--from", "--to")
+) -> None:
+    """Refuse a reversed or empty period (``end`` before or at ``start``), naming both options.
+
+    Either bound may be missing (an open period). ``start == end`` is refused for times (an empty period:
+    no hour label lies in it) and accepted for days (a one-day period, both bounds inclusive).
+    """
+    if start is None or end is None:
+        return
+    empty = end < start if not isinstance(start, datetime) else end <= start
+    if empty:
+        raise InputError(
+            f"{options[0]}/{options[1]}: the period is {'empty' if end == start else 'reversed'}",
+            expected=f"{options[1]} after {options[0]}",
+            given=f"{options[0]} {_shown(start)}, {options[1]} {_shown(end)}",
+            hint="swap the two, or widen the period",
+        )
+
+
+def _shown(value: datetime | date) -> str:
+    return local_text(value) if isinstance(value, datetime) else value.isoformat()
+
+
+def local_text(value: datetime | None) -> str:
+    """One time as ISO 8601 in China Standard Time (``2016-12-16T08:00:00+08:00``); '' for ``None``.
+    A naive time is taken as UTC (the store's convention)."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(DISPLAY_TZ).isoformat()
+
+
 def local_iso(series: pd.Series) -> pd.Series:
     """UTC timestamps as ISO 8601 strings in China Standard Time (``2016-12-16T08:00:00+08:00``)."""
     local = pd.to_datetime(series, utc=True).dt.tz_convert(DISPLAY_TZ)
     return local.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
 
 
-__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "check_year", "local_iso", "parse_when"]
+__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "check_period", "check_year", "local_iso", "local_text", "parse_when"]

@@ -20,6 +20,8 @@ from xietong.agreements.track import Rollup, Status, TrackingUpdate
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state, write_stdout
 from xietong.errors import InputError
 from xietong.indicators import Comparator, parse_params
+from xietong.inputs import read_input_bytes
+from xietong.times import local_text
 
 app = typer.Typer(
     help="Cooperation agreements: import their text, track their tasks, progress by area and jurisdiction.",
@@ -254,7 +256,7 @@ def update(
             )
         for path in file or []:
             media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            view = service.attach_file(st.store, principal, agreement, task_id, path.read_bytes(), name=path.name,
+            view = service.attach_file(st.store, principal, agreement, task_id, read_input_bytes(path), name=path.name,
                                        media_type=media)  # fmt: skip
         if view is None:  # pragma: no cover - one of the two branches above always runs
             raise InputError("nothing to change", given="no option")
@@ -278,7 +280,7 @@ def history(
         echo_json([h.as_dict() for h in entries])
         return
     rows = [
-        {"version": h.version, "at": h.at.isoformat(timespec="seconds"), "actor": h.actor, "action": h.action,
+        {"version": h.version, "at": local_text(h.at.replace(microsecond=0)), "actor": h.actor, "action": h.action,
          "changed": ", ".join(h.changed), "status": h.state["status"], "progress": _pct(h.state["progress_pct"]),
          "note": h.state["note"]}
         for h in entries
@@ -402,7 +404,7 @@ def import_tracking(
         if not file.is_file():
             raise InputError("no such file", given=str(file))
         return service.import_tracking_csv(
-            st.store, st.principal(token), file.read_bytes(), source=str(file), agreement_id=agreement
+            st.store, st.principal(token), read_input_bytes(file), source=str(file), agreement_id=agreement
         )
 
     counts = run(work)

@@ -286,26 +286,9 @@ def analyse_en(clause: str) -> Head:
             i += 1
             continue
         if low in lx.MODALS_EN and not first:
-            j = i + 1
-            passive = low in ("is", "are")
-            while j < len(words) and words[j][1].lower() in lx.ADVERBS_EN | {"be", "been", "not"}:
-                passive = passive or words[j][1].lower() in ("be", "been")
-                j += 1
-            if j < len(words):
-                vat, vw = words[j]
-                subject = clause[start:at]
-                if vw.lower() in lx.LIGHT_PASSIVE_EN:
-                    for _, sw in reversed([x for x in words if x[0] < at]):
-                        if sw.lower() in lx.NOMINAL_EN:
-                            return Head(subject, sw.lower(), vat, lx.NOMINAL_EN[sw.lower()], True, clause[vat:])
-                lem = lemma(vw)
-                participle = vw.lower().endswith(("ed", "en")) or vw.lower() in _IRREGULAR
-                passive = passive and participle  # "shall be responsible for" is no passive
-                if lem is not None or passive:
-                    verb = lem or vw.lower()
-                    return _head(clause, subject, verb, vat, vw, passive=passive and not vw.lower().endswith("ing"))
-                if low not in ("is", "are"):  # "shall be responsible for …": the modal still ends the subject
-                    return Head(subject, vw.lower(), vat, Strength.ADVANCE, False, clause[vat + len(vw) :])
+            head = _after_modal_en(clause, words, i, start)
+            if head is not None:
+                return head
             i += 1
             first = False
             continue
@@ -323,6 +306,40 @@ def analyse_en(clause: str) -> Head:
             return _head(clause, clause[start:at], lem, at, w, passive=False)
         first = False
         i += 1
+    return _nominal_head_en(clause, words, start)
+
+
+def _after_modal_en(clause: str, words: list[tuple[int, str]], i: int, start: int) -> Head | None:
+    """The head governed by the modal ``words[i]`` ("shall promote", "will be strengthened"), or ``None``
+    when no verb follows it (the caller then reads on)."""
+    at, w = words[i]
+    low = w.lower()
+    j = i + 1
+    passive = low in ("is", "are")
+    while j < len(words) and words[j][1].lower() in lx.ADVERBS_EN | {"be", "been", "not"}:
+        passive = passive or words[j][1].lower() in ("be", "been")
+        j += 1
+    if j >= len(words):
+        return None
+    vat, vw = words[j]
+    subject = clause[start:at]
+    if vw.lower() in lx.LIGHT_PASSIVE_EN:
+        for _, sw in reversed([x for x in words if x[0] < at]):
+            if sw.lower() in lx.NOMINAL_EN:
+                return Head(subject, sw.lower(), vat, lx.NOMINAL_EN[sw.lower()], True, clause[vat:])
+    lem = lemma(vw)
+    participle = vw.lower().endswith(("ed", "en")) or vw.lower() in _IRREGULAR
+    passive = passive and participle  # "shall be responsible for" is no passive
+    if lem is not None or passive:
+        verb = lem or vw.lower()
+        return _head(clause, subject, verb, vat, vw, passive=passive and not vw.lower().endswith("ing"))
+    if low not in ("is", "are"):  # "shall be responsible for …": the modal still ends the subject
+        return Head(subject, vw.lower(), vat, Strength.ADVANCE, False, clause[vat + len(vw) :])
+    return None
+
+
+def _nominal_head_en(clause: str, words: list[tuple[int, str]], start: int) -> Head:
+    """No verb governs the clause: the first nominal action word ("construction of …"), else no head."""
     for at, w in words:
         if w.lower() in lx.NOMINAL_EN:
             return Head("", w.lower(), at, lx.NOMINAL_EN[w.lower()], False, clause[at + len(w) :])

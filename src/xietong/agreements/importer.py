@@ -19,7 +19,7 @@ from xietong.agreements.classify import classify
 from xietong.agreements.model import Agreement, Party, SourceFormat, Task
 from xietong.agreements.parse import Layout, candidates, layout
 from xietong.agreements.text import is_zh
-from xietong.errors import InputError, Location, require_extra
+from xietong.errors import InputError, Location, excerpt, require_extra
 
 _SUFFIX = {
     ".txt": SourceFormat.TEXT,
@@ -39,11 +39,11 @@ def read_docx(data: bytes, *, source: str | None = None) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: lxml's XMLSyntaxError
         raise InputError(
             "not a readable DOCX file",
             expected="a Word .docx document (Office Open XML)",
-            given=f"{len(data)} bytes that python-docx cannot open ({exc})",
+            given=f"{len(data)} bytes that python-docx cannot open ({excerpt(str(exc), 120)})",
             where=Location(source=source),
             hint="save the document as .docx, or export it as plain text (.txt) and import that",
         ) from exc
@@ -141,6 +141,16 @@ def read_source(
             given="an empty text",
             where=Location(source=name),
             hint="check that the file is not empty",
+        )
+    longest = max(text.split("\n"), key=len)
+    if len(longest) > MAX_LINE_CHARS:
+        line = text.split("\n").index(longest) + 1
+        raise InputError(
+            "a line too long for an agreement text",
+            expected=f"paragraphs of at most {MAX_LINE_CHARS:,} characters",
+            given=f"{len(longest):,} characters on one line, starting {excerpt(longest, 40)!r}",
+            where=Location(source=name, row=line),
+            hint="is this the text of the agreement (not a data or binary file)?",
         )
     return text, name
 
@@ -392,6 +402,10 @@ def from_text(text: str, *, source: str | None = None) -> Agreement:
         text=text,
         source=source,
     )
+
+
+#: the longest line (paragraph) an agreement may have: ten pages of Chinese; longer is not a text
+MAX_LINE_CHARS = 20_000
 
 
 def import_agreement(source: str | Path | bytes, *, format: SourceFormat | str = SourceFormat.AUTO) -> Agreement:

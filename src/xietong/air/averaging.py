@@ -261,6 +261,38 @@ def moving_means(
 # daily values
 
 
+def _o3_daily(
+    cube: npt.NDArray[np.float64],
+    valid: npt.NDArray[np.bool_],
+    count: npt.NDArray[np.int64],
+    r: ValidityRules,
+    *,
+    keep_if_exceeds: bool,
+) -> dict[str, npt.NDArray[np.float64] | npt.NDArray[np.int64]]:
+    """O3 of each series and day from its (series, day, 24 h) cube [µg/m³]: ``o3_1h_max`` (the daily maximum
+    1-h mean, with enough valid hours), ``o3_mda8`` (the daily maximum 8-h moving mean, GB 3095 validity)
+    and ``o3_8h_windows`` (valid 8-h means of the day)."""
+    with np.errstate(invalid="ignore"):
+        mx = np.where(valid, cube, -np.inf).max(axis=2)
+    o3_1h_max = np.where(count >= r.o3_1h_max_min_hours, mx, np.nan)
+    # MDA8: 8-h means labelled 08:00 … 24:00 inside the day (windows of columns j−7 … j)
+    windows = np.lib.stride_tricks.sliding_window_view(cube, 8, axis=2)
+    first = r.mda8_window_end_first - 8
+    last = r.mda8_window_end_last - 8
+    windows = windows[:, :, first : last + 1, :]
+    wv = ~np.isnan(windows)
+    wc = wv.sum(axis=3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(wc >= r.eight_hour_min_hours, np.where(wv, windows, 0.0).sum(axis=3) / wc, np.nan)
+    n_windows = (~np.isnan(means)).sum(axis=2)
+    with np.errstate(invalid="ignore"):
+        mda8 = np.where(n_windows > 0, np.where(np.isnan(means), -np.inf, means).max(axis=2), np.nan)
+    ok = n_windows >= r.mda8_min_windows
+    if keep_if_exceeds:  # HJ 663-2013 [R]: fewer windows but above the limit → still valid
+        ok |= (n_windows > 0) & (mda8 > r.mda8_limit_ug_m3)
+    return {"o3_1h_max": o3_1h_max, "o3_mda8": np.where(ok, mda8, np.nan), "o3_8h_windows": n_windows}
+
+
 def daily_values(
     frame: pd.DataFrame,
     *,
@@ -297,26 +329,7 @@ def daily_values(
         nm_day[col] = nm_cube.reshape(n_ids, n_days, 24).any(axis=2) & (count == 0)
         out[f"hours_{col}"] = count
         if col == "o3":
-            with np.errstate(invalid="ignore"):
-                mx = np.where(valid, cube, -np.inf).max(axis=2)
-            out["o3_1h_max"] = np.where(count >= r.o3_1h_max_min_hours, mx, np.nan)
-            # MDA8: 8-h means labelled 08:00 … 24:00 inside the day (windows of columns j−7 … j)
-            windows = np.lib.stride_tricks.sliding_window_view(cube, 8, axis=2)
-            first = r.mda8_window_end_first - 8
-            last = r.mda8_window_end_last - 8
-            windows = windows[:, :, first : last + 1, :]
-            wv = ~np.isnan(windows)
-            wc = wv.sum(axis=3)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                means = np.where(wc >= r.eight_hour_min_hours, np.where(wv, windows, 0.0).sum(axis=3) / wc, np.nan)
-            n_windows = (~np.isnan(means)).sum(axis=2)
-            with np.errstate(invalid="ignore"):
-                mda8 = np.where(n_windows > 0, np.where(np.isnan(means), -np.inf, means).max(axis=2), np.nan)
-            ok = n_windows >= r.mda8_min_windows
-            if keep_if_exceeds:  # HJ 663-2013 [R]: fewer windows but above the limit → still valid
-                ok |= (n_windows > 0) & (mda8 > r.mda8_limit_ug_m3)
-            out["o3_mda8"] = np.where(ok, mda8, np.nan)
-            out["o3_8h_windows"] = n_windows
+            out.update(_o3_daily(cube, valid, count, r, keep_if_exceeds=keep_if_exceeds))
         else:
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[col] = np.where(count >= r.daily_min_hours, total / count, np.nan)

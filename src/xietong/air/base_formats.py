@@ -26,6 +26,7 @@ from xietong.errors import (
     Problem,
     UnitError,
 )
+from xietong.inputs import CSV_ERRORS, csv_error, guard_text_file
 
 CST_OFFSET_S = 8 * 3600
 
@@ -138,6 +139,7 @@ def detect_format(path: Path, name: str | None = None) -> AirFormat:
     """Recognise a file's format from its first line (or, for JSON, its extension)."""
     if base_suffix(path) in {".json", ".ndjson", ".jsonl"}:
         return AirFormat.CANONICAL
+    guard_text_file(path, source=name)
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     with opener(path, "rb") as fh:
         head = fh.readline(65536)
@@ -283,6 +285,7 @@ def open_source(path: Path, info: SourceInfo) -> IO[bytes]:
 
     Progress and the SHA-256 are taken over the bytes as stored (compressed or not).
     """
+    guard_text_file(path, source=info.name)
     counted = io.BufferedReader(_CountingReader(path.open("rb"), info), buffer_size=1 << 20)
     if path.suffix.lower() == ".gz":
         return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[return-value]
@@ -313,16 +316,8 @@ def csv_chunks(
             chunk.columns = [str(c).strip() for c in chunk.columns]
             yield chunk, line
             line += len(chunk)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            "the file is not UTF-8 text",
-            expected="UTF-8 (with or without BOM)",
-            given=f"undecodable bytes near offset {exc.start}",
-            where=Location(info.name),
-            hint="convert it, e.g. `iconv -f GBK -t UTF-8`",
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputError("malformed CSV", given=str(exc), where=Location(info.name)) from None
+    except CSV_ERRORS as exc:
+        raise csv_error(exc, source=info.name) from None
     finally:
         fh.close()
 

@@ -31,7 +31,9 @@ from xietong.errors import (
     InputError,
     Location,
     Problem,
+    excerpt,
 )
+from xietong.inputs import SNIFF_BYTES, decode_text, sniff_text
 
 _UNIT_FACTORS_TO_UG = {
     "µg/m³": 1.0, "μg/m³": 1.0, "ug/m3": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "ug/m³": 1.0,
@@ -144,14 +146,21 @@ def _hour_ends(
 def _values_in_units(
     records: pd.DataFrame, column: pd.Series, rows: np.ndarray, source: str, problems: list[Problem]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and optional ``unit`` cells (default
-    units: mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
-    a number or a unit that is not known."""
+    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and ``unit`` cells (an empty unit cell
+    means mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
+    a number or a unit that is not known. A file without the ``unit`` column is refused: CO in µg/m³ and
+    in mg/m³ differ by a factor of 1000, so the units must be named, never assumed."""
     value_text = records["value"]
     values, nm = parse_numbers(value_text, rows, source, "value", problems)
     reject = np.isnan(values) & ~nm & ~value_text.astype(str).str.strip().isin(MISSING_TOKENS).to_numpy()
     if "unit" not in records.columns:
-        return values, nm, reject
+        raise InputError(
+            "the canonical file names no units",
+            expected="a unit column (µg/m³ or mg/m³ on every row; CO is usually mg/m³)",
+            given="columns " + excerpt(", ".join(map(str, records.columns)), 160),
+            where=Location(source, 1, "unit"),
+            hint="add a unit column: the same number is 1000 times larger in µg/m³ than in mg/m³",
+        )
     units = records["unit"].astype(str).str.strip()
     factor = units.map(_UNIT_FACTORS_TO_UG)
     unknown_unit = factor.isna().to_numpy() & (units != "").to_numpy()
@@ -215,7 +224,12 @@ def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     """Parse canonical JSON into a text frame. Rows are numbered 1.. in the order of the records."""
-    text = raw.decode("utf-8-sig")
+    sniff_text(raw[:SNIFF_BYTES], source=source)
+    text = decode_text(raw, source=source)
+    if not text.strip():
+        raise InputError(
+            "the file is empty", expected="a JSON array of observations", given="no JSON", where=Location(source)
+        )
     try:
         stripped = text.lstrip()
         if stripped.startswith(("[", "{")):
@@ -226,6 +240,10 @@ def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         raise InputError(
             "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
         ) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InputError(

@@ -33,9 +33,25 @@ from xietong.cli._common import (
 from xietong.enums import POLLUTANTS
 from xietong.errors import InputError, require_extra
 from xietong.geo import stations_geojson
-from xietong.times import local_iso, parse_when
+from xietong.times import check_period, local_iso, local_text, parse_when
 
 app = typer.Typer(help="Air-quality stations and hourly observations.", no_args_is_help=True)
+
+
+class StationFormat(StrEnum):
+    """Output formats of ``xietong air stations`` (the only source of the ``--format`` choices)."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    GEOJSON = "geojson"
+
+
+class ObservationFormat(StrEnum):
+    """Output formats of ``xietong air observations``."""
+
+    CSV = "csv"
+    JSON = "json"
 
 
 @app.command("ingest")
@@ -109,7 +125,12 @@ def ingest(
     result = summary.as_dict()
     if as_json:
         echo_json(result)
-        return
+    else:
+        _print_ingest_summary(result)
+
+
+def _print_ingest_summary(result: dict[str, Any]) -> None:
+    """The table of ``air ingest`` (values per file), the totals, the stations and the first rejections."""
     rows = [
         {
             "file": Path(f["source"]).name,
@@ -150,7 +171,7 @@ def stations(
     ctx: typer.Context,
     jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", "-j", help="Code or name.")] = None,
     city: Annotated[str | None, typer.Option(help="Code or name.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or geojson.")] = "table",
+    fmt: Annotated[StationFormat, typer.Option("--format", help="Output format.")] = StationFormat.TABLE,
 ) -> None:
     """List the registered stations."""
     st = state(ctx)
@@ -188,7 +209,7 @@ def observations(
     long: Annotated[
         bool, typer.Option("--long", help="One row per value (station,time,pollutant,value,unit,flag).")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    fmt: Annotated[ObservationFormat, typer.Option("--format", help="Output format.")] = ObservationFormat.CSV,
     token: TokenOpt = None,
 ) -> None:
     """Print hourly observations (times are the end of the hour, in China Standard Time)."""
@@ -201,7 +222,10 @@ def observations(
         end=run(lambda: parse_when(end, end=True, option="--to")) if end else None,
         as_of=run(lambda: parse_when(as_of, option="--as-of")) if as_of else None,
     )
+    run(lambda: check_period(query.start, query.end))
     frame = run(lambda: service.read_observations_frame(st.store, st.principal(token), query))
+    if frame.empty:
+        typer.echo(_why_empty(query, as_of), err=True)
     out = (
         service.long_form(frame)
         if long
@@ -212,6 +236,26 @@ def observations(
         echo_json(out.astype(object).where(out.notna(), None).to_dict("records"))
     else:
         write_stdout(frame_to_csv(out))
+
+
+def _why_empty(query: ObservationQuery, as_of: str | None) -> str:
+    """Why ``air observations`` found nothing: the selection, the period and the ``--as-of`` it used."""
+    what = ", ".join(
+        f"{label} {value}"
+        for label, value in (
+            ("station", " ".join(query.stations)),
+            ("city", query.city),
+            ("jurisdiction", query.jurisdiction),
+        )
+        if value
+    )
+    period = ""
+    if query.start is not None or query.end is not None:
+        period = f" from {local_text(query.start)}" if query.start is not None else ""
+        period += f" to {local_text(query.end)}" if query.end is not None else ""
+    if as_of:
+        return f"no revision recorded before {as_of} for {what or 'any station'}{period}"
+    return f"no observation stored for {what or 'any station'}{period}"
 
 
 @app.command("revisions")

@@ -18,7 +18,7 @@ from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, prin
 from xietong.enums import Answer, WarningLevel, WarningStatus
 from xietong.errors import InputError
 from xietong.exchange import enterprises
-from xietong.times import local_iso, parse_when
+from xietong.times import local_iso, local_text, parse_when
 
 app = typer.Typer(help="Regional heavy-pollution warnings: propose, answer, issue, change, lift.", no_args_is_help=True)
 forecast_app = typer.Typer(help="AQI forecasts per city (the input of warning recommendations).", no_args_is_help=True)
@@ -55,7 +55,7 @@ def _show(view: WarningView, as_json: bool) -> None:
         return
     typer.echo(
         f"warning {view.id} [{view.status}] {view.level} under {view.rules}, "
-        f"{view.start.isoformat()} .. {view.end.isoformat()}, answers until {view.deadline.isoformat()}"
+        f"{local_text(view.start)} .. {local_text(view.end)}, answers until {local_text(view.deadline)}"
     )
     typer.echo(f"proposed by {view.proposer}: {view.reason}")
     rows = [
@@ -190,7 +190,7 @@ def list_warnings(
         echo_json([v.as_dict() for v in views])
         return
     rows: list[dict[str, Any]] = [
-        {"id": v.id, "status": v.status, "level": v.level, "rules": v.rules, "start": v.start.isoformat(),
+        {"id": v.id, "status": v.status, "level": v.level, "rules": v.rules, "start": local_text(v.start),
          "cities": " ".join(f"{c.city}:{c.status}" for c in v.cities)}
         for v in views
     ]  # fmt: skip
@@ -232,6 +232,9 @@ def forecast_list(
     """The latest forecast windows of each city, as CSV."""
     st = state(ctx)
     frame = run(lambda: forecasts.latest_forecasts(st.store, st.principal(token), cities=city))
+    for col in ("issued_at", "start", "end", "recorded_at"):  # times in China Standard Time
+        if col in frame.columns:
+            frame[col] = local_iso(frame[col])
     write_stdout(frame_to_csv(frame))
 
 

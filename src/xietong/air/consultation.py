@@ -44,6 +44,7 @@ from xietong.exchange import enterprises as registry
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
+from xietong.times import local_text
 
 
 def rule_set_levels(rules: str) -> tuple[WarningLevel, ...]:
@@ -297,12 +298,16 @@ def _proposal_cities(cities: list[str]) -> list[str]:
 def _check_proposal(start: datetime, end: datetime, deadline: datetime, reason: str, now: datetime) -> None:
     """Refuse an empty period, a deadline already past, or a proposal without its reason."""
     if not start < end:
-        raise InputError("the warning period is empty", expected="start before end", given=f"{start} .. {end}")
+        raise InputError(
+            "the warning period is empty",
+            expected="start before end",
+            given=f"{local_text(start)} .. {local_text(end)}",
+        )
     if deadline <= now:
         raise InputError(
             "the answer deadline is in the past",
-            expected=f"a time after {now.isoformat()}",
-            given=deadline.isoformat(),
+            expected=f"a time after {local_text(now)}",
+            given=local_text(deadline),
         )
     if not reason.strip():
         raise InputError("a proposal states its reason", given="an empty reason")
@@ -369,8 +374,8 @@ def _check_may_answer(conn: Connection, actor: Principal, w: Any, code: str, now
     if now > w.deadline:
         raise ConflictError(
             f"the deadline for answers to warning {w.id} has passed",
-            expected=f"an answer before {w.deadline.isoformat()}",
-            given=now.isoformat(),
+            expected=f"an answer before {local_text(w.deadline)}",
+            given=local_text(now),
         )
     if row.answer != Answer.PENDING.value:
         raise ConflictError(
@@ -446,7 +451,7 @@ def issue(store: Store, actor: Principal, warning_id: int, *, now: datetime | No
             raise ConflictError(f"warning {warning_id} is already {w.status}")
         if now <= w.deadline:
             raise ConflictError(
-                f"the consultation on warning {warning_id} is open until {w.deadline.isoformat()}",
+                f"the consultation on warning {warning_id} is open until {local_text(w.deadline)}",
                 hint="it is issued by itself when every named jurisdiction has answered",
             )
         _finalise(conn, warning_id, actor, now)

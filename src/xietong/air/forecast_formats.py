@@ -17,14 +17,14 @@ next 3 days). The upper bound of the range decides the warning level (STANDARDS.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from xietong import region
-from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError
+from xietong.errors import DuplicateRecordError, InputError, Location, Problem, UnknownJurisdictionError, excerpt
+from xietong.inputs import read_csv_text, read_json_file
 from xietong.times import local_iso
 
 FORECAST_COLUMNS = ["city", "issued_at", "start", "end", "aqi_low", "aqi_high", "primary"]
@@ -38,12 +38,14 @@ def warning_cities() -> list[str]:
 
 def _aware(text: str, source: str, row: int, field: str, problems: list[Problem]) -> pd.Timestamp | None:
     raw = str(text).strip()
-    try:
-        ts = pd.Timestamp(raw)
+    try:  # an ISO 8601 time has at most ~35 characters: longer text is not parsed (the parser is slow on it)
+        ts = pd.Timestamp(raw) if len(raw) <= 64 else None
     except ValueError:
         ts = None
     if ts is None or pd.isna(ts):
-        problems.append(Problem("invalid time", Location(source, row, field), "ISO 8601 with an offset", repr(raw)))
+        problems.append(
+            Problem("invalid time", Location(source, row, field), "ISO 8601 with an offset", excerpt(repr(raw)))
+        )
         return None
     if ts.tzinfo is None:
         problems.append(
@@ -51,7 +53,7 @@ def _aware(text: str, source: str, row: int, field: str, problems: list[Problem]
                 "time without a time zone",
                 Location(source, row, field),
                 "ISO 8601 with an offset, e.g. 2016-12-14T16:00+08:00",
-                repr(raw),
+                excerpt(repr(raw)),
                 "add +08:00 for China Standard Time",
             )
         )
@@ -73,13 +75,19 @@ def parse_forecasts(records: list[dict[str, Any]], source: str, first_row: int =
     return frame
 
 
-def forecast_rows(records: list[dict[str, Any]], source: str, first_row: int = 2) -> tuple[pd.DataFrame, list[Problem]]:
+def forecast_rows(records: list[Any], source: str, first_row: int = 2) -> tuple[pd.DataFrame, list[Problem]]:
     """The valid forecast records as a frame (columns of :func:`parse_forecasts`) and a problem for every bad
     cell and every contradiction (two ranges for one city, issue time and window start)."""
     problems: list[Problem] = []
     allowed = set(warning_cities())
     rows = []
     for i, raw in enumerate(records):
+        if not isinstance(raw, dict):
+            problems.append(
+                Problem("a forecast is not an object", Location(source, first_row + i), "a JSON object per forecast",
+                        excerpt(type(raw).__name__))
+            )  # fmt: skip
+            continue
         rec = {str(k).strip().lower(): ("" if v is None else str(v)) for k, v in raw.items()}
         row = _forecast_row(rec, source, first_row + i, allowed, problems)
         if row is not None:
@@ -206,7 +214,7 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
     """Read a forecast CSV or JSON file (see the module docstring) and validate it."""
     source = name or str(path)
     if path.suffix.lower() == ".json":
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = read_json_file(path, source=source, expected='an array of forecasts or {"forecasts": [...]}')
         items = doc.get("forecasts") if isinstance(doc, dict) else doc
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise InputError(
@@ -216,7 +224,7 @@ def read_forecast_file(path: Path, name: str | None = None) -> pd.DataFrame:
                 where=Location(source),
             )
         return parse_forecasts(items, source, first_row=1)
-    text = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = read_csv_text(path, source=source, dtype=str, keep_default_na=False)
     missing = {"city", "issued_at", "aqi_low", "aqi_high"} - {c.strip().lower() for c in text.columns}
     if missing:
         raise InputError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,8 @@ from xietong.exchange import audit_tree
 from xietong.exchange.actions import audit_key
 from xietong.exchange.checkpoint import read_checkpoint
 from xietong.exchange.crypto import SigningKey
+from xietong.inputs import read_input_text
+from xietong.times import local_text
 
 app = typer.Typer(help="The append-only audit log: hash chain, Merkle tree, signed tree heads.", no_args_is_help=True)
 
@@ -49,7 +52,7 @@ def verify(
     st = state(ctx)
 
     def _verify() -> audit_log.VerifyResult:
-        pinned = read_checkpoint(checkpoint.read_text(encoding="utf-8")) if checkpoint else None
+        pinned = read_checkpoint(read_input_text(checkpoint), source=str(checkpoint)) if checkpoint else None
         key = None if pinned else _public_key(st.settings)
         with st.store.read() as conn:
             return audit_log.verify(conn, public_key=key, checkpoint=pinned)
@@ -134,6 +137,7 @@ def list_entries(
         return
     for r in rows:
         r["detail"] = str(r["detail"])[:80]
+        r["at"] = local_text(datetime.fromisoformat(str(r["at"]))) if r.get("at") else ""  # shown in CST
     print_table(rows, ["seq", "at", "actor", "jurisdiction", "action", "outcome", "target", "detail"])
 
 

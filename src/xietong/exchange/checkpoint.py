@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from xietong.errors import InputError
+from xietong.errors import InputError, excerpt
 from xietong.exchange.crypto import ED25519_NOTE_TYPE, SigningKey, note_key_id, verify_ed25519
 
 _DASH = "\u2014"
@@ -187,9 +187,16 @@ def open_note(text: str, public_key: bytes) -> Checkpoint:
     )
 
 
-def read_checkpoint(text: str, *, public_key: bytes | None = None) -> Checkpoint:
+def read_checkpoint(text: str, *, public_key: bytes | None = None, source: str | None = None) -> Checkpoint:
     """A checkpoint file: the JSON written by ``audit checkpoint --save`` (its verifier key is used unless
-    ``public_key`` is given), or a bare signed note with ``public_key``."""
+    ``public_key`` is given), or a bare signed note with ``public_key``. Errors name ``source`` (the file)."""
+    try:
+        return _read_checkpoint(text, public_key)
+    except InputError as exc:
+        raise exc.in_file(source) from None
+
+
+def _read_checkpoint(text: str, public_key: bytes | None) -> Checkpoint:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -197,7 +204,9 @@ def read_checkpoint(text: str, *, public_key: bytes | None = None) -> Checkpoint
             note_text, key_text = str(doc["checkpoint"]), str(doc["verifier_key"])
         except (ValueError, KeyError, TypeError):
             raise InputError(
-                "unreadable checkpoint file", expected="JSON with 'checkpoint' and 'verifier_key'", given=stripped[:80]
+                "unreadable checkpoint file",
+                expected="JSON with 'checkpoint' and 'verifier_key'",
+                given=excerpt(stripped, 80),
             ) from None
         _, key = parse_verifier_key(key_text)
         return open_note(note_text, public_key or key)

@@ -25,6 +25,7 @@ from xietong.enums import Scope
 from xietong.errors import InputError, Location, PermissionDeniedError, Problem, UnknownJurisdictionError
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.inputs import read_csv_text
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import enterprise, enterprise_history, ingest_batch
@@ -43,15 +44,14 @@ COLUMNS = ["name", "city", "industry", "grade", *EMISSIONS]
 
 
 def _read_csv(path: Path, source: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            "the enterprise file is not a readable CSV",
-            expected="UTF-8 CSV with the columns " + ", ".join(COLUMNS),
-            given=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__,
-            where=Location(source),
-        ) from None
+    """The enterprise CSV as text cells; a missing, empty, binary, GBK or malformed file is an InputError."""
+    return read_csv_text(
+        path,
+        source=source,
+        expected="UTF-8 CSV with the columns " + ", ".join(COLUMNS),
+        dtype=str,
+        keep_default_na=False,
+    )
 
 
 def parse_enterprises(path: Path, name: str | None = None) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from xietong.errors import InputError, Location
+from xietong.inputs import read_input_text
 
 #: points this close to the boundary [degrees, about 1 km] count as inside (GCJ-02 offsets, digitising)
 EDGE_TOLERANCE_DEG = 0.01
@@ -68,8 +69,8 @@ def contains(geometry: Mapping[str, Any], lon: float, lat: float, *, tolerance_d
 def load(path: Path) -> dict[str, dict[str, Any]]:
     """The geometries of a boundary file by GB/T 2260 code (``adcode`` or ``code`` property)."""
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        doc = json.loads(read_input_text(path))
+    except (OSError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError(
             "cannot read the boundary file",
             expected="a GeoJSON FeatureCollection (XIETONG_BOUNDARIES)",

@@ -103,7 +103,7 @@ def _int(value: object) -> int:
 def _city_codes(raw: pd.Series, source: str | None, rows: pd.Series, problems: list[Problem]) -> pd.Series:
     codes: dict[str, str | None] = {}
     for key in pd.unique(raw.astype(str)):
-        text = key.removesuffix(".0")
+        text = str(key).removesuffix(".0")
         found = region.find(text)
         codes[key] = found.code if found is not None else None
     out = raw.astype(str).map(codes)
@@ -267,7 +267,10 @@ def read_panel(
     name = source or (str(path) if isinstance(path, (str, Path)) else None)
     df, first_row = read_text_csv(path, source=name)
     df = df.replace("", np.nan)
-    layout = detect_layout([str(c) for c in df.columns])
+    try:
+        layout = detect_layout([str(c) for c in df.columns])
+    except InputError as exc:
+        raise exc.in_file(name) from None
     reader = from_long if layout == "long" else from_wide
     panel = reader(df, source=name, first_row=first_row)
     panel.problems += check_consistency(

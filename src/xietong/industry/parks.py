@@ -36,6 +36,7 @@ from xietong.geo import points_geojson
 from xietong.industry import gbt4754
 from xietong.industry._csv import read_text_csv
 from xietong.industry.enums import ParkKind, ParkLevel
+from xietong.inputs import read_input_text
 
 EARTH_RADIUS_KM = 6371.0088
 #: largest plausible distance [km] between a park and its jurisdiction's reference point, by jurisdiction
@@ -374,9 +375,11 @@ def read_geojson(
     Row numbers in problems are 1-based feature numbers."""
     name = source or (str(path) if isinstance(path, (str, Path)) else None)
     try:
-        doc = json.loads(Path(path).read_text("utf-8") if isinstance(path, (str, Path)) else path.read())
+        doc = json.loads(read_input_text(path, source=name) if isinstance(path, (str, Path)) else path.read())
     except json.JSONDecodeError as exc:
         raise InputError("not a JSON document", given=str(exc), where=Location(name)) from exc
+    except RecursionError:
+        raise InputError("JSON nested too deeply", given="deep nesting", where=Location(name)) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise InputError(
             "not a GeoJSON FeatureCollection",

@@ -244,7 +244,13 @@ def share_taxes(
     _check(enterprises, ENTERPRISE_COLUMNS, "enterprise")
     _check(taxes, TAX_COLUMNS, "tax")
     if edition == "auto":
-        edition = rules.in_force("tax_sharing", date(int(enterprises["start_year"].max()), 12, 31))
+        first_year = pd.to_numeric(enterprises["start_year"], errors="coerce").max()
+        if pd.isna(first_year):
+            raise InputError(
+                "no enterprise with a start year", expected="at least one enterprise row with start_year",
+                given=f"{len(enterprises)} enterprise row(s)", where=Location(source),
+            )  # fmt: skip
+        edition = rules.in_force("tax_sharing", date(int(first_year), 12, 31))
     spec = rules.load("tax_sharing", edition)
     t, problems = _prepare_taxes(taxes, enterprises, source)
     local, used = _local_shares(t, problems, source)

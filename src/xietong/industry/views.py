@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from xietong.config import DISPLAY_TZ
-from xietong.errors import InputError, Location, Problem
+from xietong.errors import InputError, Location, Problem, excerpt
+from xietong.industry.sharing import ENTERPRISE_COLUMNS, TAX_COLUMNS
 
 
 def to_plain(value: Any) -> Any:
@@ -64,6 +65,20 @@ def sharing_frames(
     """Typed frames for :func:`xietong.industry.sharing.share_taxes` from text cells (CSV or request
     records); every bad cell is refused, naming the file (or request part), row and field."""
     e, t = enterprises.copy(), taxes.copy()
+    for frame, columns, name in ((e, ENTERPRISE_COLUMNS, enterprises_source), (t, TAX_COLUMNS, taxes_source)):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"missing column(s) {', '.join(missing)}",
+                expected=", ".join(columns),
+                given=excerpt(", ".join(map(str, frame.columns)), 160),
+                where=Location(name, 1, missing[0]),
+            )
+    if e.empty:
+        raise InputError(
+            "the enterprise table has no rows", expected="one row per relocated enterprise", given="a header only",
+            where=Location(enterprises_source, first_rows[0]),
+        )  # fmt: skip
     problems: list[Problem] = []
     _typed(e, {"start_year": "int", "pre_move_local_cny": "number", "government_led": "flag"}, enterprises_source,
            first_rows[0], problems)  # fmt: skip

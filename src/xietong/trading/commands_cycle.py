@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.errors import InputError, Location
+from xietong.inputs import read_csv_text
 from xietong.trading import cycle, quotes
 from xietong.trading.commands_common import records
 from xietong.trading.market import FREQUENCIES
@@ -21,7 +21,7 @@ CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 
 
 def _read_emissions(path: Path) -> list[dict[str, Any]]:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_csv_text(path, dtype=str, keep_default_na=False)
     need = {"account", "year"}
     if not need <= set(frame.columns):
         raise InputError(

@@ -20,6 +20,7 @@ file, row (the line in a CSV, the row of a sheet, header = 1) and field; nothing
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from xietong.errors import InputError, Location, Problem
+from xietong.errors import InputError, Location, Problem, excerpt
+from xietong.inputs import guard_zip_file, read_csv_text
 from xietong.trading.enums import ComplianceCode, EmissionsState, PilotMarket, UkStatus
 
 EUTL_TABLES: dict[str, str] = {
@@ -72,7 +74,7 @@ def _read_wide(path: Path, value: str, problems: list[Problem]) -> pd.DataFrame:
             where=Location(source=str(path)),
             hint="the directory must hold the five CSV tables",
         )
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = read_csv_text(path, source=path.name, dtype=str, keep_default_na=False)
     _require_columns(raw, ["account_id"], path.name)
     year_cols = [c for c in raw.columns if c != "account_id"]
     bad_cols = [c for c in year_cols if not re.fullmatch(r"\d{4}", c.strip())]
@@ -193,7 +195,7 @@ def read_eutl(directory: Path) -> RegistryTables:
             given="no such file",
             where=Location(source=str(inst_path)),
         )
-    inst = pd.read_csv(inst_path, dtype={"account_id": str})
+    inst = read_csv_text(inst_path, source=inst_path.name, dtype={"account_id": str})
     _require_columns(
         inst, ["account_id", "initial_emissions_year", "final_emissions_year", "country"], EUTL_INSTALLATIONS
     )
@@ -251,16 +253,17 @@ def _uk_frame(path: Path, sheet: str) -> pd.DataFrame:
             where=Location(source=str(path)),
         )
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        guard_zip_file(path, source=path.name, what="Excel workbook")
         try:
             return pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-        except ValueError as exc:
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile, EOFError, TypeError, AttributeError) as exc:
             raise InputError(
                 f"cannot read sheet {sheet!r}",
                 expected=f"a workbook with a sheet {sheet!r}",
-                given=str(exc)[:120],
+                given=excerpt(str(exc) or type(exc).__name__, 120),
                 where=Location(source=path.name),
             ) from None
-    return pd.read_csv(path, dtype=object, keep_default_na=False).replace({"": None})
+    return read_csv_text(path, source=path.name, dtype=object, keep_default_na=False).replace({"": None})
 
 
 _UK_EXTRA = (
@@ -502,7 +505,7 @@ def read_pilot_quotes(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """
     path = Path(path)
     source = path.name
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = read_csv_text(path, source=source, dtype=str, keep_default_na=False)
     _require_columns(raw, list(QUOTE_COLUMNS), source)
     q = raw.rename(columns=QUOTE_COLUMNS)[list(QUOTE_COLUMNS.values())].copy()
     q["line"] = np.arange(2, len(q) + 2)

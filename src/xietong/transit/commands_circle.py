@@ -147,7 +147,7 @@ def circle(
         Path | None,
         typer.Option(
             "--geojson",
-            help="Write the map-ready GeoJSON here [default: circle-<centre code>-<minutes>min.geojson].",
+            help="Also write the map-ready GeoJSON to this file (no file is written without it).",
             show_default=False,
         ),
     ] = None,
@@ -178,8 +178,8 @@ def circle(
         )
 
     report = run(work)
-    out = geojson if geojson is not None else Path(f"circle-{report.centre_code}-{minutes}min.geojson")
-    out.write_text(json.dumps(report.geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
+    if geojson is not None:  # files are written only where the user asks
+        geojson.write_text(json.dumps(report.geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
     if fmt is ReportFormat.CSV:
         write_stdout(frame_to_csv(report.to_frame()))
     elif fmt is ReportFormat.JSON:
@@ -194,7 +194,8 @@ def circle(
         )
     else:
         _print_circle(report)
-    console.print(f"wrote {out}", highlight=False)
+    if geojson is not None:
+        console.print(f"wrote {geojson}", highlight=False)
 
 
 @app.command("scenario")

@@ -86,6 +86,24 @@ def _stops(gtfs: list[str]) -> pd.DataFrame:
     return merge_feeds(*feeds).stops
 
 
+def _stop_names(gtfs: list[str]) -> dict[str, str]:
+    """stop_id → stop_name of the feeds (station names beside their codes in the output)."""
+    stops = _stops(gtfs)
+    if "stop_name" not in stops.columns:
+        return {}
+    return dict(zip(stops["stop_id"].astype(str), stops["stop_name"].fillna("").astype(str), strict=True))
+
+
+def _named_leg(leg: dict[str, object], names: dict[str, str]) -> dict[str, object]:
+    """A journey leg with the names of its stops beside their ids."""
+    out: dict[str, object] = {}
+    for key, value in leg.items():
+        out[key] = value
+        if key in {"from_stop_id", "to_stop_id"}:
+            out[key.replace("_id", "_name")] = names.get(str(value), "")
+    return out
+
+
 @app.command("route")
 def route(
     gtfs: GtfsOpt,
@@ -97,21 +115,33 @@ def route(
     fmt: Annotated[RouteFormat, typer.Option("--format", "-f", help="Output format.")] = RouteFormat.TABLE,
     footpaths: FootpathsOpt = None,
 ) -> None:
-    """Earliest arrival at every reachable stop (RAPTOR): stop_id, arrival (HH:MM:SS, may pass 24:00), transfers."""
+    """Earliest arrival at every reachable stop (RAPTOR): stop_id, stop_name, arrival (HH:MM:SS, may pass
+    24:00), transfers."""
 
     def go() -> None:
         tt = _load(gtfs, day, footpaths)
         arrivals = earliest_arrival(tt, from_stop, _clock(at, "--at"), max_transfers=max_transfers)
+        names = _stop_names(gtfs)
         if to_stop is not None:
-            legs = [leg.as_dict() for leg in arrivals.journey(to_stop)]
+            legs = [_named_leg(leg.as_dict(), names) for leg in arrivals.journey(to_stop)]
             if fmt is RouteFormat.JSON:
                 write_stdout(json.dumps(legs, ensure_ascii=False, indent=2) + "\n")
             elif fmt is RouteFormat.CSV:
                 write_stdout(frame_to_csv(pd.DataFrame(legs, columns=list(legs[0]) if legs else None)))
             else:
-                print_table(legs, ["kind", "from_stop_id", "departure", "to_stop_id", "arrival", "trip_id", "route_id"])
+                columns = [
+                    "kind",
+                    "from_stop_id",
+                    "from_stop_name",
+                    "departure",
+                    "to_stop_id",
+                    "to_stop_name",
+                    "arrival",
+                ]
+                print_table(legs, [*columns, "trip_id", "route_id"])
             return
         frame = arrivals.to_frame()[["stop_id", "arrival", "transfers"]]
+        frame.insert(1, "stop_name", frame["stop_id"].map(names).fillna(""))
         if fmt is RouteFormat.CSV:
             write_stdout(frame_to_csv(frame))
         elif fmt is RouteFormat.JSON:

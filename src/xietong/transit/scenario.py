@@ -61,6 +61,7 @@ import pandas as pd
 
 from xietong import region
 from xietong.errors import InputError, Location, UnknownStationError
+from xietong.inputs import read_input_text
 from xietong.transit.feed import Feed, format_gtfs_time
 
 #: agency of every synthetic trip
@@ -253,7 +254,7 @@ def load_scenario(path: Path | str) -> Scenario:
     p = Path(path)
     spath = str(p)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_input_text(p))
     except FileNotFoundError as exc:
         raise InputError("scenario file not found", expected="an existing .toml file", given=spath) from exc
     except tomllib.TOMLDecodeError as exc:

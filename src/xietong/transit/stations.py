@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,6 +39,7 @@ import pandas as pd
 
 from xietong import region
 from xietong.errors import InputError, Location
+from xietong.inputs import csv_guard, read_input_text
 
 #: A station coordinate farther than this from its city's representative point is treated as a wrong
 #: geocode [km], for the 13 cities of the region and the three neighbouring capitals (their stations lie
@@ -168,7 +170,7 @@ class StationRegistry:
 
 
 def _read_csv_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with csv_guard(str(path)), io.StringIO(read_input_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in required if c not in header]

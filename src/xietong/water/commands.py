@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
-from xietong.times import parse_when
+from xietong.times import check_period, local_iso, parse_when
 from xietong.water import incidents, service
 from xietong.water.agreement import AgreementReport, AgreementRow, agreement_report
 from xietong.water.enums import WaterFormat
@@ -312,13 +312,23 @@ def samples(
         "end": _when(end, "--to", end=True),
         "as_of": _when(as_of, "--as-of"),
     }
+    run(lambda: check_period(kwargs["start"], kwargs["end"]))
     fn = service.classify_stored if classes else service.read_samples_stored
     frame = run(lambda: fn(st.store, st.principal(token), **kwargs))
+    if frame.empty:  # say why nothing was printed
+        which = f"section(s) {' '.join(section)}" if section else "any section"
+        period = "".join(f" {o} {v}" for o, v in (("from", start), ("to", end)) if v)
+        typer.echo(
+            f"no revision recorded before {as_of} for {which}{period}"
+            if as_of
+            else f"no sample stored for {which}{period}",
+            err=True,
+        )
     if as_json:
         echo_json(_records(frame))
     else:
         out = frame.copy()
-        out["time"] = [pd.Timestamp(t).isoformat() for t in out["time"]]
+        out["time"] = local_iso(out["time"])
         write_stdout(frame_to_csv(out))
 
 
@@ -333,6 +343,7 @@ def evaluate(
 ) -> None:
     """Grade rivers (or the basin) over a period from the stored samples (2011 method)."""
     st = state(ctx)
+    run(lambda: check_period(_when(start, "--from"), _when(end, "--to", end=True)))
     echo_json(
         run(
             lambda: service.evaluate_stored(

@@ -40,6 +40,15 @@ import numpy as np
 import pandas as pd
 
 from xietong.errors import FormatDetectionError, InputError, Location, Problem
+from xietong.inputs import (
+    CSV_ERRORS,
+    SNIFF_BYTES,
+    csv_error,
+    decode_text,
+    guard_text_file,
+    read_input_bytes,
+    sniff_text,
+)
 from xietong.water.enums import WaterClass, WaterFormat, WaterItem
 from xietong.water.network import RiverNetwork, haihe_network, resolve_sections
 
@@ -114,7 +123,8 @@ def empty_samples() -> pd.DataFrame:
 def detect_format(path: Path) -> WaterFormat:
     """Recognise a file's format from its header (or, for JSON, its extension)."""
     if path.suffix.lower() in {".json", ".ndjson", ".jsonl"}:
-        return WaterFormat.CANONICAL
+        return WaterFormat.CANONICAL  # by name: reading it says whether the file is there
+    guard_text_file(path)
     with path.open("rb") as fh:
         head = fh.readline(65536).decode("utf-8-sig", errors="replace").strip()
     cols = {c.strip().strip('"').strip() for c in head.split(",")}
@@ -139,6 +149,7 @@ def detect_format(path: Path) -> WaterFormat:
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
     """Text chunks of a CSV file with the file line of each chunk's first data row."""
+    guard_text_file(path)
     try:
         with pd.read_csv(
             path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8-sig", skipinitialspace=True
@@ -148,18 +159,8 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int
                 chunk.columns = [str(c).strip() for c in chunk.columns]
                 yield chunk.reset_index(drop=True), line
                 line += len(chunk)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            "the file is not UTF-8 text",
-            expected="UTF-8 (with or without BOM)",
-            given=f"undecodable bytes near offset {exc.start}",
-            where=Location(str(path)),
-            hint="convert it, e.g. `iconv -f GBK -t UTF-8`",
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise InputError("malformed CSV", given=str(exc), where=Location(str(path))) from None
-    except pd.errors.EmptyDataError:
-        raise InputError("empty file", expected="a header line and data rows", where=Location(str(path))) from None
+    except CSV_ERRORS as exc:
+        raise csv_error(exc, source=str(path), expected="a header line and data rows") from None
 
 
 def _require(chunk: pd.DataFrame, needed: tuple[str, ...], source: str, fmt: WaterFormat) -> None:
@@ -563,7 +564,12 @@ def _empty_published() -> pd.DataFrame:
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     """Canonical JSON (array, ``{"samples": [...]}`` or JSON lines) to a text frame, rows numbered 1.."""
-    text = raw.decode("utf-8-sig")
+    sniff_text(raw[:SNIFF_BYTES], source=source)
+    text = decode_text(raw, source=source)
+    if not text.strip():
+        raise InputError(
+            "the file is empty", expected="a JSON array of samples", given="no JSON", where=Location(source)
+        )
     try:
         try:
             doc = json.loads(text)
@@ -578,6 +584,10 @@ def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
     except json.JSONDecodeError as exc:
         raise InputError(
             "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
         ) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InputError(
@@ -596,7 +606,7 @@ def read_canonical(path: Path, *, chunk_rows: int = CHUNK_ROWS) -> Iterator[Samp
     """Stream a canonical long CSV or JSON file."""
     source = str(path)
     if path.suffix.lower() in {".json", ".ndjson", ".jsonl"}:
-        records = parse_canonical_json(path.read_bytes(), source)
+        records = parse_canonical_json(read_input_bytes(path), source)
         if records.empty:
             yield SampleChunk(empty_samples(), _empty_published(), 0)
             return
@@ -712,6 +722,8 @@ def display_decimals(path: Path) -> dict[WaterItem, int]:
             text = chunk[shown].astype(str).str.strip()
             text = text[text.str.fullmatch(r"-?\d+(?:\.\d+)?")]
             tally = counts.setdefault(item, {})
+            if text.empty:  # an item with no displayed number in this chunk (all "*")
+                continue
             for places in text.str.partition(".")[2].str.len().tolist():
                 tally[places] = tally.get(places, 0) + 1
     return {item: max(tally, key=lambda k: (tally[k], -k)) for item, tally in counts.items() if tally}

@@ -23,6 +23,7 @@ from xietong.errors import InputError, Location, NotFoundError, PermissionDenied
 from xietong.exchange import actions
 from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
+from xietong.inputs import read_csv_text, read_json_file
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
@@ -288,13 +289,18 @@ def _read_table(source: pd.DataFrame | Path | Sequence[dict[str, Any]]) -> tuple
     if isinstance(source, pd.DataFrame):
         return source, "request"
     if isinstance(source, Path):
-        if not source.is_file():
-            raise InputError("no such file", given=str(source), where=Location(str(source)))
         if source.suffix.lower() == ".json":
-            data = json.loads(source.read_text("utf-8"))
+            data = read_json_file(source, expected='an array of rows, or {"sections": [...]} / {"links": [...]}')
             rows = data.get("sections") or data.get("links") if isinstance(data, dict) else data
-            return pd.DataFrame(list(rows or [])), str(source)
-        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig"), str(source)
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise InputError(
+                    "unexpected JSON shape",
+                    expected='an array of objects, or {"sections": [...]} / {"links": [...]}',
+                    given=type(rows).__name__,
+                    where=Location(str(source)),
+                )
+            return pd.DataFrame(rows), str(source)
+        return read_csv_text(source, dtype=str, keep_default_na=False), str(source)
     return pd.DataFrame(list(source)), "request"
 
 

@@ -195,6 +195,18 @@ def test_the_circle_and_scenario_commands(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "HH:MM" in bad.output
 
 
+def test_the_circle_writes_no_file_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`transit circle --format csv` prints the table; without --geojson nothing is written to the cwd."""
+    gtfs = write_feed(toy_feed(), tmp_path / "toy.zip")
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for fmt in ("csv", "table", "json"):
+        result = CliRunner().invoke(app, ["transit", "circle", "--gtfs", str(gtfs), "--format", fmt])
+        assert result.exit_code == 0, result.output
+    assert list(work.iterdir()) == []
+
+
 def test_a_corridor_covered_one_way_only_is_flagged() -> None:
     """A source with only one direction (the Jingguang plan is southbound only) must not pass silently."""
     feed = toy_feed()

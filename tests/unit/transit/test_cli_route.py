@@ -37,8 +37,9 @@ def test_route_csv_one_row_per_reachable_stop() -> None:
     )
     assert res.exit_code == 0, res.output
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert list(rows[0]) == ["stop_id", "arrival", "transfers"]
+    assert list(rows[0]) == ["stop_id", "stop_name", "arrival", "transfers"]  # the station's name beside its code
     by_stop = {r["stop_id"]: r for r in rows}
+    assert all(r["stop_name"] for r in rows)
     assert by_stop["MR"]["arrival"] == "08:00:00" and by_stop["RD"]["transfers"] == "0"
     assert len(rows) == len(by_stop) > 15
 
@@ -65,6 +66,7 @@ def test_route_journey_and_errors(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert '"kind": "trip"' in res.stdout and '"to_stop_id": "poa:NH"' in res.stdout
+    assert '"to_stop_name": "' in res.stdout and '"to_stop_name": ""' not in res.stdout
     bad = runner.invoke(
         app, ["transit", "route", "--gtfs", FEED, "--from", "XX", "--date", "2019-05-06", "--at", "08:00:00"]
     )

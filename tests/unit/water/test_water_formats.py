@@ -294,7 +294,7 @@ def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
     assert "iconv" in str(err.value)
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
-    with pytest.raises(InputError, match="empty file"):
+    with pytest.raises(InputError, match="file is empty"):
         collect(read_canonical(empty))
 
 

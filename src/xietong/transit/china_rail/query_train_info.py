@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xietong.errors import InputError, Location
+from xietong.inputs import read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
     RailFormat,
@@ -97,7 +98,7 @@ def read_query_train_info_json(path: Path, *, source_date: date | None = None) -
     """
     records = json_list(
         path,
-        path.read_text(encoding="utf-8-sig"),
+        read_input_text(path),
         what="12306 queryTrainInfo records",
         expected="a JSON list of {train_no, station_train_codes, data}",
         one_object_ok=True,
@@ -192,7 +193,7 @@ def read_query_train_info_markdown(path: Path, *, source_date: date | None = Non
     rows: list[dict[str, object]] = []
     next_day = 0
     header_seen = False
-    for line_no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for line_no, line in enumerate(read_input_text(path).splitlines(), start=1):
         text = line.strip()
         if not text.startswith("|"):
             continue

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xietong.errors import InputError, Location
+from xietong.inputs import read_input_text
 from xietong.transit.china_rail.runs import (
     CST_OFFSET_S,
     SECONDS_PER_DAY,
@@ -47,7 +48,7 @@ def read_routemaster(path: Path) -> SourceRuns:
     """
     records = json_list(
         path,
-        path.read_text(encoding="utf-8-sig"),
+        read_input_text(path),
         what="RouteMaster train records",
         expected="a JSON list of {Date, Code, CodeHuman, Path}",
     )

@@ -211,6 +211,10 @@ def json_list(path: Path, text: str, *, what: str, expected: str, one_object_ok:
             given=exc.msg,
             where=Location(str(path), exc.lineno, None),
         ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply", expected=f"a JSON list of {what}", given="deep nesting", where=Location(str(path))
+        ) from None
     if one_object_ok and isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):

@@ -8,9 +8,11 @@ rest of the day). :mod:`.formats` lists every format.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from xietong.errors import Location
+from xietong.inputs import csv_guard, read_input_text
 from xietong.transit.china_rail.runs import (
     SECONDS_PER_DAY,
     RailFormat,
@@ -137,7 +139,7 @@ def read_station_boards(path: Path) -> SourceRuns:
 
 def _trains_on_boards(path: Path) -> tuple[dict[str, list[BoardRow]], int]:
     """The board rows of each train number (first row per train and station) and the repeats ignored."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with csv_guard(str(path)), io.StringIO(read_input_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
         for col in _BOARD_COLUMNS:

@@ -1,0 +1,61 @@
+"""The CLI is consistent: every ``--format`` has its choices from an enum, and a reversed period is refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+import pytest
+import typer
+
+from xietong.cli import app
+from xietong.errors import InputError
+from xietong.times import check_period
+
+
+def _commands(group: click.Command, path: str = "xietong") -> list[tuple[str, click.Command]]:
+    found = [(path, group)]
+    if isinstance(group, click.Group):
+        for name, sub in group.commands.items():
+            found += _commands(sub, f"{path} {name}")
+    return found
+
+
+def test_every_format_option_offers_a_fixed_set_of_choices() -> None:
+    """`--format xml` is refused by every command: the options are an enum (the only source of choices)."""
+    loose = [
+        path
+        for path, command in _commands(typer.main.get_command(app))
+        for param in command.params
+        if isinstance(param, click.Option) and "--format" in param.opts and not isinstance(param.type, click.Choice)
+    ]
+    assert loose == []
+
+
+def test_a_reversed_or_empty_period_is_refused_naming_both_options() -> None:
+    start, end = datetime(2016, 12, 21, tzinfo=UTC), datetime(2016, 12, 16, tzinfo=UTC)
+    with pytest.raises(InputError, match="reversed") as caught:
+        check_period(start, end)
+    assert "--from" in caught.value.describe() and "--to" in caught.value.describe()
+    with pytest.raises(InputError, match="empty"):
+        check_period(start, start)
+    check_period(date(2016, 12, 16), date(2016, 12, 16))  # one day, both bounds inclusive
+    check_period(start, None)  # an open period
+
+
+def test_an_empty_result_says_why_and_a_reversed_period_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    base = ["--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "db", "upgrade"]).exit_code == 0
+    empty = runner.invoke(
+        app, [*base, "air", "observations", "--station", "1003A", "--as-of", "2016-01-01T00:00+08:00"]
+    )
+    assert empty.exit_code == 0 and "no revision recorded before 2016-01-01T00:00+08:00" in empty.output
+    for command in (["air", "observations"], ["water", "samples"]):
+        reversed_ = runner.invoke(app, [*base, *command, "--from", "2016-12-21", "--to", "2016-12-16"])
+        assert reversed_.exit_code == 2 and "reversed" in reversed_.output, reversed_.output
+    xml = runner.invoke(app, [*base, "air", "observations", "--format", "xml"])
+    assert xml.exit_code == 2
