@@ -9,8 +9,9 @@ Run from the repository root (reads the UCI data from ../shared, as bench script
    AQI + primary pollutant + level, HJ 633-2026 and HJ 633-2012, then the labelled columns
    (category, colour, primary as text) for the same rows. Station-hours per second, single thread.
 2. The same first ``--peer-rows`` rows through aqi-hub 0.3.3 (``cal_aqi_cn`` + ``cal_primary_pollutant``
-   + ``get_aqi_level``, best of 2) and python-aqi 0.6.1 (``to_aqi``, MEP algorithm, hourly items, one run),
-   timed in this run against Xietong's ``aqi_arrays`` on the same rows (best of 20).
+   + ``get_aqi_level``) and python-aqi 0.6.1 (``to_aqi``, MEP algorithm, hourly items), timed in this run
+   against Xietong's ``aqi_arrays`` on the same rows; every side gets the same warm-up (one call on the first
+   1,000 rows) and the same repeats (best of ``--peer-repeat``, 3).
 3. Peak memory of step 1 (tracemalloc, NumPy allocations) against the size of the six input arrays.
 4. Daily values (GB 3095 validity, O3 MDA8) and daily AQI for the whole UCI dataset (420,768 rows).
 """
@@ -82,7 +83,7 @@ def bench_xietong(ind: dict[str, np.ndarray]) -> dict[str, float]:
     return out
 
 
-def bench_peers(ind: dict[str, np.ndarray], m: int) -> dict[str, float]:
+def bench_peers(ind: dict[str, np.ndarray], m: int, repeat: int) -> dict[str, float]:
     import aqi as python_aqi  # noqa: PLC0415 - optional dev dependency
     from aqi.constants import POLLUTANT_CO_1H  # noqa: PLC0415
     from aqi_hub.aqi_cn.aqi import cal_aqi_cn, cal_primary_pollutant, get_aqi_level  # noqa: PLC0415
@@ -93,7 +94,7 @@ def bench_peers(ind: dict[str, np.ndarray], m: int) -> dict[str, float]:
     def clean(x: float) -> float | None:
         return None if x != x else x  # NaN → None (missing)
 
-    def hub() -> None:
+    def hub(rows: list[tuple[float, ...]]) -> None:
         for so2, no2, o3, co, pm10, pm25 in rows:
             value, iaqi = cal_aqi_cn(clean(pm25), clean(pm10), clean(so2), clean(no2), clean(co), clean(o3))
             cal_primary_pollutant(iaqi)
@@ -108,20 +109,28 @@ def bench_peers(ind: dict[str, np.ndarray], m: int) -> dict[str, float]:
         python_aqi.POLLUTANT_PM25,
     )
 
-    def pyaqi() -> None:
+    def pyaqi(rows: list[tuple[float, ...]]) -> None:
         for row in rows:
             given = [(e, str(x)) for e, x in zip(items, row, strict=True) if x == x and x <= 800]
             with contextlib.suppress(IndexError, TypeError, ValueError):  # P4/P5 crashes, empty rows
                 python_aqi.to_aqi(given, algo=python_aqi.ALGO_MEP)
 
+    sub = {k: v[:m] for k, v in ind.items()}
+    warm = {k: v[:1000] for k, v in ind.items()}
+
+    def ours() -> None:
+        aqi_arrays(sub, edition="2026")
+
+    # the same treatment for every side: one warm-up call on the first 1,000 rows, then best of ``repeat``
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_hub = time_best(hub, repeat=2)
-    t_py = time_best(pyaqi, repeat=1)
-    sub = {k: v[:m] for k, v in ind.items()}
-    # a ~10 ms call: best of 20 removes scheduler noise (the peers' runs take seconds each)
-    t_ours = time_best(lambda: aqi_arrays(sub, edition="2026"), repeat=20)
-    return {"hub_s": t_hub, "pyaqi_s": t_py, "ours_s": t_ours, "rows": float(m)}
+        hub(rows[:1000])
+        pyaqi(rows[:1000])
+        aqi_arrays(warm, edition="2026")
+        t_hub = time_best(lambda: hub(rows), repeat=repeat)
+        t_py = time_best(lambda: pyaqi(rows), repeat=repeat)
+        t_ours = time_best(ours, repeat=repeat)
+    return {"hub_s": t_hub, "pyaqi_s": t_py, "ours_s": t_ours, "rows": float(m), "repeat": float(repeat)}
 
 
 def uci_frame(raw: pd.DataFrame) -> pd.DataFrame:
@@ -165,6 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--peer-rows", type=int, default=100_000)
+    parser.add_argument("--peer-repeat", type=int, default=3, help="best of N for Xietong and each peer alike")
     args = parser.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"engine {aqi_module._ENGINE['name']}")  # fmt: skip
@@ -180,9 +190,9 @@ def main() -> None:
     print("\n[3] memory")
     print(f"    input arrays {x['input_bytes'] / 2**20:.0f} MiB, peak allocated during the call "
           f"{x['peak_bytes'] / 2**20:.0f} MiB = {x['peak_bytes'] / x['input_bytes']:.2f}x input")  # fmt: skip
-    p = bench_peers(ind, args.peer_rows)  # after step 1: the kernel is compiled and warm
+    p = bench_peers(ind, args.peer_rows, args.peer_repeat)
     m = int(p["rows"])
-    print(f"\n[2] same first {m:,} rows, this run")
+    print(f"\n[2] same first {m:,} rows, this run, each side warmed up on 1,000 rows then best of {args.peer_repeat}")
     print(f"    xietong   {p['ours_s']:.4f} s")
     print(f"    aqi-hub   {p['hub_s']:.3f} s  → xietong is {p['hub_s'] / p['ours_s']:.0f}x faster")
     print(f"    python-aqi {p['pyaqi_s']:.3f} s  → xietong is {p['pyaqi_s'] / p['ours_s']:.0f}x faster")

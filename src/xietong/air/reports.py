@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.engine import Connection
 
 from xietong import region
 from xietong.air import aqi as aqi_engine
 from xietong.air import averaging
 from xietong.air.aqi import AqiEdition, MissingRule, PmRealtime
-from xietong.air.service import ObservationQuery, read_observations_frame, resolve_stations
+from xietong.air.service import ObservationQuery, read_observations_frame
+from xietong.air.stations import list_stations
 from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError
 from xietong.exchange.principals import Principal
@@ -92,14 +94,24 @@ def _day_bounds(first: date, last: date, *, margin_h: int = 0) -> tuple[datetime
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def _stations_table(store: Store, request: AqiRequest) -> pd.DataFrame:
-    codes = request.stations
-    query = ObservationQuery(stations=codes, jurisdiction=request.jurisdiction)
-    stations = resolve_stations(store, query)
+def read_window(request: AqiRequest) -> tuple[datetime, datetime]:
+    """The hour labels (UTC) whose observations ``aqi_table`` reads for ``request``."""
+    # hourly 2012 reports before 2014 use 24-h moving PM means: read one more day before the period
+    return _day_bounds(request.first, request.last, margin_h=24 if request.report is ReportKind.HOURLY else 0)
+
+
+def select_stations(conn: Connection, request: AqiRequest) -> pd.DataFrame:
+    """The stations of ``request`` (codes, cities, jurisdiction) as :func:`list_stations` lists them."""
+    stations = list_stations(conn, jurisdiction=request.jurisdiction, codes=request.stations or None)
     if request.cities:
         wanted = {_city_key(c) for c in request.cities}
         stations = stations[stations["city_code"].isin(wanted) | stations["division_code"].isin(wanted)]
     return stations
+
+
+def _stations_table(store: Store, request: AqiRequest) -> pd.DataFrame:
+    with store.read() as conn:
+        return select_stations(conn, request)
 
 
 def aqi_table(store: Store, principal: Principal, request: AqiRequest) -> pd.DataFrame:
@@ -116,9 +128,8 @@ def aqi_table(store: Store, principal: Principal, request: AqiRequest) -> pd.Dat
             expected="station codes, cities or a jurisdiction with registered stations",
             given=f"stations={list(request.stations)}, cities={list(request.cities)}, jurisdiction={request.jurisdiction}",
         )
-    # hourly 2012 reports before 2014 use 24-h moving PM means: read one more day before the period
     margin = 24 if request.report is ReportKind.HOURLY else 0
-    start, end = _day_bounds(request.first, request.last, margin_h=margin)
+    start, end = read_window(request)
     query = ObservationQuery(stations=tuple(stations["code"]), start=start, end=end)
     obs = read_observations_frame(store, principal, query)
     obs = obs[["station", "time", "so2", "no2", "o3", "co", "pm10", "pm25", "flag_bits"]]
@@ -258,4 +269,6 @@ __all__ = [
     "annual_report",
     "aqi_table",
     "as_local",
+    "read_window",
+    "select_stations",
 ]

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from datetime import date
+from collections.abc import Callable, Hashable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
+from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
-from xietong.air import reports, service
+from xietong.air import read_versions, reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.domain import AirScope
 from xietong.air.formats import AirFormat
@@ -21,15 +24,19 @@ from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, 
 from xietong.air.schemas import IngestOut, ObservationPage, StationOut
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.air.stations import list_stations
+from xietong.api import read_cache
 from xietong.api.deps import PrincipalDep, StoreDep
 from xietong.enums import POLLUTANTS, Scope
 from xietong.errors import InputError
+from xietong.exchange.principals import Principal
 from xietong.geo import stations_geojson
+from xietong.store.session import Store
 from xietong.times import EARLIEST_YEAR, LATEST_YEAR, local_iso, parse_when
 
 router = APIRouter(prefix="/air", tags=["air"])
 
 MAX_PAGE = 100_000
+_STATIONS = TypeAdapter(list[StationOut])
 CSV = "text/csv; charset=utf-8"
 
 
@@ -49,6 +56,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     responses={200: {"content": {"application/geo+json": {}, "text/csv": {}}}},
 )
 def stations(
+    request: Request,
     store: StoreDep,
     principal: PrincipalDep,
     jurisdiction: Annotated[str | None, Query(description="code or name; includes the jurisdictions inside it")] = None,
@@ -57,16 +65,23 @@ def stations(
 ) -> Any:
     """Stations with owner jurisdiction, coordinates and background flag. ``format=geojson`` for a map."""
     principal.require(Scope.READ, "read the station registry")
-    with store.read() as conn:
-        frame = list_stations(conn, jurisdiction=jurisdiction, city=city)
-    if format == "geojson":
-        return JSONResponse(
-            stations_geojson(frame.assign(recorded_at=local_iso(frame["recorded_at"]))),
-            media_type="application/geo+json",
-        )
-    if format == "csv":
-        return _csv(frame.assign(recorded_at=local_iso(frame["recorded_at"])))
-    return _records(frame)
+
+    def compute() -> Response:
+        with store.read() as conn:
+            frame = list_stations(conn, jurisdiction=jurisdiction, city=city)
+        if format == "geojson":
+            return JSONResponse(
+                stations_geojson(frame.assign(recorded_at=local_iso(frame["recorded_at"]))),
+                media_type="application/geo+json",
+            )
+        if format == "csv":
+            return _csv(frame.assign(recorded_at=local_iso(frame["recorded_at"])))
+        return Response(_STATIONS.dump_json(_STATIONS.validate_python(_records(frame))), media_type="application/json")
+
+    registry = read_versions.current_registry_version(read_cache.read_cache(request), store)
+    if registry is None:
+        return compute()
+    return read_cache.answer(request, (*read_cache.query_key(request), registry), compute)
 
 
 def _encode_cursor(station: str, time_us: int) -> str:
@@ -126,6 +141,35 @@ def observations(
         after=_decode_cursor(cursor) if cursor else None,
         limit=limit + 1,
     )
+    principal.require(Scope.READ, "read air-quality data")
+
+    def compute() -> Response:
+        return _observations_page(
+            request, store, principal, query, shape=shape, format=format, limit=limit, as_of_text=as_of
+        )
+
+    if query.as_of is not None:
+        return compute()  # a view of the past: computed each time
+
+    def resolve(conn: Connection) -> pd.DataFrame:
+        return list_stations(conn, jurisdiction=jurisdiction, city=city, codes=query.stations or None)
+
+    key = _versioned_key(request, store, (query.stations, city, jurisdiction), resolve, query.start, query.end)
+    return compute() if key is None else read_cache.answer(request, key, compute)
+
+
+def _observations_page(
+    request: Request,
+    store: Store,
+    principal: Principal,
+    query: ObservationQuery,
+    *,
+    shape: str,
+    format: str,
+    limit: int,
+    as_of_text: str | None,
+) -> Response:
+    """One page of ``listAirObservations``, computed from the store."""
     frame = service.read_observations_frame(store, principal, query)
     next_cursor = None
     if len(frame) > limit:
@@ -142,7 +186,7 @@ def observations(
         headers["X-Next-Cursor"] = next_cursor
     if format == "csv":
         return _csv(out, headers)
-    body = {"data": _records(out), "meta": {"count": len(out), "next_cursor": next_cursor, "as_of": as_of}}
+    body = {"data": _records(out), "meta": {"count": len(out), "next_cursor": next_cursor, "as_of": as_of_text}}
     return JSONResponse(body, headers=headers)
 
 
@@ -153,6 +197,7 @@ def observations(
     responses={200: {"content": {"text/csv": {}}}},
 )
 def aqi(
+    request: Request,
     store: StoreDep,
     principal: PrincipalDep,
     start: Annotated[date, Query(alias="from", description="first CST day, YYYY-MM-DD")],
@@ -172,14 +217,39 @@ def aqi(
 ) -> Any:
     """Computed from the observations held now (a revision shows at once). Hourly ``time`` is the end of the
     averaging hour in China Standard Time; daily ``time`` is the CST date."""
-    request = AqiRequest(
+    aqi_request = AqiRequest(
         level=level, report=report, first=start, last=end, stations=tuple(station or ()), cities=tuple(city or ()),
         jurisdiction=jurisdiction, edition=edition, pm_realtime=pm_realtime, missing_rule=missing_rule,
     )  # fmt: skip
-    table = as_local(reports.aqi_table(store, principal, request), report)
-    if format == "csv":
-        return _csv(table)
-    return _records(table)
+    principal.require(Scope.READ, "read air-quality data")
+
+    def compute() -> Response:
+        table = as_local(reports.aqi_table(store, principal, aqi_request), report)
+        if format == "csv":
+            return _csv(table)
+        return JSONResponse(_records(table))
+
+    start_utc, end_utc = reports.read_window(aqi_request)
+    scope = (aqi_request.stations, aqi_request.cities, jurisdiction)
+    key = _versioned_key(
+        request, store, scope, lambda conn: reports.select_stations(conn, aqi_request), start_utc, end_utc
+    )
+    return compute() if key is None else read_cache.answer(request, key, compute)
+
+
+def _versioned_key(
+    request: Request,
+    store: Store,
+    scope: Hashable,
+    resolve: Callable[[Connection], pd.DataFrame],
+    start: datetime | None,
+    end: datetime | None,
+) -> Hashable | None:
+    """The cache key of a read of the observations of the stations ``resolve`` selects in ``start .. end``:
+    the query, the registry's and the observations' versions; ``None`` when the read must run uncached (a
+    restricted station, whose reads are audited, or a selection the read itself will refuse)."""
+    versions = read_versions.read_key(read_cache.read_cache(request), store, scope, resolve, start, end)
+    return None if versions is None else (*read_cache.query_key(request), *versions)
 
 
 @router.get("/report", operation_id="airAnnualReport", summary="Days per level and annual statistics of a city")

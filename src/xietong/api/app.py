@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import threading
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xietong import __version__, domains
 from xietong.api import guards, idempotency, openapi, problems, web
 from xietong.api.deps import record_denial
+from xietong.api.read_cache import ReadCache
 from xietong.api.routers import admin, features, meta, region, webhooks
 from xietong.config import Settings
 from xietong.errors import PayloadTooLargeError
@@ -37,6 +39,8 @@ from xietong.exchange.notify import Dispatcher, RetryPolicy
 from xietong.store.session import Store
 
 API_PREFIX = "/api/v1"
+#: the settings of ``xietong serve --workers N``, as JSON, for :func:`create_app_from_env` in each worker
+SETTINGS_ENV = "XIETONG_SERVE_SETTINGS"
 
 
 class BodySizeLimit:
@@ -194,6 +198,7 @@ def create_app(
         finally:
             if dispatcher is not None:
                 dispatcher.stop()
+            app.state.read_cache.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -216,6 +221,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.record_denial = record_denial
+    app.state.read_cache = ReadCache()
     _install_errors_and_inputs(app, settings, store)
     if settings.cors_origins:  # off unless configured (XIETONG_CORS_ORIGINS); bearer tokens, no cookies
         app.add_middleware(
@@ -260,4 +266,12 @@ def create_app(
     return app
 
 
-__all__ = ["API_PREFIX", "CSP", "SecurityHeaders", "create_app"]
+def create_app_from_env() -> FastAPI:
+    """The app of one worker of ``xietong serve --workers N``: the settings the command resolved
+    (:data:`SETTINGS_ENV`), else the environment's. Every worker runs a webhook dispatcher; claiming a
+    delivery is safe from several processes (``xietong.exchange.notify``)."""
+    raw = os.environ.get(SETTINGS_ENV)
+    return create_app(Settings.model_validate_json(raw) if raw else None)
+
+
+__all__ = ["API_PREFIX", "CSP", "SETTINGS_ENV", "SecurityHeaders", "create_app", "create_app_from_env"]

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from xietong.config import Settings
 from xietong.enums import Scope
@@ -27,11 +28,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller: from the bearer token, or anonymous (read-only) when the server allows it."""
+    """The caller: from the bearer token, or anonymous (read-only) when the server allows it.
+
+    Async, so an anonymous read takes no hop to the thread pool; a token is looked up in the store there."""
     store = get_store(request)
     if credentials is None:
         if get_settings(request).anonymous_read:
@@ -42,8 +45,12 @@ def get_principal(
             given="no credentials",
             hint="ask an administrator of your jurisdiction for a token (xietong token create)",
         )
+    return await run_in_threadpool(_authenticate, store, credentials.credentials)
+
+
+def _authenticate(store: Store, token: str) -> Principal:
     with store.read() as conn:
-        return authenticate(conn, credentials.credentials)
+        return authenticate(conn, token)
 
 
 def record_denial(request: Request, exc: XietongError) -> None:
@@ -63,13 +70,22 @@ def record_denial(request: Request, exc: XietongError) -> None:
     exc.audited = True
 
 
-def principal_dependency(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+async def _store(request: Request) -> Store:
+    # async: a plain attribute read, so no hop to the thread pool (sync dependencies each take one)
+    return get_store(request)
+
+
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def principal_dependency(request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     request.state.principal = principal
     return principal
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(_store)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 PrincipalDep = Annotated[Principal, Depends(principal_dependency)]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 
 from xietong import region
+from xietong.api import read_cache
 from xietong.api.deps import SettingsDep
 from xietong.api.schemas import JurisdictionOut
 from xietong.errors import NotFoundError
@@ -22,10 +24,21 @@ def _out(r: region.Region) -> JurisdictionOut:
     )
 
 
-@router.get("/jurisdictions", operation_id="listJurisdictions", summary="The 15 jurisdictions")
-def list_jurisdictions() -> list[JurisdictionOut]:
+@router.get(
+    "/jurisdictions",
+    operation_id="listJurisdictions",
+    summary="The 15 jurisdictions",
+    response_model=list[JurisdictionOut],
+)
+def list_jurisdictions(request: Request) -> Response:
     """Beijing, Tianjin, Hebei, Hebei's 11 prefecture-level cities and Xiong'an New Area."""
-    return [_out(r) for r in region.jurisdictions()]
+    # reference data of the package: serialised once per process, then sent with an ETag
+    return read_cache.answer(request, ("region.jurisdictions",), _jurisdictions_response)
+
+
+def _jurisdictions_response() -> Response:
+    body = TypeAdapter(list[JurisdictionOut]).dump_json([_out(r) for r in region.jurisdictions()])
+    return Response(body, media_type="application/json")
 
 
 @router.get("/boundaries", operation_id="getBoundaries", summary="Boundaries for maps (when configured)")
