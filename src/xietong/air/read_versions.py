@@ -52,12 +52,21 @@ def registry_version(conn: Connection) -> tuple[Any, ...]:
 
 
 def current_registry_version(cache: ReadCache, store: Store) -> tuple[Any, ...] | None:
-    """:func:`registry_version` in a snapshot of its own; ``None`` when the statement failed."""
+    """:func:`registry_version` in a snapshot of its own, remembered with the audit head read before it (see
+    :func:`read_key`); ``None`` when the statement failed."""
+    marker = write_marker(cache, store)
+    memo = cache.get(("air.registry_version",)) if marker is not None else None
+    if isinstance(memo, tuple) and memo[0] == marker:
+        remembered: tuple[Any, ...] = memo[1]
+        return remembered
     try:
         with _snapshot(cache, store) as conn:
-            return registry_version(conn)
+            version = registry_version(conn)
     except sa.exc.SQLAlchemyError:
         return None
+    if marker is not None:
+        cache.put(("air.registry_version",), (marker, version), 256)
+    return version
 
 
 def _observations_sql(
@@ -133,6 +142,21 @@ def _snapshot(cache: ReadCache, store: Store) -> Iterator[Connection]:
         yield conn
 
 
+_MARKER_SQL = "SELECT seq, hash FROM audit_head WHERE id = 1"
+
+
+def write_marker(cache: ReadCache, store: Store) -> tuple[Any, ...] | None:
+    """The audit log's head (entries, root hash): every write of the air domain (ingest, station registry,
+    seed) is an audited write that moves it in the write's own transaction, so while it is unchanged no air
+    row has changed either. ``None`` when the statement failed (the caller then takes the versions)."""
+    try:
+        with _snapshot(cache, store) as conn:
+            row = conn.exec_driver_sql(_MARKER_SQL).one_or_none()
+    except sa.exc.SQLAlchemyError:
+        return None
+    return None if row is None else ("audit", int(row[0]), str(row[1]))
+
+
 def read_key(
     cache: ReadCache,
     store: Store,
@@ -145,9 +169,34 @@ def read_key(
     depends on; ``None`` when the read must run uncached (a restricted station, whose reads are audited, or
     a selection the read itself refuses).
 
-    The usual case is one statement: the selection resolved under the registry's last seen version is
-    checked against the registry's current version in the same statement as the observations' version.
+    The versions taken are remembered with the audit head read *before* them: while the head is the same,
+    no write has committed since, and the remembered versions are the current ones (one single-row read).
+    A head read before the versions can only be older than they are, so a later write always renews them.
     """
+    marker = write_marker(cache, store)
+    memo_key = ("air.read_key", scope, start, end)
+    if marker is not None:
+        memo = cache.get(memo_key)
+        if isinstance(memo, tuple) and memo[0] == marker:
+            versions: tuple[Any, ...] = memo[1]
+            return versions
+    found = _versions(cache, store, scope, resolve, start, end)
+    if marker is not None and found is not None:
+        cache.put(memo_key, (marker, found), 256)
+    return found
+
+
+def _versions(
+    cache: ReadCache,
+    store: Store,
+    scope: Hashable,
+    resolve: Callable[[Connection], pd.DataFrame],
+    start: datetime | None,
+    end: datetime | None,
+) -> tuple[Any, ...] | None:
+    """:func:`read_key` without the audit head: usually one statement, the selection resolved under the
+    registry's last seen version checked against the registry's current version in the same statement as
+    the observations' version."""
     remembered = cache.get(("air.selection.latest", scope))
     if isinstance(remembered, tuple):
         registry_seen, chosen = remembered
