@@ -337,6 +337,45 @@ def read_json_file(path: Path | str, *, source: str | None = None, expected: str
     return parse_json(read_input_bytes(path, source=name), source=name, expected=expected)
 
 
+def parse_json_records(
+    raw: bytes, *, source: str, key: str, shape: str, record_field: str | None = None
+) -> list[dict[str, Any]]:
+    """The records of a canonical JSON file: an array of objects, ``{key: [...]}``, JSON lines, or (when
+    ``record_field`` is given) one object holding that field. ``shape`` describes the expected records in the
+    error of a file of another shape; every failure is an :class:`InputError` naming the file."""
+    sniff_text(raw[:SNIFF_BYTES], source=source)
+    text = decode_text(raw, source=source)
+    if not text.strip():
+        raise InputError(
+            "the file is empty", expected=f"a JSON array of {key}", given="no JSON", where=Location(source)
+        )
+    try:
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if exc.msg != "Extra data":
+                raise
+            doc = [json.loads(line) for line in text.splitlines() if line.strip()]  # JSON lines
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
+        ) from None
+    if isinstance(doc, dict):
+        doc = [doc] if record_field is not None and key not in doc and record_field in doc else doc.get(key)
+    if not isinstance(doc, list) or not all(isinstance(i, dict) for i in doc):
+        raise InputError(
+            "unexpected JSON shape",
+            expected=f'an array of {shape} objects, or {{"{key}": [...]}}',
+            given=type(doc).__name__,
+            where=Location(source),
+        )
+    return doc
+
+
 __all__ = [
     "CSV_ERRORS",
     "SNIFF_BYTES",
@@ -349,6 +388,7 @@ __all__ = [
     "guard_zip_file",
     "parse_csv_string",
     "parse_json",
+    "parse_json_records",
     "read_csv_text",
     "read_input_bytes",
     "read_input_text",

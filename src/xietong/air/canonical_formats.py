@@ -3,7 +3,6 @@ value, unit`` and an optional ``flag``), times in ISO 8601 with an offset."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from xietong.errors import (
     Problem,
     excerpt,
 )
-from xietong.inputs import SNIFF_BYTES, decode_text, sniff_text
+from xietong.inputs import parse_json_records
 
 _UNIT_FACTORS_TO_UG = {
     "µg/m³": 1.0, "μg/m³": 1.0, "ug/m3": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "ug/m³": 1.0,
@@ -223,35 +222,11 @@ def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -
 
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
-    """Parse canonical JSON into a text frame. Rows are numbered 1.. in the order of the records."""
-    sniff_text(raw[:SNIFF_BYTES], source=source)
-    text = decode_text(raw, source=source)
-    if not text.strip():
-        raise InputError(
-            "the file is empty", expected="a JSON array of observations", given="no JSON", where=Location(source)
-        )
-    try:
-        stripped = text.lstrip()
-        if stripped.startswith(("[", "{")):
-            doc = json.loads(text)
-            items = doc.get("observations") if isinstance(doc, dict) else doc
-        else:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
-        ) from None
-    except RecursionError:
-        raise InputError(
-            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
-        ) from None
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InputError(
-            "unexpected JSON shape",
-            expected='an array of {"station","time","pollutant","value","unit"} objects, or {"observations": [...]}',
-            given=type(items).__name__,
-            where=Location(source),
-        )
+    """Parse canonical JSON (array, ``{"observations": [...]}`` or JSON lines) into a text frame. Rows are
+    numbered 1.. in the order of the records."""
+    items = parse_json_records(
+        raw, source=source, key="observations", shape='{"station","time","pollutant","value","unit"}'
+    )
     frame = pd.DataFrame(items, dtype=object)
     for col in ("station", "time", "pollutant", "value", "unit", "flag"):
         if col in frame.columns:

@@ -29,7 +29,6 @@ Wide frame (:func:`to_wide`): ``section``, ``time`` and one column per item.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,12 +41,10 @@ import pandas as pd
 from xietong.errors import FormatDetectionError, InputError, Location, Problem
 from xietong.inputs import (
     CSV_ERRORS,
-    SNIFF_BYTES,
     csv_error,
-    decode_text,
     guard_text_file,
+    parse_json_records,
     read_input_bytes,
-    sniff_text,
 )
 from xietong.water.enums import WaterClass, WaterFormat, WaterItem
 from xietong.water.network import RiverNetwork, haihe_network, resolve_sections
@@ -563,39 +560,11 @@ def _empty_published() -> pd.DataFrame:
 
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
-    """Canonical JSON (array, ``{"samples": [...]}`` or JSON lines) to a text frame, rows numbered 1.."""
-    sniff_text(raw[:SNIFF_BYTES], source=source)
-    text = decode_text(raw, source=source)
-    if not text.strip():
-        raise InputError(
-            "the file is empty", expected="a JSON array of samples", given="no JSON", where=Location(source)
-        )
-    try:
-        try:
-            doc = json.loads(text)
-            if isinstance(doc, dict):
-                items = [doc] if "samples" not in doc and "section" in doc else doc.get("samples")
-            else:
-                items = doc
-        except json.JSONDecodeError as exc:
-            if exc.msg != "Extra data":
-                raise
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]  # JSON lines
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "malformed JSON", given=exc.msg, where=Location(source, exc.lineno), expected="valid JSON"
-        ) from None
-    except RecursionError:
-        raise InputError(
-            "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
-        ) from None
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InputError(
-            "unexpected JSON shape",
-            expected='an array of {"section","time","item","value","unit"} objects, or {"samples": [...]}',
-            given=type(items).__name__,
-            where=Location(source),
-        )
+    """Canonical JSON (array, ``{"samples": [...]}``, one sample object or JSON lines) to a text frame, rows
+    numbered 1.."""
+    items = parse_json_records(
+        raw, source=source, key="samples", shape='{"section","time","item","value","unit"}', record_field="section"
+    )
     frame = pd.DataFrame(items, dtype=object)
     for col in frame.columns:
         frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
