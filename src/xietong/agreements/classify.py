@@ -3,7 +3,9 @@ commitment strength. Rules only (see ``docs/agreements.md`` for why no model is 
 
 - **Area**: weighted vocabulary of each area (:mod:`xietong.agreements.lexicon`), counted in the task, with
   earlier words weighing more (the main object of the first action leads, guide §3 rule 1), plus a smaller
-  share of the measure's and the section's own scores (rule 3: the section breaks ties).
+  share of the measure's and the section's own scores (rule 3: the section breaks ties). When the task's
+  coordinated actions belong to different areas, the measure it stands under decides (rule 2: the area its
+  purpose serves; a measure names what its sentences do, guide §1).
 - **Lead and partners**: the acting jurisdictions in the subject of the governing verb; "X supports Y to …"
   makes Y the lead and X a partner; no acting jurisdiction means the parties lead. Partners are
   jurisdictions introduced by "with"/"together with"/与/会同, or the supporter (guide §4).
@@ -81,11 +83,50 @@ def _compute_area_scores(text: str) -> dict[Area, float]:
     return scores
 
 
+# a comma or semicolon that opens the next coordinated action: "…, improving …", "…, and promote …", "…；推进…"
+_ACTION_BREAK_EN = re.compile(r"\s*;\s*|,\s+(?:and\s+)?(?=([A-Za-z]+)\s)")
+_ACTION_BREAK_ZH = re.compile(r"[，；;]")
+
+
+def actions(text: str) -> list[str]:
+    """The coordinated actions of a task: the clauses after the first that open with a verb ("…, improving
+    …", "…, and promote …"), or every clause between Chinese commas and semicolons."""
+    if is_zh(text):
+        return [p for p in _ACTION_BREAK_ZH.split(text) if p.strip()]
+    out: list[str] = []
+    start = 0
+    for m in _ACTION_BREAK_EN.finditer(text):
+        word = m.group(1)
+        if word is None or grammar.lemma(word) is not None:
+            out.append(text[start : m.start()])
+            start = m.end()
+    out.append(text[start:])
+    return [p for p in out if p.strip()]
+
+
+def _spread(text: str) -> bool:
+    """Whether the task's actions belong to more than one area (guide §3 rule 2)."""
+    tops = set()
+    for action in actions(text):
+        scores = area_scores(action)
+        if scores:
+            tops.add(max(scores, key=lambda a: scores[a]))
+    return len(tops) > 1
+
+
 def classify_area(
     text: str, *, measure: str | None = None, sections: Sequence[str] = (), title: str | None = None
 ) -> Area:
     """The area of a task from its text, its measure, the headings above it (nearest last) and the
-    document's title (the subject of the whole document: it decides when nothing nearer does)."""
+    document's title (the subject of the whole document: it decides when nothing nearer does).
+
+    A task whose actions spread over several areas takes its measure's area when the measure has one
+    (guide §3 rule 2: the purpose the actions serve is what the measure names)."""
+    if measure and _spread(text):
+        purpose = area_scores(measure)
+        if purpose:
+            order = list(Area)
+            return max(purpose, key=lambda a: (round(purpose[a], 6), -order.index(a)))
     total = dict(area_scores(text))
     context: dict[Area, float] = {}
     for a, s in (area_scores(title) if title else {}).items():
@@ -306,6 +347,7 @@ __all__ = [
     "SECTION_WEIGHT",
     "TITLE_WEIGHT",
     "Classification",
+    "actions",
     "area_scores",
     "bodies",
     "classify",

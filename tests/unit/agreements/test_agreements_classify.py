@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xietong.agreements import Area, Strength, area_scores, bodies, classify_area, projects
-from xietong.agreements.classify import lead_and_partners, strength
+from xietong.agreements.classify import actions, lead_and_partners, strength
 
 BJ, TJ, HE = "110000", "120000", "130000"
 PARTIES = (BJ, TJ)
@@ -61,6 +61,43 @@ def test_section_context_breaks_ties() -> None:
     text = "Promote the co-construction of information platforms."
     assert classify_area(text, sections=["Cooperation to deepen port cooperation"]) is Area.PORTS_CUSTOMS
     assert classify_area(text, sections=["Integrated transport network"]) is Area.TRANSPORT
+
+
+# Sentences written for these tests (labelling guide §3 rule 2), not taken from any document.
+SPREAD_TASK = (
+    "Build the new cooperation zone, upgrade the science and technology laboratories of the district "
+    "and open an innovation incubator."
+)
+
+
+def test_a_task_whose_actions_spread_over_areas_takes_its_measures_area() -> None:
+    # rule 2: the actions serve the purpose the measure names (guide §1: a measure names what its sentences do)
+    assert classify_area(SPREAD_TASK) is Area.INNOVATION  # most of the words are innovation's
+    measure = "Undertake industrial transfer from the capital."
+    assert classify_area(SPREAD_TASK, measure=measure) is Area.INDUSTRY
+
+
+def test_a_task_of_one_area_keeps_it_under_a_measure_of_another() -> None:
+    task = "Build science and technology laboratories and open an innovation incubator."
+    assert classify_area(task, measure="Undertake industrial transfer from the capital.") is Area.INNOVATION
+
+
+def test_a_task_spread_over_areas_under_a_measure_without_one_keeps_its_own() -> None:
+    assert classify_area(SPREAD_TASK, measure="Make a good start.") is Area.INNOVATION
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Build the zone, improving the parks, and planning to build a street.", 3),
+        ("Strengthen scientific and financial cooperation, and promote innovation.", 2),
+        ("Combined with the plan of the city, Beijing will build a zone.", 1),  # an opening adverbial
+        ("Build ports; open routes.", 2),
+        ("共建产业园区，推动科技成果转化；共享数据。", 3),
+    ],
+)
+def test_actions_are_the_clauses_that_open_with_a_verb(text: str, count: int) -> None:
+    assert len(actions(text)) == count
 
 
 @pytest.mark.parametrize(
