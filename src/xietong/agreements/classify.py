@@ -4,8 +4,8 @@ commitment strength. Rules only (see ``docs/agreements.md`` for why no model is 
 - **Area**: weighted vocabulary of each area (:mod:`xietong.agreements.lexicon`), counted in the task, with
   earlier words weighing more (the main object of the first action leads, guide §3 rule 1), plus a smaller
   share of the measure's and the section's own scores (rule 3: the section breaks ties). When the task's
-  coordinated actions belong to different areas, the measure it stands under decides (rule 2: the area its
-  purpose serves; a measure names what its sentences do, guide §1).
+  coordinated actions belong to different areas, the first action decides if the measure it stands under
+  names the same area (rule 1, the first action, and rule 2, the purpose the measure names, agree).
 - **Lead and partners**: the acting jurisdictions in the subject of the governing verb; "X supports Y to …"
   makes Y the lead and X a partner; no acting jurisdiction means the parties lead. Partners are
   jurisdictions introduced by "with"/"together with"/与/会同, or the supporter (guide §4).
@@ -83,16 +83,16 @@ def _compute_area_scores(text: str) -> dict[Area, float]:
     return scores
 
 
-# a comma or semicolon that opens the next coordinated action: "…, improving …", "…, and promote …", "…；推进…"
+# a comma or semicolon that may open the next coordinated action: "…, improving …", "…, and promote …", "…，推进…"
 _ACTION_BREAK_EN = re.compile(r"\s*;\s*|,\s+(?:and\s+)?(?=([A-Za-z]+)\s)")
-_ACTION_BREAK_ZH = re.compile(r"[，；;]")
+_ACTION_BREAK_ZH = re.compile(r"[；;]|[，,](?=(.))")
 
 
 def actions(text: str) -> list[str]:
-    """The coordinated actions of a task: the clauses after the first that open with a verb ("…, improving
-    …", "…, and promote …"), or every clause between Chinese commas and semicolons."""
+    """The coordinated actions of a task: its first clause and each later clause that opens with a verb
+    ("…, improving …", "…, and promote …", "…，推进…") or follows a semicolon."""
     if is_zh(text):
-        return [p for p in _ACTION_BREAK_ZH.split(text) if p.strip()]
+        return _actions_zh(text)
     out: list[str] = []
     start = 0
     for m in _ACTION_BREAK_EN.finditer(text):
@@ -104,14 +104,34 @@ def actions(text: str) -> list[str]:
     return [p for p in out if p.strip()]
 
 
-def _spread(text: str) -> bool:
-    """Whether the task's actions belong to more than one area (guide §3 rule 2)."""
-    tops = set()
-    for action in actions(text):
-        scores = area_scores(action)
-        if scores:
-            tops.add(max(scores, key=lambda a: scores[a]))
-    return len(tops) > 1
+def _actions_zh(text: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    # an opening adverbial (依托…，) belongs to the first action: look for breaks after it
+    for m in _ACTION_BREAK_ZH.finditer(text, grammar.skip_opening_zh(text)):
+        if m.group(1) is None or grammar.opens_with_verb_zh(text[m.end() :]):
+            out.append(text[start : m.start()])
+            start = m.end()
+    out.append(text[start:])
+    return [p for p in out if p.strip()]
+
+
+def _top_area(text: str) -> Area | None:
+    scores = area_scores(text)
+    if not scores:
+        return None
+    order = list(Area)
+    return max(scores, key=lambda a: (round(scores[a], 6), -order.index(a)))
+
+
+def _first_action_and_purpose(text: str, measure: str) -> Area | None:
+    """The area on which guide §3 rules 1 and 2 agree for a task whose actions spread over several areas:
+    its first action's (rule 1) when the measure it stands under, which names the purpose its actions serve
+    (rule 2, guide §1), has the same area; ``None`` otherwise."""
+    tops = [_top_area(action) for action in actions(text)]
+    if len({t for t in tops if t is not None}) < 2:
+        return None
+    return tops[0] if tops[0] is not None and tops[0] is _top_area(measure) else None
 
 
 def classify_area(
@@ -120,13 +140,11 @@ def classify_area(
     """The area of a task from its text, its measure, the headings above it (nearest last) and the
     document's title (the subject of the whole document: it decides when nothing nearer does).
 
-    A task whose actions spread over several areas takes its measure's area when the measure has one
-    (guide §3 rule 2: the purpose the actions serve is what the measure names)."""
-    if measure and _spread(text):
-        purpose = area_scores(measure)
-        if purpose:
-            order = list(Area)
-            return max(purpose, key=lambda a: (round(purpose[a], 6), -order.index(a)))
+    A task whose actions spread over several areas takes its first action's area when its measure names
+    the same one, however much its later actions weigh (guide §3 rules 1 and 2 agree)."""
+    agreed = _first_action_and_purpose(text, measure) if measure else None
+    if agreed is not None:
+        return agreed
     total = dict(area_scores(text))
     context: dict[Area, float] = {}
     for a, s in (area_scores(title) if title else {}).items():

@@ -460,6 +460,24 @@ def analyse_zh(clause: str) -> Head:
     return Head(text[:subject_end], None, -1, Strength.ADVANCE, False, "", predicate_at)
 
 
+def skip_opening_zh(text: str) -> int:
+    """Offset after an opening adverbial of a Chinese clause (依托…，, 在…方面，); 0 when there is none."""
+    return _skip_adverbial_zh(text, 0)
+
+
+def opens_with_verb_zh(text: str) -> bool:
+    """Whether a Chinese clause opens with a known verb (推进…, 共建…, 研究…), also after words such as 共同,
+    联合, 进一步 that a verb carries along."""
+    for _ in range(3):
+        verb = next((v for v, _ in _ZH_VERBS if text.startswith(v)), None)
+        if verb is None:
+            return False
+        if verb not in lx.TRANSPARENT_ZH:
+            return True
+        text = text[len(verb) :]
+    return False
+
+
 def analyse(clause: str) -> Head:
     return analyse_zh(clause) if is_zh(clause) else analyse_en(clause)
 
@@ -472,7 +490,9 @@ __all__ = [
     "is_imperative_en",
     "lemma",
     "mentions",
+    "opens_with_verb_zh",
     "resolve",
     "skip_opening",
+    "skip_opening_zh",
     "strength_of",
 ]
