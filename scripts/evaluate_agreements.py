@@ -8,6 +8,8 @@ Usage::
     python scripts/evaluate_agreements.py --json             # one JSON object per document
     python scripts/evaluate_agreements.py --shared DIR       # where the external texts are
     python scripts/evaluate_agreements.py --cv               # learned area classifiers, cross-validated by document
+    python scripts/evaluate_agreements.py --heldout-areas tests/data/agreements/heldout_areas/beijing_regulations_jjj_articles.jsonl
+                                                             # area of each held-out item alone: gold vs predicted
 
 Gold files in ``tests/data/agreements`` label texts committed beside them. Those in
 ``tests/data/agreements/external`` label real texts that are read from ``../shared/data/agreements``
@@ -31,9 +33,11 @@ from numpy.typing import NDArray
 
 from xietong.agreements.classify import area_scores
 from xietong.agreements.evaluate import DocumentScore, evaluate, find_document, load_gold, match
+from xietong.agreements.heldout import parse_area_items, score_areas
 from xietong.agreements.importer import from_text
 from xietong.agreements.model import Area
 from xietong.errors import InputError
+from xietong.inputs import parse_json_records
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "tests" / "data" / "agreements"
@@ -170,6 +174,48 @@ def _cross_validate_sklearn(rows: list[Example]) -> None:
     print(f"    {'all':<60} {n:>4} model {hits_model / n:.3f} rules {hits_rules / n:.3f}")
 
 
+def heldout_areas(path: Path, *, as_json: bool) -> int:
+    """Score the area classifier on a held-out JSON-lines file (``xietong.agreements.heldout``): one line
+    per item (gold, predicted, ok or ✗), then the accuracy overall, per gold area and on the items whose
+    field the guide's table names."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"{path}: cannot read the held-out file ({exc.strerror}); give a JSON-lines file", file=sys.stderr)
+        return 2
+    try:
+        records = parse_json_records(
+            raw, source=str(path), key="items", shape='{"id","title","chapter","text","gold_area"}'
+        )
+        result = score_areas(parse_area_items(records, source=str(path)))
+    except InputError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 2
+    for r in result.results:
+        row = {"id": r.item.id, "gold": r.item.gold.value, "predicted": r.predicted.value, "correct": r.correct}
+        if as_json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            mark = "ok" if r.correct else "✗"
+            print(f"{r.item.id:<12} {r.item.gold.value:<20} {r.predicted.value:<20} {mark:<2} {r.item.text[:40]}")
+    right, total = result.in_table
+    summary = {
+        "items": result.total,
+        "correct": result.correct,
+        "accuracy": round(result.accuracy, 3),
+        "in_table": {"correct": right, "items": total},
+        "per_area": {a.value: {"correct": c, "items": n} for a, (c, n) in result.per_area().items()},
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(f"accuracy {result.correct}/{result.total} = {result.accuracy:.3f}; on items whose field the table names "
+          f"{right}/{total}")  # fmt: skip
+    for area, (c, n) in result.per_area().items():
+        print(f"    {area.value:<20} {c}/{n}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all)")
@@ -177,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object per document")
     parser.add_argument("--shared", type=Path, default=SHARED_DIR, help=f"external texts (default {SHARED_DIR})")
     parser.add_argument("--cv", action="store_true", help="cross-validate learned area classifiers by document")
+    parser.add_argument(
+        "--heldout-areas", type=Path, metavar="PATH", help="score the area of each item of a held-out JSON-lines file"
+    )
     args = parser.parse_args(argv)
+    if args.heldout_areas is not None:
+        return heldout_areas(args.heldout_areas, as_json=args.json)
     files = args.gold or [*sorted(DEFAULT_DIR.glob("*_gold.json")), *sorted(EXTERNAL_DIR.glob("*_gold.json"))]
     if not files:
         print(f"no gold files found in {DEFAULT_DIR}", file=sys.stderr)
