@@ -1,9 +1,14 @@
 """Reader of Xietong's canonical format: long CSV or JSON, one value per row (``station, time, pollutant,
-value, unit`` and an optional ``flag``), times in ISO 8601 with an offset."""
+value, unit`` and an optional ``flag``), times in ISO 8601 with an offset.
+
+Units are named, never assumed: every row with a value takes its unit from its ``unit`` cell or, where the
+file has no ``unit`` column or the cell is blank, from :class:`UnitOptions` (``xietong air ingest --unit``);
+a row left with no unit is refused (CO in µg/m³ and in mg/m³ differ by a factor of 1000)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,18 +43,88 @@ _UNIT_FACTORS_TO_UG = {
     "µg/m³": 1.0, "μg/m³": 1.0, "ug/m3": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "ug/m³": 1.0,
     "mg/m³": 1000.0, "mg/m3": 1000.0,
 }  # fmt: skip
+_UNITS_EXPECTED = "µg/m³ (ug/m3) or mg/m³ (mg/m3)"
+_UNIT_HINT = (
+    "add a unit column or fill the cell, or name the units with --unit (API: ?unit=), e.g. --unit ug/m3 "
+    "--unit CO=mg/m3; the same number is 1000 times larger in µg/m³ than in mg/m³"
+)
 
 
-def _canonical_rows(records: pd.DataFrame, source: str, first_line: int) -> ObservationChunk:
+@dataclass(frozen=True, slots=True)
+class UnitOptions:
+    """Units named outside a canonical file, for the rows whose ``unit`` cell is absent or blank: ``default``
+    for every pollutant, ``by_pollutant`` for one (it wins over ``default``). A filled cell wins over both.
+    Units are spelled ``µg/m³`` or ``mg/m³``."""
+
+    default: str | None = None
+    by_pollutant: Mapping[Pollutant, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.default is not None or bool(self.by_pollutant)
+
+    def unit_of(self, pollutant: Pollutant) -> str | None:
+        """The unit named for ``pollutant``, or ``None``."""
+        return self.by_pollutant.get(pollutant, self.default)
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"*": default, "CO": …}``, for summaries and the audit log."""
+        out = {"*": self.default} if self.default is not None else {}
+        return out | {p.value: u for p, u in self.by_pollutant.items()}
+
+
+def _unit_spelling(text: str) -> str | None:
+    """``µg/m³`` or ``mg/m³`` for a known spelling of either, else ``None``."""
+    factor = _UNIT_FACTORS_TO_UG.get(text.strip())
+    return None if factor is None else ("mg/m³" if factor == 1000.0 else "µg/m³")
+
+
+def parse_unit_options(texts: Sequence[str], *, option: str = "--unit") -> UnitOptions:
+    """Units given as options: ``UNIT`` (every pollutant) or ``POLLUTANT=UNIT`` (e.g. ``CO=mg/m3``),
+    repeatable; the unit spellings of the ``unit`` column and the pollutant names of the ``pollutant``
+    column. Two different units for the same pollutant (or two defaults) are refused."""
+    default: str | None = None
+    by_pollutant: dict[Pollutant, str] = {}
+    expected = f"UNIT or POLLUTANT=UNIT, UNIT one of {_UNITS_EXPECTED}, POLLUTANT one of " + ", ".join(POLLUTANTS)
+    for text in texts:
+        name, sep, unit_text = str(text).rpartition("=")
+        unit = _unit_spelling(unit_text)
+        pollutant: Pollutant | None = None
+        if sep:
+            try:
+                pollutant = Pollutant.parse(name)
+            except ValueError:
+                raise InputError(
+                    f"{option} names an unknown pollutant", expected=expected, given=repr(text), where=Location(option)
+                ) from None
+        if unit is None:
+            raise InputError(
+                f"{option} names no known unit", expected=expected, given=repr(text), where=Location(option)
+            )
+        before = default if pollutant is None else by_pollutant.get(pollutant)
+        if before is not None and before != unit:
+            raise InputError(
+                f"{option} gives two units for {pollutant.value if pollutant else 'every pollutant'}",
+                expected="one unit per pollutant",
+                given=f"{before} and {unit}",
+                where=Location(option),
+            )
+        if pollutant is None:
+            default = unit
+        else:
+            by_pollutant[pollutant] = unit
+    return UnitOptions(default, by_pollutant)
+
+
+def _canonical_rows(records: pd.DataFrame, source: str, first_line: int, units: UnitOptions) -> ObservationChunk:
     """One chunk of canonical records (text cells) as an observation chunk; every bad cell is a problem
-    and rejects its row."""
+    and rejects its row. ``units`` fills absent or blank ``unit`` cells."""
     problems: list[Problem] = []
     n = len(records)
     rows = np.arange(first_line, first_line + n, dtype="int64")
     require_columns(records, ["station", "time", "pollutant", "value"], source, AirFormat.CANONICAL)
     column, reject = _pollutant_columns(records, rows, source, problems)
     seconds, bad_time = _hour_ends(records, rows, source, problems)
-    values, nm, bad_value = _values_in_units(records, column, rows, source, problems)
+    values, nm, bad_value = _values_in_units(records, column, rows, source, problems, units)
     flags, bad_flag = _quality_flags(records, rows, source, problems)
     reject |= bad_time | bad_value | bad_flag
     long = pd.DataFrame(
@@ -143,39 +218,56 @@ def _hour_ends(
 
 
 def _values_in_units(
-    records: pd.DataFrame, column: pd.Series, rows: np.ndarray, source: str, problems: list[Problem]
+    records: pd.DataFrame,
+    column: pd.Series,
+    rows: np.ndarray,
+    source: str,
+    problems: list[Problem],
+    units: UnitOptions,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and ``unit`` cells (an empty unit cell
-    means mg/m³ for CO, µg/m³ for the others), the not-monitored mask, and the rows with a value that is not
-    a number or a unit that is not known. A file without the ``unit`` column is refused: CO in µg/m³ and
-    in mg/m³ differ by a factor of 1000, so the units must be named, never assumed."""
+    """Values in Xietong units [µg/m³; CO mg/m³] from the ``value`` and ``unit`` cells, the not-monitored
+    mask, and the rows with a value that is not a number, a unit that is not known, or no unit at all.
+
+    A row's unit is its ``unit`` cell where filled, else the unit ``units`` names for its pollutant. A
+    file without the ``unit`` column and no ``units`` is refused as a whole; a row with a value and no
+    unit either way is a problem: CO in µg/m³ and in mg/m³ differ by a factor of 1000, so the units must
+    be named, never assumed."""
     value_text = records["value"]
     values, nm = parse_numbers(value_text, rows, source, "value", problems)
     reject = np.isnan(values) & ~nm & ~value_text.astype(str).str.strip().isin(MISSING_TOKENS).to_numpy()
-    if "unit" not in records.columns:
+    has_column = "unit" in records.columns
+    if not has_column and not units:
         raise InputError(
             "the canonical file names no units",
-            expected="a unit column (µg/m³ or mg/m³ on every row; CO is usually mg/m³)",
+            expected="a unit column (µg/m³ or mg/m³ on every row; CO is usually mg/m³) or --unit",
             given="columns " + excerpt(", ".join(map(str, records.columns)), 160),
             where=Location(source, 1, "unit"),
-            hint="add a unit column: the same number is 1000 times larger in µg/m³ than in mg/m³",
+            hint=_UNIT_HINT,
         )
-    units = records["unit"].astype(str).str.strip()
-    factor = units.map(_UNIT_FACTORS_TO_UG)
-    unknown_unit = factor.isna().to_numpy() & (units != "").to_numpy()
+    cells = records["unit"].fillna("").astype(str).str.strip() if has_column else pd.Series("", index=records.index)
+    named = {p.column: u for p in POLLUTANTS if (u := units.unit_of(p)) is not None}
+    filled = cells.where(cells != "", column.map(named)).fillna("")
+    factor = filled.map(_UNIT_FACTORS_TO_UG)
+    unknown_unit = factor.isna().to_numpy() & (filled != "").to_numpy()
     for i in np.flatnonzero(unknown_unit)[:1000]:
         problems.append(
+            Problem("unknown unit", Location(source, int(rows[i]), "unit"), _UNITS_EXPECTED, repr(filled.iat[i]))
+        )
+    no_unit = (filled == "").to_numpy() & ~np.isnan(values) & column.notna().to_numpy()
+    names = {p.column: p.value for p in POLLUTANTS}
+    for i in np.flatnonzero(no_unit)[:1000]:
+        problems.append(
             Problem(
-                "unknown unit",
+                "no unit for this value",
                 Location(source, int(rows[i]), "unit"),
-                "µg/m³ (ug/m3) or mg/m³ (mg/m3)",
-                repr(units.iat[i]),
+                f"{_UNITS_EXPECTED} in the unit cell or from --unit for {names[str(column.iat[i])]}",
+                "a blank unit cell" if has_column else "no unit column",
+                _UNIT_HINT,
             )
         )
-    factor_ug = factor.fillna(np.nan).to_numpy(dtype="float64")
+    factor_ug = factor.to_numpy(dtype="float64", na_value=np.nan)
     is_co = (column == "co").to_numpy()
-    factor_ug = np.where(np.isnan(factor_ug), np.where(is_co, 1000.0, 1.0), factor_ug)
-    return values * factor_ug / np.where(is_co, 1000.0, 1.0), nm, reject | unknown_unit
+    return values * factor_ug / np.where(is_co, 1000.0, 1.0), nm, reject | unknown_unit | no_unit
 
 
 def _quality_flags(
@@ -205,8 +297,12 @@ def _quality_flags(
     return flags, reject
 
 
-def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -> Iterator[ObservationChunk]:
-    """Canonical long CSV or JSON (an array of objects, ``{"observations": [...]}``, or JSON lines)."""
+def read_canonical(
+    path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS, *, units: UnitOptions | None = None
+) -> Iterator[ObservationChunk]:
+    """Canonical long CSV or JSON (an array of objects, ``{"observations": [...]}``, or JSON lines);
+    ``units`` fills the ``unit`` column where it is absent or blank (see :class:`UnitOptions`)."""
+    units = units or UnitOptions()
     source = info.name
     if base_suffix(path) in {".json", ".ndjson", ".jsonl"}:
         with open_source(path, info) as fh:
@@ -214,11 +310,11 @@ def read_canonical(path: Path, info: SourceInfo, chunk_rows: int = CHUNK_ROWS) -
         records = parse_canonical_json(raw, source)
         for start in range(0, len(records), chunk_rows):
             part = records.iloc[start : start + chunk_rows].reset_index(drop=True)
-            yield _canonical_rows(part, source, start + 1)
+            yield _canonical_rows(part, source, start + 1, units)
         return
     for chunk, first_line in csv_chunks(path, info, chunk_rows, str):
         chunk.columns = [c.lower() for c in chunk.columns]
-        yield _canonical_rows(chunk.reset_index(drop=True), source, first_line)
+        yield _canonical_rows(chunk.reset_index(drop=True), source, first_line, units)
 
 
 def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
@@ -235,6 +331,8 @@ def parse_canonical_json(raw: bytes, source: str) -> pd.DataFrame:
 
 
 __all__ = [
+    "UnitOptions",
     "parse_canonical_json",
+    "parse_unit_options",
     "read_canonical",
 ]

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from xietong import region
 from xietong.air import reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
-from xietong.air.formats import AirFormat, O3Column
+from xietong.air.formats import AirFormat, O3Column, parse_unit_options
 from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, as_local
 from xietong.air.service import ObservationQuery, UnknownStations
 from xietong.air.stations import list_stations
@@ -81,16 +81,29 @@ def ingest(
         O3Column,
         typer.Option(help="cnemc-hourly: the column of the 1-h O3 (o3_24h for the 2022–2025 HeQinWill archive)."),
     ] = O3Column.O3,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit",
+            help=(
+                "canonical: the unit of values whose unit cell is absent or blank, UNIT (every pollutant) or "
+                "POLLUTANT=UNIT, repeatable, e.g. --unit ug/m3 --unit CO=mg/m3; a filled cell wins. "
+                "UNIT: µg/m³ (ug/m3) or mg/m³ (mg/m3)."
+            ),
+        ),
+    ] = None,
     token: TokenOpt = None,
 ) -> None:
     """Ingest station lists and hourly observations.
 
     Formats: canonical long CSV/JSON (station,time,pollutant,value,unit), uci (UCI Beijing Multi-Site,
     CO in µg/m³), cnemc-wide (date,hour,type,<codes>), cnemc-hourly (timepoint,stationcode,…),
-    cnemc-stations (station list). Values already stored unchanged are not written again; a changed
-    value becomes a new revision and the earlier one stays readable (--as-of).
+    cnemc-stations (station list). A canonical value without a unit (no unit column or a blank cell) is
+    refused unless --unit names the unit for its pollutant. Values already stored unchanged are not
+    written again; a changed value becomes a new revision and the earlier one stays readable (--as-of).
     """
     st = state(ctx)
+    units = run(lambda: parse_unit_options(unit or []))
     principal = run(lambda: st.principal(token))
     console = Console(stderr=True)
     with Progress(
@@ -120,6 +133,7 @@ def ingest(
                 skip_invalid=skip_invalid,
                 progress=on_progress,
                 o3_column=cnemc_o3_column,
+                units=units,
             )
         )
     result = summary.as_dict()

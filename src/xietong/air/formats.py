@@ -12,7 +12,8 @@ Formats (``--format``):
 
 ``canonical``
     Long CSV or JSON, one value per row: ``station, time, pollutant, value, unit`` (+ optional
-    ``flag``). ``time`` is ISO 8601 **with an offset** and labels the end of the averaging hour.
+    ``flag``). ``time`` is ISO 8601 **with an offset** and labels the end of the averaging hour. Every
+    value's unit is named: by its ``unit`` cell, else by ``--unit`` (:class:`UnitOptions`); never assumed.
 ``uci``
     The UCI "Beijing Multi-Site Air-Quality Data" files (Zhang et al. 2017): ``No, year, month, day,
     hour, PM2.5, PM10, SO2, NO2, CO, O3, …, station``; **CO in µg/m³** (converted to mg/m³); local time.
@@ -55,7 +56,7 @@ from xietong.air.base_formats import (
     empty_values,
     require_columns,
 )
-from xietong.air.canonical_formats import parse_canonical_json, read_canonical
+from xietong.air.canonical_formats import UnitOptions, parse_canonical_json, parse_unit_options, read_canonical
 from xietong.air.hourly_formats import (
     CNEMC_WIDE_OBSERVATION_TYPES,
     CNEMC_WIDE_PUBLISHED_TYPES,
@@ -65,7 +66,7 @@ from xietong.air.hourly_formats import (
     read_cnemc_wide,
     read_uci,
 )
-from xietong.errors import InputError
+from xietong.errors import InputError, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +87,22 @@ class StationRow:
 
 
 def read_observations(
-    path: Path, fmt: AirFormat, info: SourceInfo, chunk_rows: int = CHUNK_ROWS, *, o3_column: O3Column = O3Column.O3
+    path: Path,
+    fmt: AirFormat,
+    info: SourceInfo,
+    chunk_rows: int = CHUNK_ROWS,
+    *,
+    o3_column: O3Column = O3Column.O3,
+    units: UnitOptions | None = None,
 ) -> Iterator[ObservationChunk]:
     """Stream observation chunks of ``chunk_rows`` input rows from a file of a known observation format.
 
-    ``o3_column`` applies to ``cnemc-hourly`` only (see :class:`O3Column`).
+    ``o3_column`` applies to ``cnemc-hourly`` only (see :class:`O3Column`); ``units`` to ``canonical`` only
+    (see :class:`UnitOptions`): the other formats fix their units, so naming units for them is refused.
     """
+    check_units_apply(fmt, units, info.name)
+    if fmt is AirFormat.CANONICAL:
+        return read_canonical(path, info, chunk_rows, units=units)
     if fmt is AirFormat.CNEMC_HOURLY:
         return read_cnemc_hourly(path, info, chunk_rows, o3_column=o3_column)
     readers = {
@@ -104,6 +115,18 @@ def read_observations(
     if reader is None:
         raise InputError("not an observation format", expected=", ".join(f.value for f in readers), given=fmt.value)
     return reader(path, info, chunk_rows)
+
+
+def check_units_apply(fmt: AirFormat, units: UnitOptions | None, source: str) -> None:
+    """Refuse units named for a format that fixes its own (every format but ``canonical``)."""
+    if units and fmt is not AirFormat.CANONICAL:
+        raise InputError(
+            "--unit applies to canonical files only",
+            expected="a canonical file (station,time,pollutant,value[,unit]) with --unit",
+            given=f"a {fmt.value} file",
+            where=Location(source),
+            hint=f"leave out --unit: the {fmt.value} format fixes its units (see xietong air ingest --help)",
+        )
 
 
 def read_station_list(path: Path, info: SourceInfo) -> list[StationRow]:
@@ -167,11 +190,14 @@ __all__ = [
     "ObservationChunk",
     "SourceInfo",
     "StationRow",
+    "UnitOptions",
+    "check_units_apply",
     "check_values",
     "detect_format",
     "empty_published",
     "empty_values",
     "parse_canonical_json",
+    "parse_unit_options",
     "read_canonical",
     "read_cnemc_hourly",
     "read_cnemc_wide",

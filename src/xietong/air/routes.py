@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from xietong.air import read_versions, reports, service
 from xietong.air.aqi import AqiEdition, PmRealtime
 from xietong.air.domain import AirScope
-from xietong.air.formats import AirFormat
+from xietong.air.formats import AirFormat, parse_unit_options
 from xietong.air.reports import AqiRequest, Level, MissingDataRule, ReportKind, as_local
 from xietong.air.schemas import IngestOut, ObservationPage, StationOut
 from xietong.air.service import ObservationQuery, UnknownStations
@@ -327,10 +327,16 @@ async def ingest(
     unknown_stations: Annotated[UnknownStations, Query()] = UnknownStations.ERROR,
     skip_invalid: Annotated[bool, Query()] = False,
     filename: Annotated[str | None, Query(description="name shown in messages and the audit log")] = None,
+    unit: Annotated[
+        list[str] | None,
+        Query(description="canonical: unit of values with no unit cell, UNIT or POLLUTANT=UNIT (e.g. CO=mg/m3)"),
+    ] = None,
 ) -> Any:
     """Publish a batch in any ingest format (the body is the file). Requires ``publish:air`` for the stations'
-    jurisdiction. The same batch twice writes nothing; a changed value becomes a new revision."""
+    jurisdiction. The same batch twice writes nothing; a changed value becomes a new revision. A canonical
+    value without a unit cell is refused unless ``unit`` names its pollutant's unit."""
     principal.require(AirScope.PUBLISH, "publish air-quality data")
+    units = parse_unit_options(unit or [], option="unit")
     body = await request.body()
     content_type = request.headers.get("content-type", "")
     suffix = ".json" if "json" in content_type else ".csv"
@@ -347,6 +353,7 @@ async def ingest(
             unknown_stations=unknown_stations,
             skip_invalid=skip_invalid,
             display_name=name,
+            units=units,
         )
     summary = service.IngestSummary(files=[result])
     return summary.as_dict()

@@ -30,6 +30,8 @@ from xietong.air.formats import (
     ObservationChunk,
     SourceInfo,
     StationRow,
+    UnitOptions,
+    check_units_apply,
     detect_format,
     read_observations,
     read_station_list,
@@ -160,15 +162,20 @@ def ingest_files(
     display_names: Sequence[str] | None = None,
     chunk_rows: int = CHUNK_ROWS,
     o3_column: O3Column = O3Column.O3,
+    units: UnitOptions | None = None,
 ) -> IngestSummary:
     """Ingest files, each as one all-or-nothing batch, in order.
 
-    Stops at the first file that fails (the files before it stay committed) and raises its error.
+    Stops at the first file that fails (the files before it stay committed) and raises its error; units
+    named for a file that is not canonical are refused before any file is written.
     """
     principal.require(AirScope.PUBLISH, "publish air-quality data")
-    for path in paths:
+    for i, path in enumerate(paths):
         if not path.is_file():
             raise InputError("no such file", given=str(path), where=Location(str(path)))
+        if units:
+            name = display_names[i] if display_names else str(path)
+            check_units_apply(detect_format(path, name) if fmt is AirFormat.AUTO else fmt, units, name)
     summary = IngestSummary()
     for i, path in enumerate(paths):
         name = display_names[i] if display_names else str(path)
@@ -184,6 +191,7 @@ def ingest_files(
                 display_name=name,
                 chunk_rows=chunk_rows,
                 o3_column=o3_column,
+                units=units,
             )
         )
     return summary
@@ -201,8 +209,10 @@ def ingest_file(
     display_name: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
     o3_column: O3Column = O3Column.O3,
+    units: UnitOptions | None = None,
 ) -> FileResult:
-    """Ingest one file as one batch (see :func:`ingest_files`)."""
+    """Ingest one file as one batch (see :func:`ingest_files`); ``units`` name the units a canonical file
+    leaves out (:class:`~xietong.air.formats.UnitOptions`), recorded in the audit entry."""
     principal.require(AirScope.PUBLISH, "publish air-quality data")
     name = display_name or str(path)
     if fmt is AirFormat.AUTO:
@@ -223,7 +233,7 @@ def ingest_file(
             result.problems = problems
         else:
             index = station_index(conn)
-            for chunk in read_observations(path, fmt, info, chunk_rows, o3_column=o3_column):
+            for chunk in read_observations(path, fmt, info, chunk_rows, o3_column=o3_column, units=units):
                 _ingest_chunk(
                     conn_work=work,
                     chunk=chunk,
@@ -245,6 +255,7 @@ def ingest_file(
             "source": Path(name).name,
             "format": fmt.value,
             "sha256": info.sha256,
+            **({"units": units.as_dict()} if units else {}),
             **{k: v for k, v in summary.items() if k not in {"source", "format", "sha256", "batch_id"}},
         }
     if progress is not None:
