@@ -2,7 +2,7 @@
 commitment strength. Rules only (see ``docs/agreements.md`` for why no model is used).
 
 - **Area**: weighted vocabulary of each area (:mod:`xietong.agreements.lexicon`), counted in the task, with
-  earlier words weighing more (the main object of the first action leads, guide §3 rule 1), plus a smaller
+  earlier words weighing more and words in an enumeration of examples (A、B、C等, "such as …") less (the main object of the first action leads, guide §3 rule 1), plus a smaller
   share of the measure's and the section's own scores (rule 3: the section breaks ties). When the task's
   coordinated actions belong to different areas, the first action decides if the measure it stands under
   names the same area (rule 1, the first action, and rule 2, the purpose the measure names, agree).
@@ -29,6 +29,9 @@ from xietong.agreements.text import is_zh
 MEASURE_WEIGHT = 0.5
 SECTION_WEIGHT = 0.3
 TITLE_WEIGHT = 0.15
+#: weight of words inside an enumeration of examples: the fields a task lists detail its object, they are
+#: not its object (guide §3 rule 1)
+ENUMERATION_WEIGHT = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +72,27 @@ def _area_scores(text: str) -> tuple[tuple[Area, float], ...]:
     return tuple(_compute_area_scores(text).items())
 
 
+# an enumeration of examples: items joined by 、 and closed by 等 ("在科学研究、人才培养、产业促进等方面"), or what
+# follows "such as" / "including" up to the end of the clause
+_ENUMERATION_ZH = re.compile(r"[^，。；、,;：:]{1,20}(?:、[^，。；、,;：:]{1,20})+等")
+_ENUMERATION_EN = re.compile(r"\b(?:such as|including)\s+[^;.()]*?(?=[;.()]|$)", re.IGNORECASE)
+
+
+def enumerations(text: str) -> list[tuple[int, int]]:
+    """Spans of the enumerations of examples in ``text`` (A、B、C等; "such as A, B and C")."""
+    pattern = _ENUMERATION_ZH if is_zh(text) else _ENUMERATION_EN
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
 def _compute_area_scores(text: str) -> dict[Area, float]:
     scores: dict[Area, float] = {}
     n = max(len(text), 1)
-    if is_zh(text):
-        for area, pat, weight in _area_patterns_zh():
-            for m in pat.finditer(text):
-                scores[area] = scores.get(area, 0.0) + weight * (1.0 + 0.5 * (1 - m.start() / n))
-        return scores
-    for area, pat, weight in _area_patterns():
+    spans = enumerations(text)
+    for area, pat, weight in _area_patterns_zh() if is_zh(text) else _area_patterns():
         for m in pat.finditer(text):
-            scores[area] = scores.get(area, 0.0) + weight * (1.0 + 0.5 * (1 - m.start() / n))
+            listed = any(s <= m.start() < e for s, e in spans)
+            position = 1.0 + 0.5 * (1 - m.start() / n)
+            scores[area] = scores.get(area, 0.0) + weight * position * (ENUMERATION_WEIGHT if listed else 1.0)
     return scores
 
 
@@ -361,6 +374,7 @@ def classify(
 
 
 __all__ = [
+    "ENUMERATION_WEIGHT",
     "MEASURE_WEIGHT",
     "SECTION_WEIGHT",
     "TITLE_WEIGHT",
@@ -370,6 +384,7 @@ __all__ = [
     "bodies",
     "classify",
     "classify_area",
+    "enumerations",
     "lead_and_partners",
     "projects",
     "strength",

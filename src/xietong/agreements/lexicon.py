@@ -64,6 +64,7 @@ AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
         (r"national park", 1.0), (r"ecological corridors?", 0.5), (r"solid waste", 1.5), (r"wastes?", 1.0),
         (r"recycl\w*", 1.2), (r"renewable resources", 1.2), (r"circular economy", 1.0), (r"emission rights?", 1.5),
         (r"carbon", 1.0), (r"eco-compensation|ecological compensation", 1.0), (r"conservation|biodiversity", 1.0),
+        (r"low[\s-]carbon", 1.0),
     ),
     Area.ENERGY: (
         (r"energy", 1.2), (r"clean energy", 1.5), (r"coal", 0.8), (r"natural gas|gas supply", 1.5), (r"gas", 0.5),
@@ -77,6 +78,7 @@ AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
         (r"cooperation zones?", 0.7), (r"industrial chains?", 1.5), (r"biomedic\w*|pharmaceutical\w*", 1.2),
         (r"high-end", 0.5), (r"business(?:es)?", 0.3), (r"aviation industry", 1.5), (r"leasing", 0.6),
         (r"headquarters", 0.8), (r"relocat\w*", 0.8), (r"undertak\w*", 0.5), (r"factor(?:y|ies)", 1.0),
+        (r"digital economy", 1.2), (r"agricultur\w*", 0.8), (r"seed industry", 1.2),
     ),
     Area.INNOVATION: (
         (_INNOVATION_EN, 1.2), (r"innovative", 1.0), (r"science and technology", 1.5), (r"scientific", 1.0),
@@ -115,7 +117,8 @@ AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
     Area.PUBLIC_SERVICES: (
         (r"public services?", 2.0), (r"medical", 1.5), (r"health", 1.2), (r"hospitals?", 1.5), (r"doctors?", 0.6),
         (r"education(?:al)?", 1.2), (r"schools?", 1.0), (r"teachers?", 0.6), (r"social security", 2.0),
-        (r"pensions?", 1.0), (r"(?:transport|traffic) cards?", 2.0),
+        (r"pensions?", 1.0), (r"(?:transport|traffic) cards?", 2.0), (r"traditional Chinese medicine", 1.5),
+        (r"blood donation|blood", 1.0),
         (r"telecommunications?|mobile|fixed-line|roaming", 1.0), (r"elderly", 1.0), (r"residents", 0.5),
         (r"culture", 0.3),
     ),
@@ -128,6 +131,7 @@ AREA_TERMS_EN: dict[Area, tuple[tuple[str, float], ...]] = {
         (r"leading group", 2.0), (r"working group", 1.0), (r"joint meetings?", 1.5),
         (r"consultation mechanism", 1.0), (r"mechanisms?", 0.4), (r"liaison", 1.5),
         (r"report(?:s|ing)? progress|progress", 0.8), (r"working mechanism", 1.0), (r"regular meetings?", 1.0),
+        (r"cooperation mechanism", 0.8), (r"coordination mechanism", 1.0),
     ),
 }
 # fmt: on
@@ -152,7 +156,7 @@ AREA_TERMS_ZH: dict[Area, tuple[tuple[str, float], ...]] = {
     Area.ECOLOGY_GENERAL: (
         ("生态", 1.0), ("环境", 0.5), ("环境保护", 1.0), ("环保", 1.0), ("绿化", 1.2), ("造林", 1.5),
         ("防沙治沙", 0.8), ("涵养林", 0.8), ("固体废物", 1.5), ("固废", 1.5), ("垃圾", 1.2), ("循环经济", 1.0),
-        ("再生资源", 1.2), ("碳排放", 1.2), ("排污权", 1.5), ("生态补偿", 0.5), ("森林", 1.0),
+        ("再生资源", 1.2), ("碳排放", 1.2), ("排污权", 1.5), ("生态补偿", 0.5), ("森林", 1.0), ("低碳", 1.0),
     ),
     Area.ENERGY: (
         ("能源", 1.5), ("清洁能源", 1.0), ("电力", 1.5), ("电网", 1.5), ("绿色电力", 1.0), ("可再生能源", 1.0),
@@ -161,7 +165,8 @@ AREA_TERMS_ZH: dict[Area, tuple[tuple[str, float], ...]] = {
     ),
     Area.INDUSTRY: (
         ("产业", 1.2), ("工业", 1.2), ("制造", 1.0), ("产业转移", 1.5), ("承接", 1.0), ("产业园", 1.5),
-        ("园区", 0.8), ("企业", 0.5), ("生物医药", 1.0), ("产业链", 1.5), ("转移", 0.5),
+        ("园区", 0.8), ("企业", 0.5), ("生物医药", 1.0), ("产业链", 1.5), ("转移", 0.5), ("数字经济", 1.2),
+        ("农业", 0.8), ("种业", 1.2),
     ),
     Area.INNOVATION: (
         ("科技", 1.5), (_INNOVATION_ZH, 1.2), ("科技成果", 1.0), ("成果转化", 1.5), ("实验室", 1.5), ("科学仪器", 1.2),
@@ -187,14 +192,15 @@ AREA_TERMS_ZH: dict[Area, tuple[tuple[str, float], ...]] = {
     ),
     Area.PUBLIC_SERVICES: (
         ("公共服务", 2.0), ("医疗", 1.5), ("卫生", 1.2), ("健康", 1.0), ("医院", 1.5), ("教育", 1.2), ("学校", 1.0), ("大学", 1.5), ("高校", 1.5),
-        ("社保", 2.0), ("社会保障", 2.0), ("养老", 1.2), ("一卡通", 1.5), ("通信", 1.0),
+        ("社保", 2.0), ("社会保障", 2.0), ("养老", 1.2), ("一卡通", 1.5), ("通信", 1.0), ("中医药", 1.5),
+        ("中医", 1.2), ("献血", 1.5), ("血液", 1.0),
     ),
     Area.PLANNING: (
         ("规划", 0.8), ("顶层设计", 1.5), ("空间布局", 1.0), ("规划衔接", 1.0), ("编制", 0.3),
     ),
     Area.MECHANISM: (
         ("联席会议", 2.0), ("领导小组", 2.0), ("工作组", 1.0), ("联络机制", 1.5), ("会商", 0.5), ("协调机制", 0.8),
-        ("机制", 0.4), ("通报", 0.8), ("进展", 0.5),
+        ("机制", 0.4), ("通报", 0.8), ("进展", 0.5), ("工作机制", 1.0), ("协作机制", 1.0), ("合作机制", 0.8),
     ),
 }
 # fmt: on

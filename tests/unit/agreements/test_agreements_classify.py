@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xietong.agreements import Area, Strength, area_scores, bodies, classify_area, projects
-from xietong.agreements.classify import actions, lead_and_partners, strength
+from xietong.agreements.classify import actions, enumerations, lead_and_partners, strength
 
 BJ, TJ, HE = "110000", "120000", "130000"
 PARTIES = (BJ, TJ)
@@ -88,6 +88,19 @@ def test_a_spread_task_whose_measure_names_another_area_is_weighed_as_a_whole() 
 def test_a_task_of_one_area_keeps_it_under_a_measure_of_another() -> None:
     task = "Build science and technology laboratories and open an innovation incubator."
     assert classify_area(task, measure="Undertake industrial transfer from the capital.") is Area.INNOVATION
+
+
+def test_an_enumeration_of_fields_details_the_object_and_weighs_less() -> None:
+    # guide §3 rule 1: the main object leads; the fields listed after it (A、B、C等方面, "such as …") detail it
+    # (sentences written for this test)
+    zh = "本市推动完善京津冀旅游合作机制，在人才培养、人才交流、职称互认等方面加强合作。"
+    assert enumerations(zh) == [(zh.index("在"), zh.index("等方面") + 1)]  # 在人才培养、…、职称互认等
+    assert classify_area(zh) is Area.TOURISM_EXHIBITIONS
+    en = "Deepen tourism cooperation in fields such as talent training, talent exchange and professional titles."
+    assert classify_area(en) is Area.TOURISM_EXHIBITIONS
+    assert (
+        classify_area("Deepen cooperation in talent training, talent exchange and professional titles.") is Area.TALENT
+    )
 
 
 @pytest.mark.parametrize(
