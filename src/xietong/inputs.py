@@ -364,16 +364,34 @@ def parse_json_records(
         raise InputError(
             "JSON nested too deeply", expected="valid JSON", given="deep nesting", where=Location(source)
         ) from None
+    given = doc
     if isinstance(doc, dict):
         doc = [doc] if record_field is not None and key not in doc and record_field in doc else doc.get(key)
     if not isinstance(doc, list) or not all(isinstance(i, dict) for i in doc):
         raise InputError(
             "unexpected JSON shape",
             expected=f'an array of {shape} objects, or {{"{key}": [...]}}',
-            given=type(doc).__name__,
+            given=json_shape(given),
             where=Location(source),
         )
     return doc
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "true/false", type(None): "null"}
+
+
+def json_shape(doc: Any) -> str:
+    """What a JSON document is, in the words of its own format, for an error's *given*: ``an object with
+    keys type, features``, ``an array whose item 3 is a string``, ``a number``."""
+    if isinstance(doc, dict):
+        keys = ", ".join(map(str, list(doc)[:8])) + (", …" if len(doc) > 8 else "")
+        return f"an object with keys {excerpt(keys, 200)}" if doc else "an empty object"
+    if isinstance(doc, list):
+        bad = next((i for i, item in enumerate(doc) if not isinstance(item, dict)), None)
+        if bad is not None:
+            return f"an array whose item {bad + 1} is {json_shape(doc[bad])}"
+        return "an array of objects"
+    return _JSON_TYPES.get(type(doc), "a number")
 
 
 __all__ = [
@@ -386,6 +404,7 @@ __all__ = [
     "decode_text",
     "guard_text_file",
     "guard_zip_file",
+    "json_shape",
     "parse_csv_string",
     "parse_json",
     "parse_json_records",

@@ -29,6 +29,22 @@ def check_year(year: int, *, option: str, given: str) -> None:
         )
 
 
+def parse_day(text: str, *, option: str) -> date:
+    """A day given by a user (``YYYY-MM-DD``, a CLI option or query parameter), within the accepted years.
+
+    Every layer below holds these days; a year such as 9999 or 0001 would overflow once a day is added or a
+    time zone shifted, so it is refused here with the option's name.
+    """
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            f"{option}: not a date", expected="YYYY-MM-DD (a day in China Standard Time)", given=repr(text)
+        ) from None
+    check_year(day.year, option=option, given=repr(text))
+    return day
+
+
 def parse_when(text: str, *, end: bool = False, option: str = "from") -> datetime:
     """Parse a date or time given by a user (CLI option or API query parameter).
 
@@ -103,4 +119,13 @@ def local_iso(series: pd.Series) -> pd.Series:
     return local.map(lambda t: "" if pd.isna(t) else t.isoformat()).astype(object)
 
 
-__all__ = ["EARLIEST_YEAR", "LATEST_YEAR", "check_period", "check_year", "local_iso", "local_text", "parse_when"]
+__all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "check_period",
+    "check_year",
+    "local_iso",
+    "local_text",
+    "parse_day",
+    "parse_when",
+]

@@ -224,6 +224,15 @@ def test_cli_aqi_csv_and_report(engine: Engine) -> None:
     assert "not a date" in bad.stderr
 
 
+def test_cli_years_beyond_the_accepted_range_are_input_errors(engine: Engine) -> None:
+    runner = CliRunner()
+    far = runner.invoke(app, ["air", "aqi", "--from", "0001-01-01", "--to", "9999-12-31"], env=engine.env)
+    assert far.exit_code == 2 and "year out of range" in far.stderr, far.output
+    for year in ("0", "99999"):
+        report = runner.invoke(app, ["air", "report", "--year", year, "--city", "北京"], env=engine.env)
+        assert report.exit_code == 2 and "year: year out of range" in report.stderr, report.output
+
+
 def test_api_aqi(client: TestClient, actors: Actors, store: Store) -> None:
     _ingest_uci(store)
     params = {"level": "city", "report": "daily", "from": "2016-12-16", "to": "2016-12-21", "city": "北京"}

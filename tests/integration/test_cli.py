@@ -64,7 +64,11 @@ def test_bad_input_exits_2_with_file_row_field(engine: Engine, tmp_path: Path) -
     assert "bad.csv, row 2, field 'NO2'" in err
     assert "nothing was written" in err
     code, _, err = xietong(engine, "air", "ingest", str(tmp_path / "missing.csv"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "input file not found" in err
+    # a directory is named as one (it was reported as "no such file", which sends users looking for a typo)
+    for command in (("air", "ingest"), ("water", "ingest")):
+        code, _, err = xietong(engine, *command, str(tmp_path))
+        assert code == 2 and "is a directory" in err and "no such file" not in err, err
 
 
 def test_unknown_format_is_explained(engine: Engine, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +11,7 @@ import pytest
 from xietong import errors
 from xietong.config import Settings
 from xietong.errors import InputError, Location, Problem, UnitError
-from xietong.times import local_iso, parse_when
+from xietong.times import local_iso, parse_day, parse_when
 
 
 def test_settings_default_to_the_embedded_store(tmp_path: Path) -> None:
@@ -77,3 +77,20 @@ def test_a_day_means_its_hour_labels_01_to_24_cst() -> None:
 def test_local_iso_shows_china_standard_time() -> None:
     s = pd.Series(pd.to_datetime(["2016-12-16T00:00Z"], utc=True))
     assert local_iso(s).tolist() == ["2016-12-16T08:00:00+08:00"]
+
+
+def test_a_day_outside_the_accepted_years_is_refused_by_its_option_not_an_overflow() -> None:
+    assert parse_day(" 2026-03-10 ", option="--from") == date(2026, 3, 10)
+    for text in ("9999-12-31", "0001-01-01"):
+        with pytest.raises(InputError, match="--to: year out of range"):
+            parse_day(text, option="--to")
+    with pytest.raises(InputError, match="--to: not a date"):
+        parse_day("2026-3-10", option="--to")
+
+
+def test_an_aqi_period_at_the_limits_of_the_calendar_is_an_input_error() -> None:
+    from xietong.air.reports import AqiRequest, Level, ReportKind, read_window
+
+    for first, last in ((date(1, 1, 1), date(2026, 1, 1)), (date(2026, 1, 1), date(9999, 12, 31))):
+        with pytest.raises(InputError, match="year out of range"):
+            read_window(AqiRequest(Level.STATION, ReportKind.HOURLY, first, last))

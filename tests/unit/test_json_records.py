@@ -42,3 +42,20 @@ def test_bad_json_is_an_input_error_naming_the_file(raw: bytes, message: str) ->
     with pytest.raises(InputError, match=message) as caught:
         parse_json_records(raw, source="bad.json", key="samples", shape="sample")
     assert "bad.json" in str(caught.value.problem.describe())
+
+
+@pytest.mark.parametrize(
+    ("raw", "given"),
+    [
+        (b'{"type": "FeatureCollection", "features": []}', "given an object with keys type, features"),
+        (b'[{"station": "1001A"}, 3]', "given an array whose item 2 is a number"),
+        (b'"observations"', "given a string"),
+        (b"null", "given null"),
+    ],
+    ids=["geojson", "array-of-mixed", "string", "null"],
+)
+def test_a_file_of_another_shape_is_described_as_it_is(raw: bytes, given: str) -> None:
+    """A GeoJSON boundary file given to a reader of observations was described as 'NoneType' (the missing
+    key's value), which says nothing about the file; the error now describes the document itself."""
+    with pytest.raises(InputError, match=given):
+        parse_json_records(raw, source="x.json", key="observations", shape="observation")

@@ -401,8 +401,6 @@ def import_tracking(
     st = state(ctx)
 
     def work() -> dict[str, int]:
-        if not file.is_file():
-            raise InputError("no such file", given=str(file))
         return service.import_tracking_csv(
             st.store, st.principal(token), read_input_bytes(file), source=str(file), agreement_id=agreement
         )

@@ -20,6 +20,7 @@ from xietong.agreements.model import Agreement, Party, SourceFormat, Task
 from xietong.agreements.parse import Layout, candidates, layout
 from xietong.agreements.text import is_zh
 from xietong.errors import InputError, Location, excerpt, require_extra
+from xietong.inputs import read_input_bytes
 
 _SUFFIX = {
     ".txt": SourceFormat.TEXT,
@@ -101,14 +102,14 @@ def read_source(
         source = Path(source)
     if isinstance(source, Path):
         name = source.name
-        if not source.is_file():
+        if not source.exists():
             raise InputError(
                 "agreement file not found",
                 expected="a path to a .txt, .md or .docx file",
                 given=str(source),
                 hint="check the path, or pass the agreement text itself",
             )
-        data = source.read_bytes()
+        data = read_input_bytes(source, what="agreement file")  # a directory or unreadable file named as such
         if fmt is SourceFormat.AUTO:
             fmt = _SUFFIX.get(source.suffix.lower(), SourceFormat.AUTO)
     elif isinstance(source, bytes):

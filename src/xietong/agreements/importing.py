@@ -25,6 +25,7 @@ from xietong.enums import Scope
 from xietong.errors import ConflictError, InputError, Location, PermissionDeniedError
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.inputs import read_input_bytes
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 
@@ -40,14 +41,14 @@ def _read(source: str | Path | bytes, name: str | None, format: SourceFormat | s
     if isinstance(source, str) and "\n" not in source:
         source = Path(source)
     if isinstance(source, Path):
-        if not source.is_file():
+        if not source.exists():
             raise InputError(
                 "agreement file not found",
                 expected="a path to a .txt, .md or .docx file",
                 given=str(source),
                 hint="check the path",
             )
-        data = source.read_bytes()
+        data = read_input_bytes(source, what="agreement file")  # a directory or unreadable file named as such
         text, _ = read_source(source, format=format)
         return _Source(text, name or source.name, hashlib.sha256(data).hexdigest())
     data = source.encode("utf-8") if isinstance(source, str) else source

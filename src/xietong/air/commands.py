@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +32,7 @@ from xietong.cli._common import (
 from xietong.enums import POLLUTANTS
 from xietong.errors import InputError, require_extra
 from xietong.geo import stations_geojson
-from xietong.times import check_period, local_iso, local_text, parse_when
+from xietong.times import check_period, local_iso, local_text, parse_day, parse_when
 
 app = typer.Typer(help="Air-quality stations and hourly observations.", no_args_is_help=True)
 
@@ -295,15 +294,6 @@ class OutputFormat(StrEnum):
     PARQUET = "parquet"
 
 
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{option}: not a date", expected="YYYY-MM-DD (a day in China Standard Time)", given=repr(text)
-        ) from None
-
-
 @app.command("aqi")
 def aqi(
     ctx: typer.Context,
@@ -345,8 +335,8 @@ def aqi(
     request = AqiRequest(
         level=level,
         report=report,
-        first=run(lambda: _day(start, "--from")),
-        last=run(lambda: _day(end, "--to")),
+        first=run(lambda: parse_day(start, option="--from")),
+        last=run(lambda: parse_day(end, option="--to")),
         stations=tuple(station or ()),
         cities=tuple(city or ()),
         jurisdiction=jurisdiction,

@@ -26,6 +26,7 @@ from xietong.config import DISPLAY_TZ
 from xietong.errors import InputError
 from xietong.exchange.principals import Principal
 from xietong.store.session import Store
+from xietong.times import check_year
 
 
 class Level(StrEnum):
@@ -89,6 +90,8 @@ def _day_bounds(first: date, last: date, *, margin_h: int = 0) -> tuple[datetime
     """Hour labels of the CST days ``first .. last``: D 01:00 … last+1 00:00, widened by ``margin_h`` before."""
     if last < first:
         raise InputError("the period is empty", expected="--from on or before --to", given=f"{first} .. {last}")
+    check_year(first.year, option="from", given=first.isoformat())
+    check_year(last.year, option="to", given=last.isoformat())
     start = datetime.combine(first, time(1), DISPLAY_TZ) - timedelta(hours=margin_h)
     end = datetime.combine(last + timedelta(days=1), time(0), DISPLAY_TZ)
     return start.astimezone(UTC), end.astimezone(UTC)
@@ -227,6 +230,7 @@ def annual_report(
     store: Store, principal: Principal, *, city: str, year: int, edition: AqiEdition = AqiEdition.AUTO
 ) -> AnnualReport:
     """Days per AQI level and the GB 3095 / HJ 663 annual statistics of one city and calendar year."""
+    check_year(year, option="year", given=str(year))
     code = region.get(city).code
     request = AqiRequest(
         Level.CITY, ReportKind.DAILY, date(year, 1, 1), date(year, 12, 31), cities=(code,), edition=edition

@@ -58,6 +58,7 @@ from xietong.errors import (
 from xietong.exchange import actions
 from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
+from xietong.inputs import check_input_file
 from xietong.store.bulk import bind_epoch_us, epoch_us_column, fetch_frame, time_column_compare
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
@@ -171,8 +172,7 @@ def ingest_files(
     """
     principal.require(AirScope.PUBLISH, "publish air-quality data")
     for i, path in enumerate(paths):
-        if not path.is_file():
-            raise InputError("no such file", given=str(path), where=Location(str(path)))
+        check_input_file(path)
         if units:
             name = display_names[i] if display_names else str(path)
             check_units_apply(detect_format(path, name) if fmt is AirFormat.AUTO else fmt, units, name)

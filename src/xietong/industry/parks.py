@@ -36,7 +36,7 @@ from xietong.geo import points_geojson
 from xietong.industry import gbt4754
 from xietong.industry._csv import read_text_csv
 from xietong.industry.enums import ParkKind, ParkLevel
-from xietong.inputs import read_input_text
+from xietong.inputs import json_shape, read_input_text
 
 EARTH_RADIUS_KM = 6371.0088
 #: largest plausible distance [km] between a park and its jurisdiction's reference point, by jurisdiction
@@ -384,7 +384,7 @@ def read_geojson(
         raise InputError(
             "not a GeoJSON FeatureCollection",
             expected='{"type": "FeatureCollection", ...}',
-            given=str(type(doc).__name__),
+            given=json_shape(doc),
             where=Location(name),
         )
     rows = []

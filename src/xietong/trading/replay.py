@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xietong.errors import Problem
+from xietong.errors import InputError, Problem
 from xietong.trading.compliance import compliance_status, uk_status
 from xietong.trading.formats import RegistryTables
 
@@ -161,6 +161,28 @@ def _mismatch_frame(cmp: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
     return mism[[c for c in cols if c in mism]].rename(columns={"code": "computed_code"}).reset_index(drop=True)
 
 
+def _require_years(tables: RegistryTables, first: int, last: int, *, options: tuple[str, str]) -> None:
+    """Refuse a reversed period, or one holding none of the tables' years: the replay would compare nothing
+    and report '0 of 0' as if it had run."""
+    span = f"{options[0]} {first}" if first == last else f"{options[0]} {first}, {options[1]} {last}"
+    if last < first:
+        raise InputError(
+            f"{options[0]}/{options[1]}: the period is reversed",
+            expected=f"{options[1]} on or after {options[0]}",
+            given=span,
+            hint="swap the two",
+        )
+    held = pd.to_numeric(tables.installation_years["year"], errors="coerce").dropna()
+    if not held.between(first, last).any():
+        known = f"{int(held.min())}–{int(held.max())}" if len(held) else "no years"
+        raise InputError(
+            "the registry tables hold no installation-year in the period asked for",
+            expected=f"a year the tables hold ({known})",
+            given=span,
+            hint=f"pick years within {known}",
+        )
+
+
 def replay_eutl(
     tables: RegistryTables,
     *,
@@ -174,6 +196,7 @@ def replay_eutl(
     whole period); the comparison covers ``first_year..last_year`` rows whose published code is A or B
     (starred or not). Other published codes (C, D, E) are counted in ``other_statuses``.
     """
+    _require_years(tables, first_year, last_year, options=("--first-year", "--last-year"))
     years = tables.installation_years.copy()
     inst = tables.installations.dropna(subset=["account_id"]).drop_duplicates("account_id").set_index("account_id")
     years["country"] = years["installation"].map(inst["country"]) if "country" in inst else None
@@ -219,6 +242,7 @@ def replay_uk_ets(tables: RegistryTables, *, year: int, include_unconfirmed: boo
     they enter the engine as surrendered for ``year``, so the balance at ``year`` is cumulative surrenders
     minus cumulative recorded emissions 2021..``year``. Earlier years cannot be replayed from the report.
     """
+    _require_years(tables, year, year, options=("--year", "--year"))
     acc = tables.installations.set_index("installation")
     rows = tables.installation_years.loc[tables.installation_years["year"] <= year].copy()
     rows["surrendered_t"] = np.where(

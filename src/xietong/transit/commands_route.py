@@ -8,16 +8,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from xietong.cli._common import fail, frame_to_csv, print_table, run, write_stdout
-from xietong.errors import InputError, Location, require_extra
+from xietong.errors import InputError, Location, excerpt, require_extra
+from xietong.inputs import read_csv_text
+from xietong.times import parse_day
 from xietong.transit.commands import app
 from xietong.transit.commands_validate import say_notices
 from xietong.transit.feed import Feed, format_gtfs_time
-from xietong.transit.gtfs import merge_feeds, read_feed
+from xietong.transit.gtfs import merge_feeds, read_feed, service_span, trips_on
 from xietong.transit.matrix import city_matrix, travel_time_matrix
 from xietong.transit.raptor import DEFAULT_MAX_TRANSFERS, departure_grid, earliest_arrival
 from xietong.transit.timetable import Timetable, compile_timetable, parse_clock
@@ -56,17 +59,55 @@ def _load(gtfs: list[str], day: str, footpaths: Path | None) -> Timetable:
         ns, _, path = spec.rpartition("=") if "=" in spec and not Path(spec).exists() else ("", "", spec)
         feeds.append(read_feed(Path(path), namespace=ns or None))
         say_notices(feeds[-1].notices, path)
-    try:
-        service_date = date.fromisoformat(day)
-    except ValueError:
-        raise InputError("bad service date", expected="YYYY-MM-DD", given=repr(day), where=Location("--date")) from None
+    service_date = parse_day(day, option="--date")
     feed = merge_feeds(*feeds)
+    _require_service(feed, service_date)
     extra = None
     if footpaths is not None:
-        extra = pd.read_csv(footpaths, dtype={"from_stop_id": str, "to_stop_id": str})
-        extra, notices = resolve_footpaths(feed, extra, str(footpaths))
+        extra, notices = resolve_footpaths(feed, _read_footpaths(footpaths), str(footpaths))
         say_notices(notices, footpaths)
     return compile_timetable(feed, service_date, footpaths=extra)
+
+
+def _require_service(feed: Feed, day: date) -> None:
+    """Refuse a service date on which no trip of the feed runs: every answer would be 'unreachable'."""
+    if not trips_on(feed, day).trips.empty:
+        return
+    span = service_span(feed)
+    known = f"the feed's calendar runs {span[0]} … {span[1]}" if span else "the feed has no calendar"
+    raise InputError(
+        f"no trip of the feed runs on {day.isoformat()}",
+        expected="a service date on which trips run (calendar.txt, calendar_dates.txt)",
+        given=f"{day.isoformat()}; {known}",
+        where=Location(field="--date"),
+        hint="pick a day inside the feed's calendar (check its weekday flags and exceptions)",
+    )
+
+
+def _read_footpaths(path: Path) -> pd.DataFrame:
+    """The ``--footpaths`` CSV (from_stop_id, to_stop_id, duration_s [s]), each failure an InputError."""
+    frame = read_csv_text(path, dtype=str, keep_default_na=False, expected="from_stop_id,to_stop_id,duration_s")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in ("from_stop_id", "to_stop_id", "duration_s") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            "footpaths CSV without its columns",
+            expected="from_stop_id,to_stop_id,duration_s",
+            given=excerpt(",".join(map(str, frame.columns)), 200),
+            where=Location(str(path), 1, missing[0]),
+        )
+    duration = pd.to_numeric(frame["duration_s"].str.strip(), errors="coerce")
+    bad = duration.isna() | ~np.isfinite(duration) | (duration < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            "footpath duration is not a number of seconds",
+            expected="a duration_s >= 0 [s]",
+            given=excerpt(frame["duration_s"].iloc[i]),
+            where=Location(str(path), i + 2, "duration_s"),
+        )
+    frame["duration_s"] = duration.round().astype("int64")
+    return frame
 
 
 def _clock(text: str, option: str) -> int:

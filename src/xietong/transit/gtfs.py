@@ -228,6 +228,19 @@ def active_services(feed: Feed, day: date) -> set[str]:
     return active
 
 
+def service_span(feed: Feed) -> tuple[str, str] | None:
+    """The first and last day (ISO ``YYYY-MM-DD``) the feed's calendar and calendar_dates name, or ``None``."""
+    days: list[str] = []
+    if not feed.calendar.empty:
+        days += [str(feed.calendar["start_date"].min()), str(feed.calendar["end_date"].max())]
+    if not feed.calendar_dates.empty:
+        days += [str(feed.calendar_dates["date"].min()), str(feed.calendar_dates["date"].max())]
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    return f"{first[:4]}-{first[4:6]}-{first[6:]}", f"{last[:4]}-{last[4:6]}-{last[6:]}"
+
+
 def trips_on(feed: Feed, day: date) -> Feed:
     """The feed restricted to trips whose service runs on ``day``."""
     services = active_services(feed, day)

@@ -233,7 +233,8 @@ def compile_timetable(
     route_of_trip: pd.Series = pd.concat([f.trips.set_index("trip_id")["route_id"] for f, _ in day_feeds])
     route_of_trip = route_of_trip[~route_of_trip.index.duplicated()]
     keys = st["key"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    # no trip on the day (a date outside the calendar): no trip starts, an empty timetable
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
     routes = _fifo_routes(st, starts)
     lengths = np.array([len(p) for p in routes.stops], dtype=np.int64)
     route_stops_ptr, route_trips_ptr, route_st_ptr = _route_pointers(lengths, routes.n_trips)
@@ -321,6 +322,8 @@ class _Routes:
 def _fifo_routes(st: pd.DataFrame, starts: np.ndarray) -> _Routes:
     """Group the trips (rows ``starts[t]`` … of ``st``) by stop pattern, sort each group by departure and cut
     it into FIFO routes."""
+    if len(starts) == 0:
+        return _Routes()
     ends = np.r_[starts[1:], len(st)]
     stop_arr = st["stop"].to_numpy(dtype=np.int32)
     arr_all = st["arrival_time"].to_numpy(dtype=np.int64)

@@ -23,7 +23,7 @@ from xietong.errors import InputError, Location, NotFoundError, PermissionDenied
 from xietong.exchange import actions
 from xietong.exchange.counts import WriteCounts
 from xietong.exchange.principals import Principal
-from xietong.inputs import read_csv_text, read_json_file
+from xietong.inputs import json_shape, read_csv_text, read_json_file
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import ingest_batch
@@ -296,7 +296,7 @@ def _read_table(source: pd.DataFrame | Path | Sequence[dict[str, Any]]) -> tuple
                 raise InputError(
                     "unexpected JSON shape",
                     expected='an array of objects, or {"sections": [...]} / {"links": [...]}',
-                    given=type(rows).__name__,
+                    given=json_shape(data),
                     where=Location(str(source)),
                 )
             return pd.DataFrame(rows), str(source)

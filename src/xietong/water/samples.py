@@ -21,6 +21,7 @@ from xietong.enums import Scope
 from xietong.errors import InputError, Location, NotFoundError
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
+from xietong.inputs import check_input_file
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.water.classify import classify, format_main_pollutants
@@ -176,8 +177,7 @@ def ingest_samples(
     registered and owned by the principal's jurisdiction (a refusal is audited, nothing is written).
     """
     principal.require(WaterScope.PUBLISH, "publish water-quality samples")
-    if not path.is_file():
-        raise InputError("no such file", given=str(path), where=Location(str(path)))
+    check_input_file(path)
     name = display_name or str(path)
     with actions.audited_write(store, principal, "water.ingest", f"file {Path(name).name}") as work:
         conn = work.conn

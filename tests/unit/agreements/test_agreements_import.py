@@ -127,6 +127,9 @@ def test_docx_headings_and_lists(tmp_path: Path) -> None:
 def test_errors_say_what_was_expected(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"agreement file not found; expected a path to a \.txt, \.md or \.docx file"):
         import_agreement(tmp_path / "missing.txt")
+    # a folder of agreements given instead of one of them is named as a folder, not as a missing file
+    with pytest.raises(InputError, match="the agreement file is a directory"):
+        import_agreement(tmp_path)
     empty = tmp_path / "empty.md"
     empty.write_text("  \n", encoding="utf-8")
     with pytest.raises(InputError, match="empty agreement"):

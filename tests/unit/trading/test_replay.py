@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import DATA
+from xietong.errors import InputError
 from xietong.trading import mismatch_markdown, read_eutl, read_uk_ets, replay_eutl, replay_uk_ets
 from xietong.trading.replay import MISMATCH_CLASSES
 
@@ -49,3 +52,16 @@ def test_mismatch_markdown_lists_classes_and_rows() -> None:
     assert text.startswith("# EUTL sample")
     assert "## Agreement by year" in text and "## Mismatch classes" in text
     assert "| 93739 | 2014 |" in text
+
+
+def test_a_period_the_tables_do_not_hold_is_refused_not_reported_as_0_of_0() -> None:
+    eutl = read_eutl(TRADING / "eutl_AT_IE_20")
+    with pytest.raises(InputError, match="the period is reversed"):
+        replay_eutl(eutl, first_year=2019, last_year=2005)
+    with pytest.raises(InputError, match=r"a year the tables hold \(2005–20\d\d\)"):
+        replay_eutl(eutl, first_year=2031, last_year=2040)
+    uk = read_uk_ets(TRADING / "uk_ets_compliance_report_30.xlsx")
+    with pytest.raises(InputError, match=r"given --year 2030"):
+        replay_uk_ets(uk, year=2030)
+    # a period wider than the tables still compares the years they hold
+    assert replay_eutl(eutl, first_year=1900, last_year=2199).compared > 150

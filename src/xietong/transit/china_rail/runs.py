@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from xietong.errors import InputError, Location
+from xietong.inputs import json_shape
 
 SECONDS_PER_DAY = 86_400
 #: China Standard Time, the zone of every China Railway timetable [s east of UTC]
@@ -220,7 +221,7 @@ def json_list(path: Path, text: str, *, what: str, expected: str, one_object_ok:
     if not isinstance(data, list):
         raise input_error(
             f"not a list of {what}", path=path, row=None, field="(top level)", expected=expected,
-            given=type(data).__name__,
+            given=json_shape(data),
         )  # fmt: skip
     return data
 
