@@ -59,3 +59,28 @@ def test_an_empty_result_says_why_and_a_reversed_period_exits_2(tmp_path: Path) 
         assert reversed_.exit_code == 2 and "reversed" in reversed_.output, reversed_.output
     xml = runner.invoke(app, [*base, "air", "observations", "--format", "xml"])
     assert xml.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["trading", "series", "--from", "0001-01-01", "--to", "9999-12-31"],
+        ["services", "working-days", "--start", "2026-01-05", "--end", "9999-12-31"],
+        ["transit", "circle", "--centre", "石家庄", "--minutes", "90", "--date", "9999-01-01"],
+        ["warn", "backtest", "--from", "0001-01-01", "--to", "2017-01-31"],
+        ["air", "aqi", "--from", "0001-01-01", "--to", "9999-12-31"],
+    ],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_every_typed_day_is_bounded_to_the_years_the_platform_holds(tmp_path: Path, command: list[str]) -> None:
+    """A day such as 9999-12-31 would overflow once shifted by a time zone or a day: refused, exit 2, naming the
+    option (`times.parse_day`), before any work is done."""
+    from typer.testing import CliRunner
+
+    base = ["--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, [*base, *command])
+    assert result.exit_code == 2, result.output
+    assert "year out of range" in result.output and "1900 to 2199" in result.output
+    assert not (tmp_path / "data" / "transit").exists()  # no feed was built for a refused date

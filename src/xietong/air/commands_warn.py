@@ -10,13 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
-from xietong import region
+from xietong import region, times
 from xietong.air import backtest, consultation, forecasts
 from xietong.air import warning as warning_rules
 from xietong.air.consultation import WarningView
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.enums import Answer, WarningLevel, WarningStatus
-from xietong.errors import InputError
 from xietong.exchange import enterprises
 from xietong.times import local_iso, local_text, parse_when
 
@@ -28,10 +27,7 @@ app.add_typer(enterprise_app, name="enterprises")
 
 
 def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option}: not a date", expected="YYYY-MM-DD", given=repr(text)) from None
+    return times.parse_day(text, option=option)
 
 
 #: ``--now``: drills and replays of past episodes act at a time of their own (the audit log keeps the real time)

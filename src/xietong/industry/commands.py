@@ -14,9 +14,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from xietong import times
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.config import DISPLAY_TZ
-from xietong.errors import InputError
 from xietong.industry import links, pipeline, service
 from xietong.industry.enums import OutputFormat, Stage
 from xietong.industry.views import records
@@ -58,10 +58,7 @@ def emit(frame: pd.DataFrame, fmt: OutputFormat, columns: list[str] | None = Non
 def parse_day(text: str | None, option: str) -> dt.date:
     if text is None:
         return dt.datetime.now(DISPLAY_TZ).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"invalid {option}", expected="a day YYYY-MM-DD", given=repr(text)) from None
+    return times.parse_day(text, option=option)
 
 
 # -- parks --------------------------------------------------------------------------------------------

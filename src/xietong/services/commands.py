@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from xietong import times
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, print_table, run, state
 from xietong.errors import InputError, Location
 from xietong.services import calendar as wd
@@ -40,12 +41,7 @@ DocOpt = Annotated[
 def _day(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(
-            f"{option}: not a day", expected="YYYY-MM-DD", given=repr(text), where=Location(field=option)
-        ) from None
+    return times.parse_day(text, option=option)
 
 
 def _required_day(text: str, option: str) -> dt.date:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from xietong import times
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.errors import InputError, Location
 from xietong.inputs import read_csv_text
@@ -171,12 +172,7 @@ def series(
     def _day(text: str | None, option: str) -> date | None:
         if text is None:
             return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise InputError(
-                "invalid day", expected="YYYY-MM-DD", given=repr(text), where=Location(field=option)
-            ) from None
+        return times.parse_day(text, option=option)
 
     frame = run(
         lambda: quotes.series(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from xietong import times
 from xietong.cli._common import echo_json, print_table, run, state
-from xietong.errors import InputError
 from xietong.transit.china_rail.build import CoverageReport
 from xietong.transit.commands import app
 from xietong.transit.commands_validate import say_notices
@@ -120,15 +119,7 @@ def build_gtfs(
     def work() -> CoverageReport:
         day = None
         if service_date is not None:
-            try:
-                day = date.fromisoformat(service_date)
-            except ValueError:
-                raise InputError(
-                    "service date is not a date",
-                    expected="YYYY-MM-DD",
-                    given=repr(service_date),
-                    hint="e.g. --service-date 2026-06-17",
-                ) from None
+            day = times.parse_day(service_date, option="--service-date")
         return build_feed(sources, target, service_date=day, say=say)
 
     target = out if out is not None else regional_feed_path(state(ctx).settings)

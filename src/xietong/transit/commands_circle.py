@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from xietong import region
+from xietong import region, times
 from xietong.cli._common import echo_json, frame_to_csv, print_table, run, state, write_stdout
 from xietong.errors import InputError, Location
 from xietong.transit.circle import (
@@ -63,12 +63,7 @@ FormatOpt = Annotated[ReportFormat, typer.Option("--format", help="table, csv or
 def _day(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            "bad service date", expected="YYYY-MM-DD", given=repr(text), where=Location("--date")
-        ) from None
+    return times.parse_day(text, option="--date")
 
 
 def _clock(text: str, option: str) -> int:
@@ -162,10 +157,11 @@ def circle(
 
     def work() -> CircleReport:
         centre_code = region.get(centre).code
+        given_date = _day(day)  # options first: a bad one must not cost a feed build
+        window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
         say_notices(feed.notices, gtfs or regional_feed_path(settings))
-        service_date = _day(day) or feed_service_date(feed)
-        window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
+        service_date = given_date or feed_service_date(feed)
         return circle_report(
             feed,
             centre=centre_code,
@@ -218,15 +214,17 @@ def scenario(
 
     def work() -> pd.DataFrame:
         plan = load_scenario(file)
+        given_date = _day(day)  # options first: a bad one must not cost a feed build
+        window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
         say_notices(feed.notices, gtfs or regional_feed_path(settings))
         diff = scenario_diff(
             feed,
             plan,
-            service_date=_day(day),
+            service_date=given_date,
             centre=region.get(centre).code,
             minutes=minutes,
-            window_s=(_clock(from_time, "--from-time"), _clock(to_time, "--to-time")),
+            window_s=window,
             max_transfers=max_transfers,
         )
         frame = diff.to_frame()
@@ -305,14 +303,16 @@ def isochrone_cmd(
                 given=repr(bands),
                 where=Location("--bands"),
             ) from None
+        given_date = _day(day)  # options first: a bad one must not cost a feed build
+        window = (_clock(from_time, "--from-time"), _clock(to_time, "--to-time"))
         feed = load_regional_feed(settings, gtfs, say=lambda t: console.print(t, highlight=False))
         say_notices(feed.notices, gtfs or regional_feed_path(settings))
         iso = isochrone(
             feed,
             centre=region.get(centre).code,
             bands_min=limits,
-            service_date=_day(day) or feed_service_date(feed),
-            window_s=(_clock(from_time, "--from-time"), _clock(to_time, "--to-time")),
+            service_date=given_date or feed_service_date(feed),
+            window_s=window,
             max_transfers=max_transfers,
         )
         if geojson is not None:
