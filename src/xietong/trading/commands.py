@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, assert_never
 
 import pandas as pd
 import typer
@@ -59,7 +59,7 @@ def _replay(
             raise InputError("--format uk-ets replays one year", expected="--year, e.g. 2024", given="no --year")
         tables = read_uk_ets(path)
         return replay_uk_ets(tables, year=year, include_unconfirmed=not strict), tables
-    raise InputError("replay reads registry tables", expected="--format eutl or uk-ets", given=fmt.value)
+    assert_never(fmt)
 
 
 def _write_report(report: ReplayReport, path: Path, source: Path) -> None:

@@ -198,11 +198,11 @@ class ExcludedYears(StrEnum):
 
 
 class TradingFormat(StrEnum):
-    """Input formats of :mod:`xietong.trading.formats`."""
+    """Registry formats of :mod:`xietong.trading.formats` that `trading replay` and `trading import` read
+    (pilot-market quotes have their own command, `trading quotes ingest`)."""
 
     EUTL = "eutl"
     UK_ETS = "uk-ets"
-    PILOT_QUOTES = "pilot-quotes"
 
 
 __all__ = [

@@ -11,7 +11,7 @@ file, row (the line in a CSV, the row of a sheet, header = 1) and field; nothing
     The UK ETS registry's compliance report (xlsx, sheet ``Data``, or the same table as CSV): recorded
     emissions per year (blank = not entered by the deadline, ``EXCLUDED``), cumulative emissions and
     surrenders, static surrender status per year.
-``pilot-quotes`` (:func:`read_pilot_quotes`)
+pilot-market quotes (:func:`read_pilot_quotes`, ``xietong trading quotes ingest``)
     Daily quotes of China's pilot carbon markets (交易日期, 交易机构, 交易品种, 开盘价, 最高价, 最低价, 成交均价,
     成交量, 成交金额): ``-`` = no trade, volumes with a `` t`` suffix or thousands separators, Beijing's
     exchange under its old and new names.
