@@ -84,3 +84,17 @@ def test_every_typed_day_is_bounded_to_the_years_the_platform_holds(tmp_path: Pa
     assert result.exit_code == 2, result.output
     assert "year out of range" in result.output and "1900 to 2199" in result.output
     assert not (tmp_path / "data" / "transit").exists()  # no feed was built for a refused date
+
+
+def test_a_report_read_from_a_file_is_read_at_the_boundary(tmp_path: Path) -> None:
+    """`--report @FILE`: a missing or GBK file is an input error (exit 2) naming the file, not a traceback."""
+    from typer.testing import CliRunner
+
+    base = ["--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "db", "upgrade"]).exit_code == 0
+    gbk = tmp_path / "report_gbk.txt"
+    gbk.write_bytes("关闭报告".encode("gbk"))  # written for this test
+    for arg, words in ((f"@{tmp_path / 'missing.txt'}", "not found"), (f"@{gbk}", "not UTF-8")):
+        result = runner.invoke(app, [*base, "water", "incident", "close", "1", "--report", arg])
+        assert result.exit_code == 2 and words in result.output, result.output

@@ -12,6 +12,7 @@ import pandas as pd
 import typer
 
 from xietong.cli._common import JsonOpt, TokenOpt, echo_json, frame_to_csv, print_table, run, state, write_stdout
+from xietong.inputs import read_input_text
 from xietong.times import check_period, local_iso, parse_when
 from xietong.water import incidents, service
 from xietong.water.agreement import AgreementReport, AgreementRow, agreement_report
@@ -541,13 +542,12 @@ def incident_close(
 ) -> None:
     """Close an incident under monitoring with its report."""
     st = state(ctx)
-    text = report
-    if report.startswith("@"):
-        path = Path(report[1:])
-        if not path.is_file():
-            raise typer.BadParameter(f"no such file {path}")
-        text = path.read_text("utf-8")
-    _show(run(lambda: incidents.close(st.store, st.principal(token), incident_id, report=text)), as_json, ("parties",))
+
+    def close() -> IncidentView:
+        text = read_input_text(report[1:], what="report file") if report.startswith("@") else report
+        return incidents.close(st.store, st.principal(token), incident_id, report=text)
+
+    _show(run(close), as_json, ("parties",))
 
 
 @incident_app.command("list")
