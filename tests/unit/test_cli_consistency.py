@@ -98,3 +98,18 @@ def test_a_report_read_from_a_file_is_read_at_the_boundary(tmp_path: Path) -> No
     for arg, words in ((f"@{tmp_path / 'missing.txt'}", "not found"), (f"@{gbk}", "not UTF-8")):
         result = runner.invoke(app, [*base, "water", "incident", "close", "1", "--report", arg])
         assert result.exit_code == 2 and words in result.output, result.output
+
+
+def test_a_missing_value_prints_as_a_blank_cell_never_nan(capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from xietong.cli._common import print_table
+
+    print_table(
+        [{"city": "北京", "aqi": np.nan, "primary": pd.NA, "level": None}, {"city": "天津", "aqi": 0}],
+        ["city", "aqi", "primary", "level"],
+    )
+    out = capsys.readouterr().out
+    assert "nan" not in out.lower() and "<na>" not in out.lower() and "none" not in out.lower()
+    assert "北京" in out and " 0 " in out  # a zero is a value, not a missing one

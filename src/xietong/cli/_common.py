@@ -128,6 +128,13 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
+def _cell(value: Any) -> str:
+    """A table cell: blank for a missing value (``None``, NaN, ``pd.NA``, ``NaT``), never "nan"."""
+    if value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
 def print_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None, *, min_width: int = 0
 ) -> None:
@@ -136,7 +143,7 @@ def print_table(
     for c in columns:
         table.add_column(c)
     for row in rows:
-        table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+        table.add_row(*[_cell(row.get(c)) for c in columns])
     console = Console(highlight=False)
     if min_width > console.width:
         console = Console(highlight=False, width=min_width)
