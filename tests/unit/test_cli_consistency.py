@@ -113,3 +113,17 @@ def test_a_missing_value_prints_as_a_blank_cell_never_nan(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "nan" not in out.lower() and "<na>" not in out.lower() and "none" not in out.lower()
     assert "北京" in out and " 0 " in out  # a zero is a value, not a missing one
+
+
+def test_a_file_without_any_task_is_refused_not_stored_as_an_empty_agreement(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    base = ["--data-dir", str(tmp_path / "data")]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "db", "upgrade"]).exit_code == 0
+    table = tmp_path / "stations.csv"  # written for this test: a table, not an agreement
+    table.write_text("code,name,city\n1001A,万寿西宫,北京\n1002A,定陵,北京\n", encoding="utf-8")
+    result = runner.invoke(app, [*base, "agreements", "import", str(table)])
+    assert result.exit_code == 2 and "no task found" in result.output, result.output
+    listed = runner.invoke(app, [*base, "agreements", "list", "--json"])
+    assert listed.exit_code == 0 and "stations" not in listed.output

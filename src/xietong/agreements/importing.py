@@ -22,7 +22,7 @@ from xietong.agreements.task_rows import json_text, record_version, state_column
 from xietong.agreements.track import TrackingState
 from xietong.agreements.views import HistoryAction, ImportResult
 from xietong.enums import Scope
-from xietong.errors import ConflictError, InputError, Location, PermissionDeniedError
+from xietong.errors import ConflictError, InputError, Location, PermissionDeniedError, excerpt
 from xietong.exchange import actions
 from xietong.exchange.principals import Principal
 from xietong.inputs import read_input_bytes
@@ -114,6 +114,15 @@ def import_agreement(
     """
     src = _read(source, name, format)
     doc: Agreement = from_text(src.text, source=src.name)
+    if not doc.tasks:
+        raise InputError(
+            "no task found in the text",
+            expected="an agreement, plan or regulation with commitments (docs/agreements-labelling.md §2)",
+            given=f"{len(src.text)} characters titled {excerpt(doc.title or '', 60)!r}",
+            where=Location(source=src.name),
+            hint="check that the file is the agreement's text (a table, a list of names or a text without "
+            "commitments has no task to track)",
+        )
     target = f"agreement {agreement_id}" if agreement_id else f"file {src.name or 'text'}"
     with actions.audited_write(store, principal, "agreements.import", target) as work:
         _check_may_import(principal, doc)
