@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_trading_transfers.py [--clients 20] [--accounts 100] [--seconds 20]
+    .venv/bin/python -m bench.bench_trading_transfers [--clients 20] [--accounts 100] [--seconds 20]
         [--durable] [--database-url URL] [--profile]
 
 A throwaway PostgreSQL server is started (``xietong.store.throwaway``; ``fsync`` off unless ``--durable``),
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from xietong.store.throwaway import PostgresServer
+from tests.pgserver import PostgresServer
 
 from xietong.config import Settings
 from xietong.errors import InputError

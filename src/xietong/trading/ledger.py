@@ -275,6 +275,36 @@ def log_moves(conn: Connection, moved: pd.DataFrame, *, operation_id: int, at: d
     return [[int(row["first_serial"]), int(row["last_serial"])] for row in rows]
 
 
+_MOVEMENT = trading_movement.insert()
+
+
+def log_ranges(
+    conn: Connection,
+    moves: Iterable[tuple[int, str, Sequence[tuple[int, int]], str | None, str]],
+    *,
+    at: datetime,
+    state: str = HELD,
+) -> None:
+    """Append movements ``(operation_id, unit_type, [(first, last), …], from_account, to_account)`` of
+    one or many operations in one statement (what :func:`log_moves` does from a frame)."""
+    rows = [
+        {
+            "operation_id": op_id,
+            "unit_type": unit_type,
+            "first_serial": first,
+            "last_serial": last,
+            "from_account": sender,
+            "to_account": receiver,
+            "state": state,
+            "at": at,
+        }
+        for op_id, unit_type, moved, sender, receiver in moves
+        for first, last in moved
+    ]
+    if rows:
+        conn.execute(_MOVEMENT, rows)
+
+
 def reserved_blocks(conn: Connection, operation_id: int) -> pd.DataFrame:
     """The blocks a pending transfer reserved (core frame plus ``id``)."""
     b = trading_block
@@ -345,6 +375,7 @@ __all__ = [
     "insert_blocks",
     "lock_holdings",
     "log_moves",
+    "log_ranges",
     "release_reserved",
     "replace_blocks",
     "request_hash",
