@@ -120,7 +120,9 @@ def profile(url: str, n_accounts: int, seconds: float) -> str:
     prof.disable()
     ok, refused = q.get()
     out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+        int(os.environ.get("BENCH_TOP", "30"))
+    )
     return f"one client, in process: {ok} transfers, {refused} refused in {seconds} s\n" + out.getvalue()
 
 

@@ -63,8 +63,13 @@ def load_head(conn: Connection, *, for_update: bool = False) -> Head:
 def add_leaf(conn: Connection, head: Head, leaf: bytes) -> merkle.Appended:
     """Store the leaf of entry ``head.seq + 1`` and the subtrees it completes; returns the new frontier."""
     step = merkle.append(head.seq, head.frontier, leaf)
-    conn.execute(audit_tree.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in step.nodes])
+    add_nodes(conn, step.nodes)
     return step
+
+
+def add_nodes(conn: Connection, nodes: Iterable[tuple[int, int, bytes]]) -> None:
+    """Store leaves and subtrees ``(level, index, hash)`` (what :func:`xietong.exchange.merkle.append` closed)."""
+    conn.execute(audit_tree.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +256,7 @@ __all__ = [
     "Head",
     "SignedHead",
     "add_leaf",
+    "add_nodes",
     "consistency",
     "fetch_nodes",
     "head_document",
