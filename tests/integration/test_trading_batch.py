@@ -174,27 +174,27 @@ def test_client_keys_in_a_batch_replay_or_conflict_as_one_by_one(reg: Registry) 
     sound(reg.store)
 
 
+def _race(reg: Registry, serials: list[list[int]], receivers: tuple[str, str]) -> list[object]:
+    """Two threads send a batch moving the same serials from BJ-OP at the same moment; what each got."""
+    barrier = threading.Barrier(len(receivers))
+    results: list[object] = []
+
+    def send(to: str) -> None:
+        barrier.wait()
+        request = {"from_account": "BJ-OP", "to_account": to, "unit_type": BEA, "serials": serials}
+        results.append(batch.initiate_many(reg.store, reg.bj, [request])[0])
+
+    threads = [threading.Thread(target=send, args=(to,)) for to in receivers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
 def test_two_concurrent_batches_of_the_same_units_exactly_one_moves_them(reg: Registry) -> None:
     for i in range(3):
-        barrier = threading.Barrier(2)
-        results: list[object] = []
-        serials = [[1 + 100 * i, 100 * (i + 1)]]
-
-        def send(to: str, serials: list[list[int]] = serials) -> None:
-            barrier.wait()
-            results.append(
-                batch.initiate_many(
-                    reg.store,
-                    reg.bj,
-                    [{"from_account": "BJ-OP", "to_account": to, "unit_type": BEA, "serials": serials}],
-                )[0]
-            )
-
-        threads = [threading.Thread(target=send, args=(to,)) for to in ("BJ-TR", "GOV-110000")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
+        results = _race(reg, [[1 + 100 * i, 100 * (i + 1)]], ("BJ-TR", "GOV-110000"))
         assert sorted(isinstance(r, dict) for r in results) == [False, True]
         assert any(isinstance(r, InputError) and "not all held by account BJ-OP" in str(r) for r in results)
     assert held(reg.store)[("BJ-OP", BEA)] == (200, 0)

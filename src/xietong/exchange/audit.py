@@ -36,6 +36,7 @@ from xietong.exchange import audit_tree, merkle
 from xietong.exchange.checkpoint import Checkpoint, timestamp_ms
 from xietong.exchange.checkpoint import verify as verify_head
 from xietong.exchange.crypto import SigningKey, note_key_id
+from xietong.store import bulk
 from xietong.store.bulk import epoch_us_column
 from xietong.store.clock import utcnow
 from xietong.store.tables import audit_head, audit_log
@@ -214,14 +215,13 @@ def append_many(
         frontier = step.frontier
         out.append(AuditEntry(seq, at, actor, jurisdiction, e.action, e.outcome, target, detail, prev, digest))
         prev = digest
-    conn.execute(_INSERT_ENTRY, rows)
+    bulk.insert_rows(conn, audit_log, rows)
     audit_tree.add_nodes(conn, nodes)
     audit_tree.sign_head(conn, key, head.origin, seq, merkle.fold(frontier), timestamp_ms(at))
     conn.execute(_UPDATE_HEAD, {"b_seq": seq, "b_hash": prev, "b_frontier": b"".join(frontier)})
     return out
 
 
-_INSERT_ENTRY = audit_log.insert()
 _UPDATE_HEAD = (
     audit_head.update()
     .where(audit_head.c.id == 1)

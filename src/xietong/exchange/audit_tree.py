@@ -23,6 +23,7 @@ from xietong.errors import AuditChainError, InputError, NotFoundError
 from xietong.exchange import merkle
 from xietong.exchange.checkpoint import Checkpoint, TreeHead, sign, timestamp_ms
 from xietong.exchange.crypto import SigningKey, note_key_id
+from xietong.store import bulk
 from xietong.store.clock import utcnow
 from xietong.store.tables import audit_head, audit_tree, audit_tree_head
 
@@ -69,7 +70,7 @@ def add_leaf(conn: Connection, head: Head, leaf: bytes) -> merkle.Appended:
 
 def add_nodes(conn: Connection, nodes: Iterable[tuple[int, int, bytes]]) -> None:
     """Store leaves and subtrees ``(level, index, hash)`` (what :func:`xietong.exchange.merkle.append` closed)."""
-    conn.execute(audit_tree.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
+    bulk.insert_rows(conn, audit_tree, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
 
 
 @dataclass(frozen=True, slots=True)

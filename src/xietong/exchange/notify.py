@@ -54,6 +54,7 @@ from xietong.errors import InputError, Location, NotFoundError, PermissionDenied
 from xietong.exchange import actions
 from xietong.exchange.crypto import SecretBox, is_encrypted_text, secret_box
 from xietong.exchange.principals import Principal
+from xietong.store import bulk
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import delivery_attempt, outbox, webhook_subscription
@@ -284,8 +285,7 @@ def enqueue_many(conn: Connection, events: Iterable[tuple[str, Mapping[str, Any]
                     "next_attempt_at": now,
                 }
             )
-    if rows:
-        conn.execute(outbox.insert(), rows)
+    bulk.insert_rows(conn, outbox, rows)
     return len(rows)
 
 

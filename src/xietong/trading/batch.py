@@ -239,16 +239,14 @@ def _decide(conn: Connection, principal: Principal, items: list[_Item], now: dat
 
 
 def _move(conn: Connection, items: list[_Item]) -> book.Book:
-    """Lock the holdings of the items still standing (one sorted statement), load their free blocks and
-    move them in memory, in order; an item refused here changes nothing."""
-    keys = [
-        (acc.code, it.request["unit_type"])
-        for it in items
-        if it.sender is not None and it.receiver is not None
-        for acc in (it.sender, it.receiver)
-    ]
-    ledger.lock_holdings(conn, keys)
-    held = book.Book.load(conn, keys)
+    """Lock the holdings of the items still standing (one sorted statement), load the senders' free blocks
+    (a receiver's stored blocks matter only if it sends too, and then it is a sender) and move them in
+    memory, in order; an item refused here changes nothing."""
+    standing = [it for it in items if it.sender is not None and it.receiver is not None]
+    senders = [(it.request["from_account"], it.request["unit_type"]) for it in standing]
+    if standing:
+        ledger.lock_holdings(conn, senders + [(it.request["to_account"], it.request["unit_type"]) for it in standing])
+    held = book.Book.load(conn, senders) if standing else book.Book({})
     first_by_key: dict[str, _Item] = {}
     applied = 0
     for it in items:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from xietong.store import bulk
 from xietong.trading import ranges
 from xietong.trading.enums import BlockState
 from xietong.trading.tables import trading_block
@@ -48,7 +49,6 @@ _FREE = (
     .order_by(trading_block.c.first_serial)
 )  # fmt: skip
 
-_INSERT = trading_block.insert()
 _DELETE = trading_block.delete().where(trading_block.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -116,8 +116,7 @@ class Book:
             for b in blocks
             if b.id is None
         ]
-        if rows:
-            conn.execute(_INSERT, rows)
+        bulk.insert_rows(conn, trading_block, rows)
 
 
 __all__ = ["Block", "Book", "Key"]

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from xietong.errors import NotFoundError
 from xietong.exchange.principals import Principal
+from xietong.store import bulk
 from xietong.trading.enums import OperationKind
 from xietong.trading.ledger import canonical
 from xietong.trading.tables import (
@@ -130,9 +131,6 @@ def add_steps(
     add_steps_many(conn, [(operation_id, steps)], principal, now)
 
 
-_INSERT_STEP = trading_operation_step.insert()
-
-
 def add_steps_many(
     conn: Connection,
     steps: Sequence[tuple[int, Sequence[tuple[str, str, dict[str, Any]]]]],
@@ -153,8 +151,7 @@ def add_steps_many(
         for operation_id, op_steps in steps
         for step, state, detail in op_steps
     ]
-    if rows:
-        conn.execute(_INSERT_STEP, rows)
+    bulk.insert_rows(conn, trading_operation_step, rows)
 
 
 def answer(
