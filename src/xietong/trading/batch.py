@@ -246,7 +246,7 @@ def _move(conn: Connection, items: list[_Item]) -> book.Book:
     senders = [(it.request["from_account"], it.request["unit_type"]) for it in standing]
     if standing:
         ledger.lock_holdings(conn, senders + [(it.request["to_account"], it.request["unit_type"]) for it in standing])
-    held = book.Book.load(conn, senders) if standing else book.Book({})
+    held = book.Book.load(conn, senders, units=_most_sent(standing)) if standing else book.Book({})
     first_by_key: dict[str, _Item] = {}
     applied = 0
     for it in items:
@@ -271,6 +271,21 @@ def _move(conn: Connection, items: list[_Item]) -> book.Book:
         if key:
             first_by_key[key] = it
     return held
+
+
+def _most_sent(items: list[_Item]) -> int | None:
+    """The most units any one sender of these items asks for in all (``None`` if one asks for serials).
+
+    Every stored block a FIFO move can take lies within the sender's lowest blocks holding that many
+    units: the stored blocks it takes are always its lowest remaining ones, and it takes no more than
+    asked for in all (units that arrive during the batch are in memory already)."""
+    asked: dict[tuple[str, str], int] = {}
+    for it in items:
+        if it.quantity is None:
+            return None
+        key = (it.request["from_account"], it.request["unit_type"])
+        asked[key] = asked.get(key, 0) + it.quantity
+    return max(asked.values(), default=0)
 
 
 def _operation(it: _Item) -> oplog.NewOperation:

@@ -38,16 +38,33 @@ class Block:
     creator: int = -1
 
 
-_FREE = (
-    sa.select(trading_block.c.id, trading_block.c.account, trading_block.c.unit_type, trading_block.c.first_serial,
-              trading_block.c.last_serial)
-    .where(
-        sa.tuple_(trading_block.c.account, trading_block.c.unit_type).in_(sa.bindparam("keys", expanding=True)),
-        trading_block.c.state == HELD,
-        trading_block.c.reserved_by.is_(None),
+_b = trading_block.c
+_SIZE = _b.last_serial - _b.first_serial + 1
+_WITH_RUNNING_TOTAL = (
+    sa.select(
+        _b.id,
+        _b.account,
+        _b.unit_type,
+        _b.first_serial,
+        _b.last_serial,
+        (sa.func.sum(_SIZE).over(partition_by=(_b.account, _b.unit_type), order_by=_b.first_serial) - _SIZE).label(
+            "before"
+        ),
     )
-    .order_by(trading_block.c.first_serial)
-)  # fmt: skip
+    .where(
+        sa.tuple_(_b.account, _b.unit_type).in_(sa.bindparam("keys", expanding=True)),
+        _b.state == HELD,
+        _b.reserved_by.is_(None),
+    )
+    .subquery("free")
+)
+_f = _WITH_RUNNING_TOTAL.c
+#: the lowest free blocks of each key until ``units`` are covered (every block with ``units`` = -1)
+_FREE = (
+    sa.select(_f.id, _f.account, _f.unit_type, _f.first_serial, _f.last_serial)
+    .where(sa.or_(sa.bindparam("units") < 0, _f.before < sa.bindparam("units")))
+    .order_by(_f.first_serial)
+)
 
 _DELETE = trading_block.delete().where(trading_block.c.id.in_(sa.bindparam("ids", expanding=True)))
 
@@ -60,10 +77,15 @@ class Book:
     gone: list[int] = field(default_factory=list)
 
     @classmethod
-    def load(cls, conn: Connection, keys: Iterable[Key]) -> Book:
+    def load(cls, conn: Connection, keys: Iterable[Key], *, units: int | None = None) -> Book:
+        """The free held blocks of these keys; with ``units``, only each key's lowest blocks until they
+        hold that many units (accounts fragment into many blocks, and a transfer by quantity takes the
+        lowest serials first: give the most units any one key sends in this transaction, so that every
+        block a move could take is loaded; a key holding fewer is loaded whole, so a refusal names its
+        true holding). ``None`` (serial ranges asked for): every block."""
         wanted = sorted(set(keys))
         free: dict[Key, list[Block]] = {k: [] for k in wanted}
-        for r in conn.execute(_FREE, {"keys": wanted}):
+        for r in conn.execute(_FREE, {"keys": wanted, "units": -1 if units is None else units}):
             free[(r.account, r.unit_type)].append(Block(int(r.id), int(r.first_serial), int(r.last_serial)))
         return cls(free)
 

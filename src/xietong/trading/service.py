@@ -221,7 +221,7 @@ def move_now(
     update the holdings."""
     check_accepts(receiver, unit, today_cst(now))
     ledger.lock_holdings(conn, [(sender.code, unit.code), (receiver.code, unit.code)])
-    held = book.Book.load(conn, [(sender.code, unit.code)])
+    held = book.Book.load(conn, [(sender.code, unit.code)], units=quantity if serial_ranges is None else None)
     moved = held.move(sender.code, receiver.code, unit.code, quantity=quantity, serial_ranges=serial_ranges, op_index=0)
     op.quantity = sum(last - first + 1 for first, last in moved)
     op_id = oplog.insert(conn, op, principal, now)
