@@ -3,21 +3,25 @@
 Run from the repository root::
 
     .venv/bin/python -m bench.bench_trading_transfers [--clients 20] [--accounts 100] [--seconds 20]
-        [--durable] [--database-url URL] [--profile]
+        [--batch N] [--durable] [--database-url URL] [--cpu | --profile]
 
-A throwaway PostgreSQL server is started (``xietong.store.throwaway``; ``fsync`` off unless ``--durable``),
+A throwaway PostgreSQL server is started (``tests.pgserver``; ``fsync`` off unless ``--durable``),
 migrated and seeded; one unit type is issued and spread evenly over ``--accounts`` trading accounts of one
 jurisdiction (written for the benchmark). Then ``--clients`` client *processes* (each its own connection
 pool, as separate clients are) run for ``--seconds``: each picks a random sender and receiver and a random
 quantity of 1–50 units and calls :func:`xietong.trading.transfers.initiate` with ``accept=True`` (within one
 jurisdiction the transfer completes in that one audited transaction). A transfer of more units than the
-sender holds is refused and counted apart. Afterwards the registry is checked from the store: every unit
+sender holds is refused and counted apart. With ``--batch N`` each client instead sends batches of ``N``
+such random transfers through :func:`xietong.trading.batch.initiate_many` (one transaction per batch, each
+transfer checked, answered and audited on its own). The rate is the transfers completed over the time from
+the first client's start to the last client's last commit. Afterwards the registry is checked from the store: every unit
 type's total unchanged, no holding negative, holdings equal to their blocks, no serial in two blocks
 (:func:`xietong.trading.ledger.check_store`).
 
 ``--cpu`` runs one client in this process and reports, per transfer, the wall time, this process's CPU time
 and the CPU time of the PostgreSQL server's processes (from ``/proc``): what bounds the rate on a given number
-of cores. ``--profile`` runs one client under cProfile and prints where the time goes.
+of cores. ``--profile`` runs one client under cProfile and prints where the time goes (``BENCH_SORT=tottime``
+and ``BENCH_TOP=n`` in the environment change the order and length of the listing).
 """
 
 from __future__ import annotations
