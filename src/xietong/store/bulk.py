@@ -158,11 +158,12 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
 
     On PostgreSQL ``INSERT … SELECT unnest(%s), unnest(%s), …`` with one array per column: one short
     statement, prepared once whatever the number of rows (``executemany`` would send and execute it once
-    per row). Elsewhere, and for one row, a plain ``executemany``.
+    per row, and a single row would be inserted with ``RETURNING`` its key). Elsewhere a plain
+    ``executemany``.
     """
     if not rows:
         return
-    if conn.dialect.name != "postgresql" or len(rows) == 1:
+    if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), list(rows))
         return
     names = tuple(rows[0])
