@@ -2,22 +2,26 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_trading_transfers.py [--clients 20] [--accounts 100] [--seconds 20]
-        [--durable] [--database-url URL] [--profile]
+    .venv/bin/python -m bench.bench_trading_transfers [--clients 20] [--accounts 100] [--seconds 20]
+        [--batch N] [--durable] [--database-url URL] [--cpu | --profile]
 
-A throwaway PostgreSQL server is started (``xietong.store.throwaway``; ``fsync`` off unless ``--durable``),
+A throwaway PostgreSQL server is started (``tests.pgserver``; ``fsync`` off unless ``--durable``),
 migrated and seeded; one unit type is issued and spread evenly over ``--accounts`` trading accounts of one
 jurisdiction (written for the benchmark). Then ``--clients`` client *processes* (each its own connection
 pool, as separate clients are) run for ``--seconds``: each picks a random sender and receiver and a random
 quantity of 1–50 units and calls :func:`xietong.trading.transfers.initiate` with ``accept=True`` (within one
 jurisdiction the transfer completes in that one audited transaction). A transfer of more units than the
-sender holds is refused and counted apart. Afterwards the registry is checked from the store: every unit
+sender holds is refused and counted apart. With ``--batch N`` each client instead sends batches of ``N``
+such random transfers through :func:`xietong.trading.batch.initiate_many` (one transaction per batch, each
+transfer checked, answered and audited on its own). The rate is the transfers completed over the time from
+the first client's start to the last client's last commit. Afterwards the registry is checked from the store: every unit
 type's total unchanged, no holding negative, holdings equal to their blocks, no serial in two blocks
 (:func:`xietong.trading.ledger.check_store`).
 
 ``--cpu`` runs one client in this process and reports, per transfer, the wall time, this process's CPU time
 and the CPU time of the PostgreSQL server's processes (from ``/proc``): what bounds the rate on a given number
-of cores. ``--profile`` runs one client under cProfile and prints where the time goes.
+of cores. ``--profile`` runs one client under cProfile and prints where the time goes (``BENCH_SORT=tottime``
+and ``BENCH_TOP=n`` in the environment change the order and length of the listing).
 """
 
 from __future__ import annotations
@@ -34,13 +38,14 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from xietong.store.throwaway import PostgresServer
+from tests.pgserver import PostgresServer
 
 from xietong.config import Settings
 from xietong.errors import InputError
 from xietong.exchange.bootstrap import initialise, operator
+from xietong.exchange.principals import Principal
 from xietong.store.session import Store
-from xietong.trading import ledger, registry, service, transfers
+from xietong.trading import batch, ledger, registry, service, transfers
 from xietong.trading.enums import UnitKind
 from xietong.trading.tables import trading_holding, trading_operation, trading_unit_type
 from xietong.trading.units import UnitType
@@ -67,22 +72,39 @@ def setup(url: str, n_accounts: int) -> None:
     store.dispose()
 
 
-def client(url: str, n_accounts: int, seconds: float, seed: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def send(store: Store, op: Principal, rng: random.Random, codes: list[str], batch_size: int) -> tuple[int, int]:
+    """One transfer through ``transfers.initiate`` (``batch_size`` 0), or a batch of ``batch_size`` through
+    ``batch.initiate_many``; returns (completed, refused)."""
+    if batch_size == 0:
+        a, b = rng.sample(codes, 2)
+        try:
+            transfers.initiate(store, op, a, b, UNIT, quantity=rng.randint(1, 50), accept=True)
+            return 1, 0
+        except InputError:
+            return 0, 1
+    requests = []
+    for _ in range(batch_size):
+        a, b = rng.sample(codes, 2)
+        requests.append({"from_account": a, "to_account": b, "unit_type": UNIT, "quantity": rng.randint(1, 50)})
+    out = batch.initiate_many(store, op, requests)
+    done = sum(isinstance(r, dict) for r in out)
+    return done, len(out) - done
+
+
+def client(url: str, n_accounts: int, seconds: float, seed: int, queue: mp.Queue, batch_size: int = 0) -> None:  # type: ignore[type-arg]
     store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
     op = operator(store)
     rng = random.Random(seed)
     codes = accounts(n_accounts)
     ok = refused = 0
+    start = time.time()
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        a, b = rng.sample(codes, 2)
-        try:
-            transfers.initiate(store, op, a, b, UNIT, quantity=rng.randint(1, 50), accept=True)
-            ok += 1
-        except InputError:
-            refused += 1
+        done, no = send(store, op, rng, codes, batch_size)
+        ok, refused = ok + done, refused + no
+    finished = time.time()  # after the last transfer or batch sent before the deadline has committed
     store.dispose()
-    queue.put((ok, refused))
+    queue.put((ok, refused, start, finished))
 
 
 def check(url: str, n_accounts: int) -> dict[str, object]:
@@ -112,15 +134,17 @@ def check(url: str, n_accounts: int) -> dict[str, object]:
     }
 
 
-def profile(url: str, n_accounts: int, seconds: float) -> str:
+def profile(url: str, n_accounts: int, seconds: float, batch_size: int) -> str:
     q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     prof = cProfile.Profile()
     prof.enable()
-    client(url, n_accounts, seconds, 99, q)
+    client(url, n_accounts, seconds, 99, q, batch_size)
     prof.disable()
-    ok, refused = q.get()
+    ok, refused, *_ = q.get()
     out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+        int(os.environ.get("BENCH_TOP", "30"))
+    )
     return f"one client, in process: {ok} transfers, {refused} refused in {seconds} s\n" + out.getvalue()
 
 
@@ -140,7 +164,7 @@ def server_cpu_s(data_dir: str) -> float:
     return total / tick
 
 
-def cpu(url: str, data_dir: str, n_accounts: int, seconds: float) -> str:
+def cpu(url: str, data_dir: str, n_accounts: int, seconds: float, batch_size: int) -> str:
     store = Store(Settings.from_env({}, data_dir="/nonexistent", database_url=url))
     op = operator(store)  # the connection (and its server process) lives across the measurement
     rng = random.Random(98)
@@ -148,9 +172,7 @@ def cpu(url: str, data_dir: str, n_accounts: int, seconds: float) -> str:
     n = 0
     s0, c0, w0 = server_cpu_s(data_dir), time.process_time(), time.perf_counter()
     while time.perf_counter() < w0 + seconds:
-        a, b = rng.sample(codes, 2)
-        transfers.initiate(store, op, a, b, UNIT, quantity=rng.randint(1, 50), accept=True)
-        n += 1
+        n += sum(send(store, op, rng, codes, batch_size))
     s1, c1, w1 = server_cpu_s(data_dir), time.process_time(), time.perf_counter()
     store.dispose()
     return (
@@ -168,6 +190,12 @@ def main() -> None:
     ap.add_argument("--database-url", help="an empty database to use instead of a throwaway server")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--cpu", action="store_true", help="CPU per transfer of one client and of the server")
+    ap.add_argument(
+        "--batch",
+        type=int,
+        default=0,
+        help="each client sends batches of this many transfers (batch.initiate_many) instead of one at a time",
+    )
     args = ap.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}")
     server = None
@@ -182,15 +210,18 @@ def main() -> None:
             f"setup: {args.accounts} accounts x {PER_ACCOUNT} units in {time.perf_counter() - t0:.1f} s (durable={args.durable})"
         )
         if args.profile:
-            print(profile(url, args.accounts, args.seconds))
+            print(profile(url, args.accounts, args.seconds, args.batch))
             return
         if args.cpu:
             if server is None:
                 raise SystemExit("--cpu needs the throwaway server (no --database-url)")
-            print(cpu(url, str(server.root), args.accounts, args.seconds))
+            print(cpu(url, str(server.root), args.accounts, args.seconds, args.batch))
             return
         q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-        procs = [mp.Process(target=client, args=(url, args.accounts, args.seconds, i, q)) for i in range(args.clients)]
+        procs = [
+            mp.Process(target=client, args=(url, args.accounts, args.seconds, i, q, args.batch))
+            for i in range(args.clients)
+        ]
         t0 = time.perf_counter()
         for p in procs:
             p.start()
@@ -200,8 +231,10 @@ def main() -> None:
         wall = time.perf_counter() - t0
         ok = sum(r[0] for r in results)
         refused = sum(r[1] for r in results)
-        print(f"{args.clients} clients, {args.seconds:.0f} s each (wall {wall:.1f} s incl. start-up): {ok} transfers completed "
-              f"({ok / args.seconds:.0f}/s over the run time), {refused} refused (more than held)")  # fmt: skip
+        span = max(r[3] for r in results) - min(r[2] for r in results)  # first client start → last commit
+        how = f"batches of {args.batch}" if args.batch else "one transfer per transaction"
+        print(f"{args.clients} clients ({how}), {args.seconds:.0f} s each (wall {wall:.1f} s incl. start-up): {ok} transfers completed "
+              f"in {span:.1f} s from the first client's start to the last commit: {ok / span:.0f}/s, {refused} refused (more than held)")  # fmt: skip
         print(f"after: {check(url, args.accounts)}")
     finally:
         if server is not None:

@@ -12,12 +12,12 @@ from collections import Counter
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from xietong.errors import InputError
-from xietong.trading import rules, serials
+from xietong.trading import ranges, rules, serials
 from xietong.trading.enums import BlockState, UnitKind
 from xietong.trading.operations import check_surrender
 from xietong.trading.units import UnitType
@@ -173,3 +173,50 @@ Registry.TestCase.settings = settings(
     max_examples=60, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 TestRegistry = Registry.TestCase
+
+
+#: an account's free blocks: disjoint sorted serial ranges, some of them adjacent (written for the test)
+_gaps_and_sizes = st.lists(st.tuples(st.integers(0, 3), st.integers(1, 40)), min_size=0, max_size=8)
+
+
+def _blocks(gaps_and_sizes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out, at = [], 1
+    for gap, size in gaps_and_sizes:
+        out.append((at + gap, at + gap + size - 1))
+        at += gap + size
+    return out
+
+
+def _pairs(frame: pd.DataFrame) -> list[tuple[int, int]]:
+    return sorted(zip(frame["first_serial"].tolist(), frame["last_serial"].tolist(), strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(layout=_gaps_and_sizes, quantity=st.integers(-2, 400), pick=st.lists(st.integers(0, 400), max_size=4))
+def test_the_tuple_take_of_one_transfer_chooses_and_refuses_as_the_vectorised_core(
+    layout: list[tuple[int, int]], quantity: int, pick: list[int]
+) -> None:
+    """ranges.take (a single transfer's hot path) gives the core's taken and kept blocks, or its error."""
+    blocks = _blocks(layout)
+    n = len(blocks)
+    frame = serials.blocks_frame(["U"] * n, [f for f, _ in blocks], [la for _, la in blocks], ["a"] * n, ["held"] * n)
+    serial_ranges = [(s, s + 2) for s in sorted(set(pick))] if pick else None
+    q = None if serial_ranges is not None else quantity
+
+    def core() -> object:
+        taken, rest = serials.take(frame, account="a", unit_type="U", quantity=q, serials=serial_ranges)
+        return _pairs(taken), _pairs(rest)
+
+    def fast() -> object:
+        return ranges.take(blocks, account="a", unit_type="U", quantity=q, serial_ranges=serial_ranges)
+
+    outcomes = []
+    for call in (core, fast):
+        try:
+            outcomes.append(call())
+        except InputError as exc:
+            outcomes.append(("refused", str(exc)))
+    assert outcomes[0] == outcomes[1]
+    if not isinstance(outcomes[1][0], str):
+        taken, _ = outcomes[1]
+        assert sum(la - f + 1 for f, la in taken) == (q if q is not None else 3 * len(serial_ranges or []))

@@ -24,7 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from xietong.errors import InputError
 from xietong.exchange.bootstrap import operator
 from xietong.store.session import Store
-from xietong.trading import ledger, registry, rules, service, transfers
+from xietong.trading import batch, ledger, registry, rules, service, transfers
 from xietong.trading.enums import UnitKind
 from xietong.trading.tables import trading_block, trading_holding, trading_operation
 from xietong.trading.units import UnitType
@@ -155,6 +155,45 @@ def machine(store: Store) -> type[RuleBasedStateMachine]:
                 last = transfers.approve(store, op, int(out["id"]), market=approval["market"])  # type: ignore[call-overload]
             assert last["state"] == "completed"
             self.held[(b, u)] += q
+
+        def needs_approval(self, a: str, b: str) -> bool:
+            with store.read() as conn:
+                found = registry.get_accounts(conn, [a, b])
+            return bool(transfers.required_approvals(found[a], found[b], date.today()))
+
+        @rule(
+            moves=st.lists(
+                st.tuples(
+                    st.sampled_from(sorted(UNITS)),
+                    st.sampled_from(["GOV", "GOV", *sorted(ACCOUNTS)]),
+                    st.sampled_from(sorted(ACCOUNTS)),
+                    st.integers(1, 120),
+                ),
+                min_size=1,
+                max_size=6,
+            )
+        )
+        def transfer_batch(self, moves: list[tuple[str, str, str, int]]) -> None:
+            """Transfers sent together (batch.initiate_many): each applies exactly when the model, applying
+            them one after another, allows it; a refused one changes nothing (the invariants check)."""
+            requests, expected = [], []
+            for unit, src, to, q in moves:
+                u, b = self.u[unit], self.a[to]
+                a = self.holder(unit) if src == "GOV" else self.a[src]
+                ok = a != b and q <= self.held[(a, u)] and self.accepts(to, unit) and not self.needs_approval(a, b)
+                if ok:
+                    self.held[(a, u)] -= q
+                    self.held[(b, u)] += q
+                requests.append({"from_account": a, "to_account": b, "unit_type": u, "quantity": q})
+                expected.append(ok)
+            out = batch.initiate_many(store, op, requests)
+            assert [isinstance(r, dict) for r in out] == expected
+            assert all(
+                r["quantity"] == m[3] and r["state"] == "completed"
+                for r, m in zip(out, moves, strict=True)
+                if isinstance(r, dict)
+            )
+            assert all(isinstance(r, InputError) for r in out if not isinstance(r, dict))
 
         @rule(unit=st.sampled_from(["BEA", "CCER"]), q=st.integers(1, 60))
         def surrender(self, unit: str, q: int) -> None:

@@ -58,8 +58,8 @@ def record(
         )
 
 
-def record_refusal(store: Store, principal: Principal, action: str, target: str, exc: BaseException) -> None:
-    """Record a refused or failed attempt (called after the attempt's transaction rolled back)."""
+def refusal(exc: BaseException) -> tuple[str, dict[str, Any]]:
+    """The outcome (``denied`` or ``failed``) and detail an audit entry records for a refused attempt."""
     outcome = (
         audit.Outcome.DENIED if isinstance(exc, PermissionDeniedError | AuthenticationError) else audit.Outcome.FAILED
     )
@@ -70,6 +70,12 @@ def record_refusal(store: Store, principal: Principal, action: str, target: str,
             detail["problems"] = len(exc.problems)
     else:
         detail["message"] = str(exc)[:500]
+    return outcome, detail
+
+
+def record_refusal(store: Store, principal: Principal, action: str, target: str, exc: BaseException) -> None:
+    """Record a refused or failed attempt (called after the attempt's transaction rolled back)."""
+    outcome, detail = refusal(exc)
     record(store, principal, action, target, outcome, detail)
     if isinstance(exc, XietongError):
         exc.audited = True
@@ -111,4 +117,55 @@ def audited_write(
         raise
 
 
-__all__ = ["Work", "audit_key", "audited_write", "record", "record_refusal"]
+@dataclass(slots=True)
+class BatchWork:
+    """The open transaction of an audited batch: one audit entry per item, in order."""
+
+    conn: Connection
+    entries: list[audit.NewEntry] = field(default_factory=list)
+
+    def done(self, action: str, target: str, detail: Mapping[str, Any]) -> None:
+        """An item was applied (an ``ok`` entry)."""
+        self.entries.append(audit.NewEntry(action, audit.Outcome.OK, target, detail))
+
+    def refused(self, action: str, target: str, exc: XietongError) -> None:
+        """An item was refused and nothing of it written (a ``denied`` or ``failed`` entry)."""
+        outcome, detail = refusal(exc)
+        self.entries.append(audit.NewEntry(action, outcome, target, detail))
+        exc.audited = True
+
+
+@contextmanager
+def audited_batch(store: Store, principal: Principal, action: str, target: str) -> Iterator[BatchWork]:
+    """One write transaction applying many independent items (group commit), each with its own audit entry.
+
+    The caller decides every item and records it with :meth:`BatchWork.done` or :meth:`BatchWork.refused`;
+    the entries are appended in that order at the end (:func:`xietong.exchange.audit.append_many`, the
+    chain's head locked only then, as ``audited_write(..., serialise=False)``) and commit with the items. If
+    the transaction itself fails, nothing is written and one ``failed`` entry for ``action`` says so.
+    """
+    key = audit_key(store)
+    try:
+        with store.write() as conn:
+            idempotency.claim(conn, principal, action)
+            work = BatchWork(conn)
+            yield work
+            audit.append_many(
+                conn, key=key, actor=principal.name, jurisdiction=principal.jurisdiction, entries=work.entries
+            )
+    except BaseException as exc:
+        if isinstance(exc, Exception) and not isinstance(exc, idempotency.AlreadyAppliedError):
+            record_refusal(store, principal, action, target, exc)
+        raise
+
+
+__all__ = [
+    "BatchWork",
+    "Work",
+    "audit_key",
+    "audited_batch",
+    "audited_write",
+    "record",
+    "record_refusal",
+    "refusal",
+]

@@ -36,6 +36,7 @@ from xietong.exchange import audit_tree, merkle
 from xietong.exchange.checkpoint import Checkpoint, timestamp_ms
 from xietong.exchange.checkpoint import verify as verify_head
 from xietong.exchange.crypto import SigningKey, note_key_id
+from xietong.store import bulk
 from xietong.store.bulk import epoch_us_column
 from xietong.store.clock import utcnow
 from xietong.store.tables import audit_head, audit_log
@@ -137,6 +138,16 @@ def lock(conn: Connection) -> None:
         conn.execute(sa.select(audit_head.c.seq).where(audit_head.c.id == 1).with_for_update()).one()
 
 
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """An entry to append: what was done, how it ended, to what, and its detail."""
+
+    action: str
+    outcome: str
+    target: str
+    detail: Mapping[str, Any] | None = None
+
+
 def append(
     conn: Connection,
     *,
@@ -153,33 +164,69 @@ def append(
     The entry is chained (``hash``), becomes leaf ``seq - 1`` of the Merkle tree, and the tree head of the
     new size is signed with ``key``.
     """
+    entry = NewEntry(action, outcome, target, detail)
+    return append_many(conn, key=key, actor=actor, jurisdiction=jurisdiction, entries=[entry])[0]
+
+
+def append_many(
+    conn: Connection,
+    *,
+    key: SigningKey,
+    actor: str,
+    jurisdiction: str | None,
+    entries: Sequence[NewEntry],
+) -> list[AuditEntry]:
+    """Append entries of one actor in order, inside the caller's transaction (a batch of writes committed
+    together). Each is chained and becomes a leaf like :func:`append`; the rows, leaves and subtrees go in
+    one statement each, and one tree head is signed, for the size after the last entry (the heads of the
+    sizes in between are not signed: :func:`verify` checks the latest signed head)."""
+    if not entries:
+        return []
     head = audit_tree.load_head(conn, for_update=True)
-    seq = head.seq + 1
     at = utcnow()
-    target = target[:200]
-    detail_json = canonical_json(dict(detail or {}))
-    payload = entry_payload(seq, at, actor, jurisdiction, action, outcome, target, detail_json)
-    digest = chain_hash(head.hash, payload)
-    conn.execute(
-        audit_log.insert().values(
-            seq=seq,
-            at=at,
-            actor=actor,
-            jurisdiction_code=jurisdiction,
-            action=action,
-            outcome=outcome,
-            target=target,
-            detail=detail_json,
-            prev_hash=head.hash,
-            hash=digest,
+    at_iso = at.isoformat(timespec="microseconds")
+    seq, prev, frontier = head.seq, head.hash, head.frontier
+    rows: list[dict[str, Any]] = []
+    nodes: list[tuple[int, int, bytes]] = []
+    out: list[AuditEntry] = []
+    for e in entries:
+        seq += 1
+        target = e.target[:200]
+        detail = dict(e.detail or {})
+        detail_json = canonical_json(detail)
+        payload = _payload(seq, at_iso, actor, jurisdiction, e.action, e.outcome, target, detail_json)
+        digest = chain_hash(prev, payload)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "jurisdiction_code": jurisdiction,
+                "action": e.action,
+                "outcome": e.outcome,
+                "target": target,
+                "detail": detail_json,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-    )
-    step = audit_tree.add_leaf(conn, head, merkle.leaf_hash(payload.encode("utf-8")))
-    audit_tree.sign_head(conn, key, head.origin, seq, step.root, timestamp_ms(at))
-    conn.execute(
-        audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=digest, frontier=b"".join(step.frontier))
-    )
-    return AuditEntry(seq, at, actor, jurisdiction, action, outcome, target, dict(detail or {}), head.hash, digest)
+        step = merkle.append(seq - 1, frontier, merkle.leaf_hash(payload.encode("utf-8")))
+        nodes += step.nodes
+        frontier = step.frontier
+        out.append(AuditEntry(seq, at, actor, jurisdiction, e.action, e.outcome, target, detail, prev, digest))
+        prev = digest
+    bulk.insert_rows(conn, audit_log, rows)
+    audit_tree.add_nodes(conn, nodes)
+    audit_tree.sign_head(conn, key, head.origin, seq, merkle.fold(frontier), timestamp_ms(at))
+    conn.execute(_UPDATE_HEAD, {"b_seq": seq, "b_hash": prev, "b_frontier": b"".join(frontier)})
+    return out
+
+
+_UPDATE_HEAD = (
+    audit_head.update()
+    .where(audit_head.c.id == 1)
+    .values(seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash"), frontier=sa.bindparam("b_frontier"))
+)
 
 
 def _row_entry(row: Any) -> AuditEntry:
@@ -496,9 +543,11 @@ def verify(conn: Connection, *, public_key: bytes | None = None, checkpoint: Che
 __all__ = [
     "GENESIS_HASH",
     "AuditEntry",
+    "NewEntry",
     "Outcome",
     "VerifyResult",
     "append",
+    "append_many",
     "canonical_json",
     "chain_hash",
     "entries",

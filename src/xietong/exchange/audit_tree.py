@@ -23,6 +23,7 @@ from xietong.errors import AuditChainError, InputError, NotFoundError
 from xietong.exchange import merkle
 from xietong.exchange.checkpoint import Checkpoint, TreeHead, sign, timestamp_ms
 from xietong.exchange.crypto import SigningKey, note_key_id
+from xietong.store import bulk
 from xietong.store.clock import utcnow
 from xietong.store.tables import audit_head, audit_tree, audit_tree_head
 
@@ -63,8 +64,13 @@ def load_head(conn: Connection, *, for_update: bool = False) -> Head:
 def add_leaf(conn: Connection, head: Head, leaf: bytes) -> merkle.Appended:
     """Store the leaf of entry ``head.seq + 1`` and the subtrees it completes; returns the new frontier."""
     step = merkle.append(head.seq, head.frontier, leaf)
-    conn.execute(audit_tree.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in step.nodes])
+    add_nodes(conn, step.nodes)
     return step
+
+
+def add_nodes(conn: Connection, nodes: Iterable[tuple[int, int, bytes]]) -> None:
+    """Store leaves and subtrees ``(level, index, hash)`` (what :func:`xietong.exchange.merkle.append` closed)."""
+    bulk.insert_rows(conn, audit_tree, [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes])
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +257,7 @@ __all__ = [
     "Head",
     "SignedHead",
     "add_leaf",
+    "add_nodes",
     "consistency",
     "fetch_nodes",
     "head_document",

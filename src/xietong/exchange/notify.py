@@ -54,6 +54,7 @@ from xietong.errors import InputError, Location, NotFoundError, PermissionDenied
 from xietong.exchange import actions
 from xietong.exchange.crypto import SecretBox, is_encrypted_text, secret_box
 from xietong.exchange.principals import Principal
+from xietong.store import bulk
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
 from xietong.store.tables import delivery_attempt, outbox, webhook_subscription
@@ -245,35 +246,47 @@ def enqueue(conn: Connection, event: str, data: Mapping[str, Any], jurisdictions
     A subscription receives the event when it is region-level, or when one of ``jurisdictions`` is its
     jurisdiction or lies inside it. Returns the number of deliveries queued.
     """
-    involved = set(jurisdictions)
+    return enqueue_many(conn, [(event, data, jurisdictions)])
+
+
+def enqueue_many(conn: Connection, events: Iterable[tuple[str, Mapping[str, Any], Iterable[str]]]) -> int:
+    """Queue several events ``(event, data, jurisdictions)`` like :func:`enqueue`, reading the subscriptions
+    once and writing the deliveries in one statement (a batch of writes committed together)."""
+    subs = conn.execute(sa.select(webhook_subscription).where(webhook_subscription.c.disabled_at.is_(None))).all()
+    if not subs:
+        return 0
     now = utcnow()
-    queued = 0
-    for sub in conn.execute(sa.select(webhook_subscription).where(webhook_subscription.c.disabled_at.is_(None))):
-        if not _matches(sub.events, str(event)):
-            continue
-        if sub.jurisdiction_code is not None and not any(region.is_within(j, sub.jurisdiction_code) for j in involved):
-            continue
-        delivery_id = str(uuid.uuid4())
-        body = json.dumps(
-            {"delivery_id": delivery_id, "event": str(event), "created_at": now.isoformat(), "data": dict(data)},
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
-        conn.execute(
-            outbox.insert().values(
-                delivery_id=delivery_id,
-                subscription_id=sub.id,
-                event=str(event),
-                body=body,
-                created_at=now,
-                status=DeliveryStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
+    rows: list[dict[str, Any]] = []
+    for event, data, jurisdictions in events:
+        involved = set(jurisdictions)
+        for sub in subs:
+            if not _matches(sub.events, str(event)):
+                continue
+            if sub.jurisdiction_code is not None and not any(
+                region.is_within(j, sub.jurisdiction_code) for j in involved
+            ):
+                continue
+            delivery_id = str(uuid.uuid4())
+            body = json.dumps(
+                {"delivery_id": delivery_id, "event": str(event), "created_at": now.isoformat(), "data": dict(data)},
+                ensure_ascii=False,
+                sort_keys=True,
+                default=str,
             )
-        )
-        queued += 1
-    return queued
+            rows.append(
+                {
+                    "delivery_id": delivery_id,
+                    "subscription_id": sub.id,
+                    "event": str(event),
+                    "body": body,
+                    "created_at": now,
+                    "status": DeliveryStatus.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+            )
+    bulk.insert_rows(conn, outbox, rows)
+    return len(rows)
 
 
 # -- delivery ------------------------------------------------------------------------------------------
@@ -510,6 +523,7 @@ __all__ = [
     "delivery_log",
     "encrypt_stored_secrets",
     "enqueue",
+    "enqueue_many",
     "event_types",
     "http_post",
     "list_subscriptions",

@@ -10,12 +10,14 @@ PostgreSQL (:mod:`xietong.store.pgcopy`), inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from xietong.errors import InputError, Location
@@ -151,12 +153,36 @@ def us_to_param(values_us: np.ndarray, dialect: str) -> list[Any]:
     return list(pd.to_datetime(values_us, unit="us", utc=True).to_pydatetime())
 
 
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert a few hundred rows (dicts with the same keys) in one statement.
+
+    On PostgreSQL ``INSERT … SELECT unnest(%s), unnest(%s), …`` with one array per column: one short
+    statement, prepared once whatever the number of rows (``executemany`` would send and execute it once
+    per row, and a single row would be inserted with ``RETURNING`` its key). Elsewhere a plain
+    ``executemany``.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), list(rows))
+        return
+    names = tuple(rows[0])
+    conn.execute(_unnest_insert(table, names), {f"a_{n}": [r[n] for r in rows] for n in names})
+
+
+@functools.cache
+def _unnest_insert(table: sa.Table, names: tuple[str, ...]) -> sa.Insert:
+    arrays = [sa.func.unnest(sa.bindparam(f"a_{n}", type_=postgresql.ARRAY(table.c[n].type))) for n in names]
+    return table.insert().from_select(list(names), sa.select(*arrays))
+
+
 __all__ = [
     "bind_epoch_us",
     "epoch_us_column",
     "execute_many",
     "fetch_frame",
     "insert_frame",
+    "insert_rows",
     "time_column_compare",
     "us_to_param",
 ]

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from xietong.errors import ConflictError, Location, Problem
+from xietong.store import bulk
 from xietong.trading import serials
 from xietong.trading.enums import BlockState
 from xietong.trading.serials import BLOCK_COLUMNS
@@ -132,15 +133,37 @@ _ADJUST = (
 )
 
 
+_BY_COLUMNS = sa.select(
+    sa.func.unnest(sa.bindparam("u_account", type_=postgresql.ARRAY(sa.String))).label("account"),
+    sa.func.unnest(sa.bindparam("u_unit_type", type_=postgresql.ARRAY(sa.String))).label("unit_type"),
+    sa.func.unnest(sa.bindparam("u_held", type_=postgresql.ARRAY(sa.BigInteger))).label("d_held"),
+    sa.func.unnest(sa.bindparam("u_reserved", type_=postgresql.ARRAY(sa.BigInteger))).label("d_reserved"),
+).subquery("change")
+_ADJUST_MANY = (
+    trading_holding.update()
+    .where(trading_holding.c.account == _BY_COLUMNS.c.account, trading_holding.c.unit_type == _BY_COLUMNS.c.unit_type)
+    .values(
+        held=trading_holding.c.held + _BY_COLUMNS.c.d_held,
+        reserved=trading_holding.c.reserved + _BY_COLUMNS.c.d_reserved,
+    )
+)
+
+
 def adjust_holdings(conn: Connection, changes: Mapping[tuple[str, str], tuple[int, int]]) -> None:
-    """Add ``(d_held, d_reserved)`` to each locked holding row."""
-    rows = [
-        {"b_account": a, "b_unit_type": u, "b_held": dh, "b_reserved": dr}
-        for (a, u), (dh, dr) in sorted(changes.items())
-        if dh or dr
-    ]
-    if rows:
-        conn.execute(_ADJUST, rows)
+    """Add ``(d_held, d_reserved)`` to each locked holding row (on PostgreSQL in one ``UPDATE … FROM``
+    of arrays whatever the number of rows)."""
+    rows = [(a, u, dh, dr) for (a, u), (dh, dr) in sorted(changes.items()) if dh or dr]
+    if len(rows) > 1 and conn.dialect.name == "postgresql":
+        cols = list(zip(*rows, strict=True))
+        conn.execute(
+            _ADJUST_MANY,
+            {"u_account": list(cols[0]), "u_unit_type": list(cols[1]), "u_held": list(cols[2]),
+             "u_reserved": list(cols[3])},
+        )  # fmt: skip
+    elif rows:
+        conn.execute(
+            _ADJUST, [{"b_account": a, "b_unit_type": u, "b_held": dh, "b_reserved": dr} for a, u, dh, dr in rows]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +298,32 @@ def log_moves(conn: Connection, moved: pd.DataFrame, *, operation_id: int, at: d
     return [[int(row["first_serial"]), int(row["last_serial"])] for row in rows]
 
 
+def log_ranges(
+    conn: Connection,
+    moves: Iterable[tuple[int, str, Sequence[tuple[int, int]], str | None, str]],
+    *,
+    at: datetime,
+    state: str = HELD,
+) -> None:
+    """Append movements ``(operation_id, unit_type, [(first, last), …], from_account, to_account)`` of
+    one or many operations in one statement (what :func:`log_moves` does from a frame)."""
+    rows = [
+        {
+            "operation_id": op_id,
+            "unit_type": unit_type,
+            "first_serial": first,
+            "last_serial": last,
+            "from_account": sender,
+            "to_account": receiver,
+            "state": state,
+            "at": at,
+        }
+        for op_id, unit_type, moved, sender, receiver in moves
+        for first, last in moved
+    ]
+    bulk.insert_rows(conn, trading_movement, rows)
+
+
 def reserved_blocks(conn: Connection, operation_id: int) -> pd.DataFrame:
     """The blocks a pending transfer reserved (core frame plus ``id``)."""
     b = trading_block
@@ -345,6 +394,7 @@ __all__ = [
     "insert_blocks",
     "lock_holdings",
     "log_moves",
+    "log_ranges",
     "release_reserved",
     "replace_blocks",
     "request_hash",

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from xietong.errors import NotFoundError
 from xietong.exchange.principals import Principal
+from xietong.store import bulk
 from xietong.trading.enums import OperationKind
 from xietong.trading.ledger import canonical
 from xietong.trading.tables import (
@@ -51,42 +52,60 @@ class NewOperation:
     request_hash: str | None = None
 
 
+def _row(op: NewOperation, principal: Principal, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": op.kind.value,
+        "state": op.state,
+        "unit_type": op.unit_type,
+        "quantity": op.quantity,
+        "from_account": op.from_account,
+        "to_account": op.to_account,
+        "year": op.year,
+        "late": op.late,
+        "required_approvals": canonical(op.required_approvals),
+        "detail": canonical(op.detail),
+        "client_key": op.client_key,
+        "request_hash": op.request_hash,
+        "actor": principal.name,
+        "actor_jurisdiction": principal.jurisdiction,
+        "created_at": now,
+        "updated_at": now,
+        "completed_at": now if op.state == COMPLETED else None,
+        "version": 1,
+    }
+
+
+_INSERT = trading_operation.insert().returning(trading_operation.c.id, sort_by_parameter_order=True)
+
+
 def insert(conn: Connection, op: NewOperation, principal: Principal, now: datetime) -> int:
     """Insert the operation row; returns its id."""
-    done = op.state == COMPLETED
-    return int(
-        conn.execute(
-            trading_operation.insert()
-            .values(
-                kind=op.kind.value,
-                state=op.state,
-                unit_type=op.unit_type,
-                quantity=op.quantity,
-                from_account=op.from_account,
-                to_account=op.to_account,
-                year=op.year,
-                late=op.late,
-                required_approvals=canonical(op.required_approvals),
-                detail=canonical(op.detail),
-                client_key=op.client_key,
-                request_hash=op.request_hash,
-                actor=principal.name,
-                actor_jurisdiction=principal.jurisdiction,
-                created_at=now,
-                updated_at=now,
-                completed_at=now if done else None,
-                version=1,
-            )
-            .returning(trading_operation.c.id)
-        ).scalar_one()
-    )
+    return insert_many(conn, [op], principal, now)[0]
+
+
+def insert_many(conn: Connection, ops: Sequence[NewOperation], principal: Principal, now: datetime) -> list[int]:
+    """Insert operation rows in one statement; returns their ids in the same order."""
+    if not ops:
+        return []
+    return [int(i) for i in conn.execute(_INSERT, [_row(op, principal, now) for op in ops]).scalars()]
+
+
+_STORE_ANSWER = (
+    trading_operation.update()
+    .where(trading_operation.c.id == sa.bindparam("b_id"))
+    .values(result=sa.bindparam("b_result"))
+)
 
 
 def store_answer(conn: Connection, operation_id: int, answer: dict[str, Any]) -> None:
     """Keep the answer for an idempotent retry (only operations created with a client key need it)."""
-    conn.execute(
-        trading_operation.update().where(trading_operation.c.id == operation_id).values(result=canonical(answer))
-    )
+    store_answers(conn, [(operation_id, answer)])
+
+
+def store_answers(conn: Connection, answers: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """:func:`store_answer` for several operations in one statement."""
+    if answers:
+        conn.execute(_STORE_ANSWER, [{"b_id": i, "b_result": canonical(a)} for i, a in answers])
 
 
 def add_step(
@@ -109,21 +128,30 @@ def add_steps(
     now: datetime,
 ) -> None:
     """Record steps ``(step, state after it, detail)`` of an operation, in one statement."""
-    conn.execute(
-        trading_operation_step.insert(),
-        [
-            {
-                "operation_id": operation_id,
-                "step": step,
-                "state": state,
-                "actor": principal.name,
-                "actor_jurisdiction": principal.jurisdiction,
-                "at": now,
-                "detail": canonical(detail),
-            }
-            for step, state, detail in steps
-        ],
-    )
+    add_steps_many(conn, [(operation_id, steps)], principal, now)
+
+
+def add_steps_many(
+    conn: Connection,
+    steps: Sequence[tuple[int, Sequence[tuple[str, str, dict[str, Any]]]]],
+    principal: Principal,
+    now: datetime,
+) -> None:
+    """:func:`add_steps` of several operations ``(operation_id, steps)`` in one statement."""
+    rows = [
+        {
+            "operation_id": operation_id,
+            "step": step,
+            "state": state,
+            "actor": principal.name,
+            "actor_jurisdiction": principal.jurisdiction,
+            "at": now,
+            "detail": canonical(detail),
+        }
+        for operation_id, op_steps in steps
+        for step, state, detail in op_steps
+    ]
+    bulk.insert_rows(conn, trading_operation_step, rows)
 
 
 def answer(
@@ -305,12 +333,15 @@ __all__ = [
     "NewOperation",
     "add_step",
     "add_steps",
+    "add_steps_many",
     "answer",
     "approvals_given",
     "insert",
+    "insert_many",
     "load",
     "operation_view",
     "operations_frame",
     "store_answer",
+    "store_answers",
     "trace",
 ]

@@ -10,7 +10,7 @@ jurisdiction gets a government account from :func:`seed`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -125,9 +125,14 @@ def get_account(conn: Connection, code: str) -> Account:
 _ACCOUNTS = sa.select(trading_account).where(trading_account.c.code.in_(sa.bindparam("codes", expanding=True)))
 
 
+def find_accounts(conn: Connection, codes: Iterable[str]) -> dict[str, Account]:
+    """The accounts of these codes that exist, in one query."""
+    return {r.code: _account(r) for r in conn.execute(_ACCOUNTS, {"codes": sorted(set(codes))})}
+
+
 def get_accounts(conn: Connection, codes: list[str]) -> dict[str, Account]:
     """Several accounts in one query; an unknown code is refused (404) like :func:`get_account`."""
-    found = {r.code: _account(r) for r in conn.execute(_ACCOUNTS, {"codes": sorted(set(codes))})}
+    found = find_accounts(conn, codes)
     for code in codes:
         if code not in found:
             get_account(conn, code)  # raises the not-found error
@@ -386,6 +391,7 @@ def seed(store: Store, operator: Principal) -> Mapping[str, int]:
 __all__ = [
     "GOVERNMENT_ACCOUNT",
     "Account",
+    "find_accounts",
     "get_account",
     "get_accounts",
     "get_unit_type",

@@ -82,6 +82,17 @@ def _frame(
     )
 
 
+def blocks_frame(
+    unit_type: Sequence[str],
+    first: Sequence[int],
+    last: Sequence[int],
+    account: Sequence[str],
+    state: Sequence[str],
+) -> pd.DataFrame:
+    """A block table (:data:`BLOCK_COLUMNS`) from its columns."""
+    return _frame(unit_type, np.asarray(first, np.int64), np.asarray(last, np.int64), account, state)
+
+
 def block_sizes(blocks: pd.DataFrame) -> IntArray:
     """Units in each block: ``last_serial - first_serial + 1``."""
     first = blocks["first_serial"].to_numpy(np.int64)
@@ -530,6 +541,7 @@ __all__ = [
     "MoveResult",
     "assert_invariants",
     "block_sizes",
+    "blocks_frame",
     "check_invariants",
     "check_quantity",
     "empty_blocks",

@@ -24,7 +24,7 @@ from xietong.exchange import actions
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
 from xietong.store.session import Store
-from xietong.trading import ledger, oplog, registry, rules, serials
+from xietong.trading import book, ledger, oplog, registry, rules, serials
 from xietong.trading.domain import TradingScope
 from xietong.trading.enums import AccountKind, BlockState, OperationKind
 from xietong.trading.operations import check_surrender
@@ -216,23 +216,17 @@ def move_now(
     quantity: int | None,
     serial_ranges: SerialRanges,
 ) -> dict[str, Any]:
-    """Move units at once from ``sender`` to ``receiver`` (both already checked): lock, move with the core,
-    write the blocks, log the movements and update the holdings."""
+    """Move units at once from ``sender`` to ``receiver`` (both already checked): lock, move the sender's
+    free blocks (:class:`xietong.trading.book.Book`, plain tuples), write the blocks, log the movements and
+    update the holdings."""
     check_accepts(receiver, unit, today_cst(now))
     ledger.lock_holdings(conn, [(sender.code, unit.code), (receiver.code, unit.code)])
-    old = ledger.free_blocks(conn, sender.code, unit.code)
-    result = serials.move(
-        old.blocks,
-        from_account=sender.code,
-        to_account=receiver.code,
-        unit_type=unit.code,
-        quantity=quantity,
-        serials=serial_ranges,
-    )
-    op.quantity = result.quantity
+    held = book.Book.load(conn, [(sender.code, unit.code)], units=quantity if serial_ranges is None else None)
+    moved = held.move(sender.code, receiver.code, unit.code, quantity=quantity, serial_ranges=serial_ranges, op_index=0)
+    op.quantity = sum(last - first + 1 for first, last in moved)
     op_id = oplog.insert(conn, op, principal, now)
-    ledger.replace_blocks(conn, old, result.blocks, operation_id=op_id)
-    moved = ledger.log_moves(conn, result.moved, operation_id=op_id, at=now)
+    held.flush(conn, [op_id])
+    ledger.log_ranges(conn, [(op_id, unit.code, moved, sender.code, receiver.code)], at=now)
     ledger.adjust_holdings(
         conn, {(sender.code, unit.code): (-op.quantity, 0), (receiver.code, unit.code): (op.quantity, 0)}
     )
