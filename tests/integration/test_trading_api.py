@@ -176,3 +176,46 @@ def test_openapi_and_the_dashboard_page(client: TestClient) -> None:
     assert 'registerPage("trading"' in client.get("/static/domains/trading/trading.js").text
     events = client.get("/api/v1/domains").json()["events"]
     assert {"trading.transfer.awaiting_approval", "trading.deadline.approaching"} <= set(events)
+
+
+def test_a_batch_of_transfers_through_the_api_answers_each_on_its_own(
+    client: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    """`POST /transfers/batch`: one transaction, each transfer checked alone; refused ones carry their problem
+    and move nothing; an Idempotency-Key replays the whole batch's answer."""
+    hb, cd, tj = tokens["hb"], tokens["cd"], tokens["tj"]
+    post(client, "/unit-types", {"code": OFFSET, "kind": "offset_credit", "market": "hebei_forestry", "jurisdiction": "130000",
+                                 "origin": "hebei-chengde", "project_type": "forestry", "vintage": YEAR}, hb)  # fmt: skip
+    for code in ("CD-1", "CD-2"):
+        post(client, "/accounts", {"code": code, "kind": "trading", "name": code, "jurisdiction": "130800"}, cd)
+    post(client, "/issue", {"unit_type": OFFSET, "quantity": 1000, "to_account": "CD-1"}, hb)
+    move = {"unit_type": OFFSET, "from_account": "CD-1", "to_account": "CD-2"}
+    body = {
+        "transfers": [
+            {**move, "quantity": 100},
+            {**move, "quantity": 10_000},  # more than held
+            {**move, "to_account": "CD-1", "quantity": 5},  # the same account
+            {**move, "quantity": 50},
+        ]
+    }
+    r = client.post("/api/v1/trading/transfers/batch", json=body, headers={**cd, "Idempotency-Key": "batch-1"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["applied"], out["refused"]) == (2, 2)
+    assert [x["status"] for x in out["results"]] == [201, 400, 400, 201]
+    assert [x["transfer"]["state"] for x in out["results"] if x["status"] == 201] == ["completed", "completed"]
+    assert "more units than" in out["results"][1]["problem"]["detail"]
+
+    def held(account: str) -> int:
+        holdings = client.get(f"/api/v1/trading/accounts/{account}", headers=cd).json()["holdings"]
+        return int(sum(h["held"] for h in holdings))
+
+    assert (held("CD-1"), held("CD-2")) == (850, 150)
+    again = client.post("/api/v1/trading/transfers/batch", json=body, headers={**cd, "Idempotency-Key": "batch-1"})
+    assert again.status_code == 200 and again.json() == out
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert (held("CD-1"), held("CD-2")) == (850, 150)  # applied once
+    other = client.post("/api/v1/trading/transfers/batch", json={"transfers": [{**move, "quantity": 1}]}, headers=tj)
+    assert other.status_code == 200 and other.json()["results"][0]["status"] == 403  # Tianjin acts for Chengde: no
+    empty = client.post("/api/v1/trading/transfers/batch", json={"transfers": []}, headers=cd)
+    assert empty.status_code in (400, 422) and empty.headers["content-type"] == "application/problem+json"

@@ -22,7 +22,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from xietong.api.deps import PrincipalDep, StoreDep
-from xietong.trading import cycle, oplog, quotes, registry, rules, service, transfers
+from xietong.api.problems import problem_body, status_of
+from xietong.errors import XietongError
+from xietong.trading import batch, cycle, oplog, quotes, registry, rules, service, transfers
 from xietong.trading.enums import AccountKind, EmissionRightPollutant, OperationKind, TransferStep, UnitKind
 from xietong.trading.units import UnitType
 
@@ -84,6 +86,24 @@ class TransferIn(MoveIn):
     to_account: str
     accept: bool = Field(default=False, description="also accept for the receiver (the caller acts for both)")
     note: str = ""
+
+
+class BatchTransferIn(MoveIn):
+    from_account: str
+    to_account: str
+    note: str = ""
+
+
+#: at most this many transfers in one batch request (one transaction)
+BATCH_LIMIT = 500
+
+
+class BatchTransfersIn(BaseModel):
+    transfers: list[BatchTransferIn] = Field(
+        min_length=1,
+        max_length=BATCH_LIMIT,
+        description=f"transfers that complete at once, applied in order in one transaction (≤ {BATCH_LIMIT})",
+    )
 
 
 class EndIn(MoveIn):
@@ -284,6 +304,27 @@ def initiate(body: TransferIn, store: StoreDep, principal: PrincipalDep, key: Ke
         note=body.note,
         client_key=body.client_key or key,
     )
+
+
+@router.post(
+    "/transfers/batch", operation_id="initiateTradingTransferBatch", summary="Many immediate transfers at once"
+)
+def initiate_batch(body: BatchTransfersIn, store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Transfers that complete at once (as `POST /transfers` with `accept: true`, the caller acting for both
+    accounts), applied in order in one transaction. Each is checked on its own: `results[i]` is its transfer
+    (`status` 201) or the problem that refused it (its 4xx `status`, nothing of it written); a refused one
+    does not stop the others. A transfer that needs the receiver's acceptance or a market's approval is
+    refused here: send it to `POST /transfers`. An `Idempotency-Key` covers the whole batch."""
+    answers = batch.initiate_many(store, principal, [t.model_dump() for t in body.transfers])
+    results: list[dict[str, Any]] = []
+    for i, answer in enumerate(answers):
+        if isinstance(answer, XietongError):
+            status = status_of(answer)
+            results.append({"index": i, "status": status, "problem": problem_body(answer, status)})
+        else:
+            results.append({"index": i, "status": 201, "transfer": answer})
+    applied = sum(r["status"] == 201 for r in results)
+    return {"applied": applied, "refused": len(results) - applied, "results": results}
 
 
 @router.get("/transfers/pending", operation_id="pendingTradingTransfers", summary="Transfers waiting for a step")
