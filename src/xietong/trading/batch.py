@@ -42,7 +42,7 @@ from xietong.trading import book, ledger, oplog, registry
 from xietong.trading.domain import TradingEvent, TradingScope
 from xietong.trading.enums import OperationKind, TransferState
 from xietong.trading.registry import Account
-from xietong.trading.service import _quantity, _serials_arg, check_accepts, today_cst
+from xietong.trading.service import check_accepts, quantity_arg, serial_ranges_arg, today_cst
 from xietong.trading.tables import trading_operation
 from xietong.trading.transfers import required_approvals
 from xietong.trading.units import UnitType
@@ -94,8 +94,8 @@ def _parse(raw: Mapping[str, Any]) -> _Item:
             if not request[name]:
                 raise InputError(f"{name} is missing", expected=f"a {name} code", given="nothing",
                                  where=Location(field=name))  # fmt: skip
-        ranges = _serials_arg(raw.get("serials"))
-        q = _quantity(raw.get("quantity"), ranges)
+        ranges = serial_ranges_arg(raw.get("serials"))
+        q = quantity_arg(raw.get("quantity"), ranges)
         request["quantity"], request["serials"] = q, ranges
         item.quantity, item.ranges = (None, ranges) if ranges is not None else (q, None)
     except XietongError as exc:

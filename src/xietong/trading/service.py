@@ -103,7 +103,8 @@ def _run_once(
         return out
 
 
-def _serials_arg(serial_ranges: Iterable[Iterable[int]] | None) -> SerialRanges:
+def serial_ranges_arg(serial_ranges: Iterable[Iterable[int]] | None) -> SerialRanges:
+    """Serial ranges as given by a caller (``[[first, last], …]``), checked to be pairs; ``None`` stays ``None``."""
     if serial_ranges is None:
         return None
     out: list[tuple[int, int]] = []
@@ -120,7 +121,8 @@ def _serials_arg(serial_ranges: Iterable[Iterable[int]] | None) -> SerialRanges:
     return out
 
 
-def _quantity(quantity: object, serial_ranges: SerialRanges) -> int:
+def quantity_arg(quantity: object, serial_ranges: SerialRanges) -> int:
+    """The number of units moved: the quantity given, or the size of the serial ranges (not both)."""
     if serial_ranges is not None:
         if quantity is not None:
             raise InputError(
@@ -243,8 +245,8 @@ def _deliver(
     detail: dict[str, Any],
 ) -> dict[str, Any]:
     principal.require(TradingScope.ISSUE, f"{kind.value} units")
-    ranges = _serials_arg(request.get("serials"))
-    q = _quantity(request.get("quantity"), ranges)
+    ranges = serial_ranges_arg(request.get("serials"))
+    q = quantity_arg(request.get("quantity"), ranges)
 
     def body(conn: Connection, op: oplog.NewOperation, now: datetime) -> dict[str, Any]:
         unit, _ = registry.get_unit_type(conn, request["unit_type"])
@@ -412,8 +414,8 @@ def surrender(
     ``late`` (its code then carries the ``*`` of a change after the deadline)."""
     principal.require(TradingScope.OPERATE, "surrender units")
     year = _year(year)
-    ranges = _serials_arg(serial_ranges)
-    q = _quantity(quantity, ranges)
+    ranges = serial_ranges_arg(serial_ranges)
+    q = quantity_arg(quantity, ranges)
     request = {
         "op": "surrender",
         "account": account,
@@ -497,8 +499,8 @@ def retire(
 ) -> dict[str, Any]:
     """Take units out of circulation voluntarily (the holder's choice, e.g. offsetting)."""
     principal.require(TradingScope.OPERATE, "retire units")
-    ranges = _serials_arg(serial_ranges)
-    q = _quantity(quantity, ranges)
+    ranges = serial_ranges_arg(serial_ranges)
+    q = quantity_arg(quantity, ranges)
     request = {
         "op": "retire",
         "account": account,
@@ -547,8 +549,8 @@ def cancel(
         raise InputError(
             "a cancellation needs its reason", expected="a reason", given="''", where=Location(field="reason")
         )
-    ranges = _serials_arg(serial_ranges)
-    q = _quantity(quantity, ranges)
+    ranges = serial_ranges_arg(serial_ranges)
+    q = quantity_arg(quantity, ranges)
     request = {
         "op": "cancel",
         "account": account,
@@ -666,8 +668,10 @@ __all__ = [
     "check_accepts",
     "issue",
     "move_now",
+    "quantity_arg",
     "retire",
     "run_operation",
+    "serial_ranges_arg",
     "surrender",
     "today_cst",
     "year_figures",

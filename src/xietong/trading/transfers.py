@@ -41,11 +41,11 @@ from xietong.trading.operations import advance_transfer, transfer_approvers
 from xietong.trading.registry import Account
 from xietong.trading.service import (
     SerialRanges,
-    _quantity,
-    _serials_arg,
     check_accepts,
     move_now,
+    quantity_arg,
     run_operation,
+    serial_ranges_arg,
     today_cst,
 )
 from xietong.trading.tables import trading_approval, trading_operation
@@ -103,8 +103,8 @@ def initiate(
 ) -> dict[str, Any]:
     """Initiate a transfer; the units are reserved in the sender's account until it completes or ends."""
     principal.require(TradingScope.OPERATE, "transfer units")
-    ranges = _serials_arg(serial_ranges)
-    q = _quantity(quantity, ranges)
+    ranges = serial_ranges_arg(serial_ranges)
+    q = quantity_arg(quantity, ranges)
     request = {
         "op": "transfer",
         "from_account": from_account,
