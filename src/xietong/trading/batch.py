@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from xietong.errors import ConflictError, InputError, Location, NotFoundError, XietongError
+from xietong.errors import InputError, Location, NotFoundError, XietongError
 from xietong.exchange import actions, notify
 from xietong.exchange.principals import Principal
 from xietong.store.clock import utcnow
@@ -172,16 +172,6 @@ def _unit_types(conn: Connection, codes: set[str]) -> dict[str, UnitType | Xieto
     return out
 
 
-def _key_conflict(key: str, first_id: object) -> ConflictError:
-    return ConflictError(
-        f"client key {key!r} was already used for another request (operation {first_id})",
-        expected="the same request as the first one sent with this key, or a new key",
-        given="a request with different content",
-        where=Location(field="client_key"),
-        hint="a client key identifies one request: retry with the same content, or use a fresh key",
-    )
-
-
 def _check(principal: Principal, it: _Item, accounts: dict[str, Account], units: dict[str, Any], now: datetime) -> None:
     """The checks of ``initiate`` before anything moves, in its order; raises the first that fails."""
     r = it.request
@@ -227,7 +217,7 @@ def _decide(conn: Connection, principal: Principal, items: list[_Item], now: dat
         if key and key in stored:
             digest, answer = stored[key]
             if digest != it.digest:
-                it.error = _key_conflict(key, answer.get("id"))
+                it.error = ledger.client_key_conflict(key, answer.get("id"))
             else:
                 it.replay_of = answer
             continue
@@ -256,7 +246,7 @@ def _move(conn: Connection, items: list[_Item]) -> book.Book:
         if key and key in first_by_key:  # the same key earlier in this batch: as if sent after it
             first = first_by_key[key]
             if first.digest != it.digest:
-                it.error = _key_conflict(key, "earlier in this batch")
+                it.error = ledger.client_key_conflict(key, "earlier in this batch")
             else:
                 it.replay_item = first
             continue

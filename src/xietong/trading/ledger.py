@@ -74,16 +74,21 @@ def find_by_key(conn: Connection, actor: str, client_key: str | None, digest: st
     if row is None:
         return None
     if row.request_hash != digest:
-        raise ConflictError(
-            f"client key {client_key!r} was already used for another request (operation {row.id})",
-            expected="the same request as the first one sent with this key, or a new key",
-            given="a request with different content",
-            where=Location(field="client_key"),
-            hint="a client key identifies one request: retry with the same content, or use a fresh key",
-        )
+        raise client_key_conflict(client_key, row.id)
     answer: dict[str, Any] = json.loads(row.result) if row.result else {"id": row.id}
     answer["replayed"] = True
     return answer
+
+
+def client_key_conflict(client_key: str, first_id: object) -> ConflictError:
+    """The 409 of a client key sent again with other content (operation ``first_id`` holds it)."""
+    return ConflictError(
+        f"client key {client_key!r} was already used for another request (operation {first_id})",
+        expected="the same request as the first one sent with this key, or a new key",
+        given="a request with different content",
+        where=Location(field="client_key"),
+        hint="a client key identifies one request: retry with the same content, or use a fresh key",
+    )
 
 
 _LOCK = (

@@ -52,7 +52,8 @@ class NewOperation:
     request_hash: str | None = None
 
 
-def _row(op: NewOperation, principal: Principal, now: datetime) -> dict[str, Any]:
+def _fields(op: NewOperation) -> dict[str, Any]:
+    """What the stored row and the answer of an operation both say of it."""
     return {
         "kind": op.kind.value,
         "state": op.state,
@@ -62,6 +63,11 @@ def _row(op: NewOperation, principal: Principal, now: datetime) -> dict[str, Any
         "to_account": op.to_account,
         "year": op.year,
         "late": op.late,
+    }
+
+
+def _row(op: NewOperation, principal: Principal, now: datetime) -> dict[str, Any]:
+    return _fields(op) | {
         "required_approvals": canonical(op.required_approvals),
         "detail": canonical(op.detail),
         "client_key": op.client_key,
@@ -158,20 +164,15 @@ def answer(
     op: NewOperation, operation_id: int, *, serials: Sequence[Sequence[int]] = (), **extra: Any
 ) -> dict[str, Any]:
     """The JSON answer of an operation."""
-    out: dict[str, Any] = {
-        "id": operation_id,
-        "kind": op.kind.value,
-        "state": op.state,
-        "unit_type": op.unit_type,
-        "quantity": op.quantity,
-        "from_account": op.from_account,
-        "to_account": op.to_account,
-        "year": op.year,
-        "late": op.late,
-        "required_approvals": op.required_approvals,
-        "serials": [list(map(int, s)) for s in serials],
-        "detail": op.detail,
-    }
+    out: dict[str, Any] = (
+        {"id": operation_id}
+        | _fields(op)
+        | {
+            "required_approvals": op.required_approvals,
+            "serials": [list(map(int, s)) for s in serials],
+            "detail": op.detail,
+        }
+    )
     return out | extra
 
 

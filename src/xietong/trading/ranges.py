@@ -20,7 +20,6 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from xietong.errors import InputError, Location
 from xietong.trading import serials
 from xietong.trading.enums import BlockState
 
@@ -62,14 +61,7 @@ def take(
         taken.append((first, first + left - 1))
         rest = ([(first + left, last)] if size > left else []) + list(blocks[i + 1 :])
         return taken, rest
-    held = q - left
-    raise InputError(
-        f"account {account} holds {held} units of {unit_type}, fewer than the {q} asked for",
-        expected=f"at most {held}",
-        given=str(q),
-        where=Location(field="quantity"),
-        hint="rule: a move cannot take more units than the sender holds; lower the quantity",
-    )
+    raise serials.not_enough_units(account, unit_type, q - left, q)
 
 
 def _take_core(

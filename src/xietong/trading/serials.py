@@ -226,19 +226,24 @@ class _Cols:
         return np.asarray((self.acc == account) & (self.ut == unit_type) & (self.st == state), dtype=bool)
 
 
+def not_enough_units(account: str, unit_type: str, held: int, asked: int) -> InputError:
+    """The refusal of a move of more units than the sender holds."""
+    return InputError(
+        f"account {account} holds {held} units of {unit_type}, fewer than the {asked} asked for",
+        expected=f"at most {held}",
+        given=str(asked),
+        where=Location(field="quantity"),
+        hint="rule: a move cannot take more units than the sender holds; lower the quantity",
+    )
+
+
 def _take_fifo(own: _Cols, quantity: int, account: str, unit_type: str) -> tuple[_Cols, _Cols]:
     """Split the account's held blocks (one unit type) into (taken, kept), lowest serials first."""
     own = own.pick(np.argsort(own.first, kind="stable"))
     cum = np.cumsum(own.last - own.first + 1)
     held = int(cum[-1]) if len(cum) else 0
     if held < quantity:
-        raise InputError(
-            f"account {account} holds {held} units of {unit_type}, fewer than the {quantity} asked for",
-            expected=f"at most {held}",
-            given=str(quantity),
-            where=Location(field="quantity"),
-            hint="rule: a move cannot take more units than the sender holds; lower the quantity",
-        )
+        raise not_enough_units(account, unit_type, held, quantity)
     k = int(np.searchsorted(cum, quantity, side="left"))  # block k completes the quantity
     part = quantity - (int(cum[k - 1]) if k > 0 else 0)
     t_last = own.last[: k + 1].copy()
